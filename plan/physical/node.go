@@ -1,0 +1,36 @@
+// Package physical holds physical plans: what runs, split into partitions
+// that execute in parallel, and Lower, which turns an optimized logical
+// plan into one. exec.Build turns a physical plan into operators.
+package physical
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Node is a physical plan node.
+type Node interface {
+	Schema() *arrow.Schema
+	Children() []Node
+	// Partitions is how many independent output streams the node has.
+	Partitions() int
+	// String describes the node alone, without its inputs.
+	String() string
+}
+
+// Format prints a physical plan as an indented tree.
+func Format(n Node) string {
+	var out []byte
+	var walk func(Node, int)
+	walk = func(n Node, depth int) {
+		for range depth {
+			out = append(out, "  "...)
+		}
+		out = append(out, n.String()...)
+		out = append(out, '\n')
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return string(out)
+}
