@@ -395,3 +395,5 @@ func castSlice[T any](b []byte) []T {
 	var zero T
 	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), len(b)/int(unsafe.Sizeof(zero)))
 }
+
+func sizeOf[T any](v T) uintptr { return unsafe.Sizeof(v) }
