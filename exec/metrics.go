@@ -3,6 +3,8 @@ package exec
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Metrics counts rows and bytes per operator while a query runs. It is safe
@@ -51,4 +53,18 @@ func (m *Metrics) Snapshot() []OpSnapshot {
 		out[i] = OpSnapshot{Name: op.Name, RowsOut: op.RowsOut.Load(), BytesOut: op.BytesOut.Load()}
 	}
 	return out
+}
+
+// countOut adds a batch to an operator's output counters.
+func countOut(m *OpMetrics, rec arrow.RecordBatch) {
+	m.RowsOut.Add(rec.NumRows())
+	var bytes int64
+	for _, col := range rec.Columns() {
+		for _, buf := range col.Data().Buffers() {
+			if buf != nil {
+				bytes += int64(buf.Len())
+			}
+		}
+	}
+	m.BytesOut.Add(bytes)
 }

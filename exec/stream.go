@@ -4,6 +4,7 @@ package exec
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -29,6 +30,9 @@ type TaskContext struct {
 	BatchSize int
 	// Metrics receives rows and bytes per operator; it may be nil.
 	Metrics *Metrics
+	// Parallelism bounds how many partitions run at once; zero means
+	// GOMAXPROCS.
+	Parallelism int
 }
 
 // DefaultBatchSize is the number of rows per batch when none is set.
@@ -42,4 +46,11 @@ type Scanner interface {
 	// Open starts reading one task. The stream's schema is the scan's
 	// projected schema.
 	Open(ctx context.Context, tc *TaskContext, task plan.Task) (Stream, error)
+}
+
+func (tc *TaskContext) parallelism() int {
+	if tc.Parallelism > 0 {
+		return tc.Parallelism
+	}
+	return runtime.GOMAXPROCS(0)
 }

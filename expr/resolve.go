@@ -378,6 +378,9 @@ func AggResultType(fn AggFunc, in arrow.DataType) (arrow.DataType, error) {
 		switch {
 		case isInteger(in):
 			return arrow.PrimitiveTypes.Int64, nil
+		case in.ID() == arrow.DECIMAL128:
+			// Decimal sums keep their scale with the widest precision.
+			return &arrow.Decimal128Type{Precision: 38, Scale: in.(*arrow.Decimal128Type).Scale}, nil
 		case isNumeric(in):
 			return arrow.PrimitiveTypes.Float64, nil
 		}

@@ -1,0 +1,72 @@
+package frame
+
+import (
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec"
+	"lakeframe/plan"
+)
+
+// Option tunes how a query runs.
+type Option func(*runConfig)
+
+// Progress is one operator's figures while a query runs.
+type Progress = exec.OpSnapshot
+
+type runConfig struct {
+	parallelism int
+	batchSize   int
+	mem         memory.Allocator
+	optimizer   plan.Config
+	progress    func([]Progress)
+	every       time.Duration
+}
+
+func newRunConfig(opts []Option) *runConfig {
+	cfg := &runConfig{mem: memory.DefaultAllocator, batchSize: exec.DefaultBatchSize, every: 200 * time.Millisecond}
+	for _, o := range opts {
+		o(cfg)
+	}
+	return cfg
+}
+
+// WithParallelism bounds how many partitions run at once (default
+// GOMAXPROCS).
+func WithParallelism(n int) Option { return func(c *runConfig) { c.parallelism = n } }
+
+// WithBatchSize sets the number of rows operators aim for per batch.
+func WithBatchSize(n int) Option {
+	return func(c *runConfig) {
+		if n > 0 {
+			c.batchSize = n
+		}
+	}
+}
+
+// WithAllocator allocates every Arrow buffer of the query from mem.
+func WithAllocator(mem memory.Allocator) Option { return func(c *runConfig) { c.mem = mem } }
+
+// WithoutRules turns off optimizer rules by name (e.g. "push_down_filter").
+func WithoutRules(names ...string) Option {
+	return func(c *runConfig) {
+		if c.optimizer.Disabled == nil {
+			c.optimizer.Disabled = map[string]bool{}
+		}
+		for _, n := range names {
+			c.optimizer.Disabled[n] = true
+		}
+	}
+}
+
+// WithProgress calls fn with every operator's rows and bytes so far, every
+// interval while the query runs and once at the end.
+func WithProgress(every time.Duration, fn func([]Progress)) Option {
+	return func(c *runConfig) {
+		c.progress = fn
+		if every > 0 {
+			c.every = every
+		}
+	}
+}

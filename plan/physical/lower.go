@@ -1,0 +1,179 @@
+package physical
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"lakeframe/errs"
+	"lakeframe/expr"
+	"lakeframe/plan"
+)
+
+// Config tunes physical planning.
+type Config struct {
+	// Parallelism is the number of partitions a scan is split into at most;
+	// zero means GOMAXPROCS.
+	Parallelism int
+}
+
+func (c *Config) parallelism() int {
+	if c == nil || c.Parallelism <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return c.Parallelism
+}
+
+// Lower turns an optimized logical plan into a physical plan. It plans
+// every scan (the sources read their metadata here, with the pushdowns the
+// optimizer gave them), splits aggregations into partial and final halves,
+// and turns Sort followed by Limit into TopK.
+func Lower(ctx context.Context, n plan.Node, cfg *Config) (Node, error) {
+	switch x := n.(type) {
+	case *plan.Scan:
+		return lowerScan(ctx, x, cfg)
+	case *plan.Filter:
+		in, err := Lower(ctx, x.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Filter{Input: in, Pred: x.Pred}, nil
+	case *plan.Project:
+		in, err := Lower(ctx, x.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Project{Input: in, Exprs: x.Exprs, OutType: x.Schema()}, nil
+	case *plan.Aggregate:
+		in, err := Lower(ctx, x.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return lowerAggregate(in, x.Input.Schema(), x.Keys, x.Aggs, x.Schema())
+	case *plan.Distinct:
+		in, err := Lower(ctx, x.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		keys := make([]expr.Node, x.Schema().NumFields())
+		for i, f := range x.Schema().Fields() {
+			keys[i] = &expr.Column{Name: f.Name}
+		}
+		return lowerAggregate(in, x.Input.Schema(), keys, nil, x.Schema())
+	case *plan.Sort:
+		in, err := Lower(ctx, x.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Sort{Input: coalesce(in), Keys: x.Keys}, nil
+	case *plan.Limit:
+		return lowerLimit(ctx, x, cfg)
+	}
+	return nil, fmt.Errorf("%w: no physical plan for %T", errs.ErrNotImplemented, n)
+}
+
+func coalesce(in Node) Node {
+	if in.Partitions() <= 1 {
+		return in
+	}
+	return &Coalesce{Input: in}
+}
+
+func lowerScan(ctx context.Context, s *plan.Scan, cfg *Config) (Node, error) {
+	sp, err := s.Source.Plan(ctx, plan.Pushdown{Columns: s.Columns, Filters: s.Filters, Limit: s.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", s.Source, err)
+	}
+	return &Scan{Source: s.Source, Logical: s, Plan: sp, Groups: balance(sp.Tasks, cfg.parallelism())}, nil
+}
+
+// balance deals tasks into at most n groups of similar size: largest task
+// first, each to the group with the fewest bytes so far. Task order within
+// a group follows the source's order, so reads stay sequential per file.
+func balance(tasks []plan.Task, n int) [][]plan.Task {
+	n = min(n, len(tasks))
+	if n == 0 {
+		return nil
+	}
+	order := make([]int, len(tasks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ea, eb := tasks[a].EstimatedBytes(), tasks[b].EstimatedBytes()
+		switch {
+		case ea > eb:
+			return -1
+		case ea < eb:
+			return 1
+		}
+		return 0
+	})
+	owner := make([]int, len(tasks))
+	load := make([]int64, n)
+	for _, t := range order {
+		g := slices.Index(load, slices.Min(load))
+		owner[t] = g
+		load[g] += max(tasks[t].EstimatedBytes(), 1)
+	}
+	groups := make([][]plan.Task, n)
+	for i, t := range tasks {
+		groups[owner[i]] = append(groups[owner[i]], t)
+	}
+	return groups
+}
+
+func lowerAggregate(in Node, inSchema *arrow.Schema, keys, aggs []expr.Node, out *arrow.Schema) (Node, error) {
+	names := make([]string, 0, len(keys)+len(aggs))
+	for _, f := range out.Fields() {
+		names = append(names, f.Name)
+	}
+	rawAggs := make([]*expr.Agg, len(aggs))
+	for i, a := range aggs {
+		agg, ok := expr.Unalias(a).(*expr.Agg)
+		if !ok {
+			return nil, fmt.Errorf("%w: aggregate output %s is not an aggregate", errs.ErrInternal, a)
+		}
+		rawAggs[i] = agg
+	}
+	node := func(input Node, mode AggMode, outType *arrow.Schema) *HashAggregate {
+		return &HashAggregate{Input: input, Mode: mode, Keys: keys, Aggs: rawAggs, Names: names, InputSchema: inSchema, OutType: outType}
+	}
+	if in.Partitions() <= 1 {
+		return node(in, AggSingle, out), nil
+	}
+	// The partial layout (keys, then state columns) is defined by the
+	// executor's accumulators; the final node reads it back.
+	partial := node(in, AggPartial, nil)
+	return node(&Coalesce{Input: partial}, AggFinal, out), nil
+}
+
+func lowerLimit(ctx context.Context, l *plan.Limit, cfg *Config) (Node, error) {
+	if s, ok := l.Input.(*plan.Sort); ok {
+		in, err := Lower(ctx, s.Input, cfg)
+		if err != nil {
+			return nil, err
+		}
+		k := l.Offset + l.N
+		var top Node = &TopK{Input: in, Keys: s.Keys, K: k}
+		if in.Partitions() > 1 {
+			top = &TopK{Input: &Coalesce{Input: top}, Keys: s.Keys, K: k}
+		}
+		if l.Offset == 0 {
+			return top, nil
+		}
+		return &Limit{Input: top, Offset: l.Offset, N: l.N}, nil
+	}
+	in, err := Lower(ctx, l.Input, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if in.Partitions() <= 1 {
+		return &Limit{Input: in, Offset: l.Offset, N: l.N}, nil
+	}
+	perPartition := &Limit{Input: in, N: l.Offset + l.N}
+	return &Limit{Input: &Coalesce{Input: perPartition}, Offset: l.Offset, N: l.N}, nil
+}
