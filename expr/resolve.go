@@ -138,10 +138,10 @@ func (r *resolver) resolveBinary(b *Binary) (Node, arrow.DataType, error) {
 	}
 	switch {
 	case b.Op.IsLogical():
-		if l, err = coerceTo(l, lt, arrow.FixedWidthTypes.Boolean); err != nil {
+		if l, err = asBoolean(l, lt); err != nil {
 			return nil, nil, planErr(b, "%s needs boolean operands, got %s", b.Op, lt)
 		}
-		if rn, err = coerceTo(rn, rt, arrow.FixedWidthTypes.Boolean); err != nil {
+		if rn, err = asBoolean(rn, rt); err != nil {
 			return nil, nil, planErr(b, "%s needs boolean operands, got %s", b.Op, rt)
 		}
 		return &Binary{Op: b.Op, Left: l, Right: rn}, arrow.FixedWidthTypes.Boolean, nil
@@ -206,7 +206,7 @@ func (r *resolver) resolveUnary(u *Unary) (Node, arrow.DataType, error) {
 	}
 	switch u.Op {
 	case OpNot:
-		if in, err = coerceTo(in, t, arrow.FixedWidthTypes.Boolean); err != nil {
+		if in, err = asBoolean(in, t); err != nil {
 			return nil, nil, planErr(u, "NOT needs a boolean operand, got %s", t)
 		}
 		return &Unary{Op: u.Op, In: in}, arrow.FixedWidthTypes.Boolean, nil
@@ -257,7 +257,7 @@ func (r *resolver) resolveCase(c *Case) (Node, arrow.DataType, error) {
 		return nil, nil, err
 	}
 	for i := range whens {
-		if whens[i], err = coerceTo(whens[i], wt[i], arrow.FixedWidthTypes.Boolean); err != nil {
+		if whens[i], err = asBoolean(whens[i], wt[i]); err != nil {
 			return nil, nil, planErr(c, "WHEN condition %s is %s, not boolean", c.Whens[i], wt[i])
 		}
 	}
@@ -397,4 +397,16 @@ func AggResultType(fn AggFunc, in arrow.DataType) (arrow.DataType, error) {
 		return nil, fmt.Errorf("%s is not defined for %s", fn, in)
 	}
 	return nil, fmt.Errorf("unknown aggregate %d", fn)
+}
+
+// asBoolean accepts a boolean operand, or a NULL that becomes a boolean
+// NULL; anything else is an error (no implicit casts to boolean).
+func asBoolean(n Node, t arrow.DataType) (Node, error) {
+	switch t.ID() {
+	case arrow.BOOL:
+		return n, nil
+	case arrow.NULL:
+		return coerceTo(n, t, arrow.FixedWidthTypes.Boolean)
+	}
+	return nil, fmt.Errorf("%s is not boolean", t)
 }

@@ -22,6 +22,7 @@ type runConfig struct {
 	optimizer   plan.Config
 	progress    func([]Progress)
 	every       time.Duration
+	quiet       bool
 }
 
 func newRunConfig(opts []Option) *runConfig {
@@ -70,3 +71,7 @@ func WithProgress(every time.Duration, fn func([]Progress)) Option {
 		}
 	}
 }
+
+// WithoutProgressDisplay keeps the live progress lines off even when stderr
+// is a terminal.
+func WithoutProgressDisplay() Option { return func(c *runConfig) { c.quiet = true } }
