@@ -1,10 +1,16 @@
 package aggregate
 
 import (
+	"fmt"
+	"math"
+	"unsafe"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
 )
 
 // newBuffer allocates a buffer of n bytes from mem.
@@ -134,4 +140,44 @@ func validBits(arr arrow.Array) []byte {
 		return nil
 	}
 	return arr.NullBitmapBytes()
+}
+
+// sizeOf returns the size of a value of type T.
+func sizeOf[T any](v T) uintptr { return unsafe.Sizeof(v) }
+
+// bytesArray builds a String, Binary, LargeString or LargeBinary array of
+// type dt from vals; valid may be nil.
+func bytesArray(mem memory.Allocator, dt arrow.DataType, vals [][]byte, valid []bool) (arrow.Array, error) {
+	total := 0
+	for _, v := range vals {
+		total += len(v)
+	}
+	var offBuf *memory.Buffer
+	switch dt.ID() {
+	case arrow.STRING, arrow.BINARY:
+		if total > math.MaxInt32 {
+			return nil, fmt.Errorf("%d bytes of %s values exceed the 2 GiB of one array: %w", total, dt, errs.ErrResourcesExhausted)
+		}
+		offBuf = newBuffer(mem, 4*(len(vals)+1))
+		fillByteOffsets(arrow.GetData[int32](offBuf.Bytes()), vals)
+	default:
+		offBuf = newBuffer(mem, 8*(len(vals)+1))
+		fillByteOffsets(arrow.GetData[int64](offBuf.Bytes()), vals)
+	}
+	dataBuf := newBuffer(mem, total)
+	dst := dataBuf.Bytes()[:0]
+	for _, v := range vals {
+		dst = append(dst, v...)
+	}
+	vb, nulls := validityFromBools(mem, valid)
+	return makeArray(dt, len(vals), nulls, vb, offBuf, dataBuf), nil
+}
+
+func fillByteOffsets[O int32 | int64](dst []O, vals [][]byte) {
+	var pos O
+	dst[0] = 0
+	for i, v := range vals {
+		pos += O(len(v))
+		dst[i+1] = pos
+	}
 }
