@@ -24,6 +24,7 @@ func column(t testing.TB, mem memory.Allocator, dt arrow.DataType, vals []any) a
 	t.Helper()
 	b := array.NewBuilder(mem, dt)
 	defer b.Release()
+	b.Reserve(len(vals))
 	for _, v := range vals {
 		appendValue(t, b, v)
 	}
@@ -31,7 +32,6 @@ func column(t testing.TB, mem memory.Allocator, dt arrow.DataType, vals []any) a
 }
 
 func appendValue(t testing.TB, b array.Builder, v any) {
-	t.Helper()
 	if v == nil {
 		b.AppendNull()
 		return

@@ -10,18 +10,15 @@ import (
 	"lakeframe/errs"
 )
 
-// maxHeldBatches bounds the input batches TopK keeps referenced between
-// compactions, since a batch stays alive for one surviving row.
-const maxHeldBatches = 16
-
 // TopK keeps the k first rows, in sort order, of all the batches pushed to
 // it, in memory bounded by O(k) rows plus a few batches. Rows with equal
 // keys rank in arrival order, so the result equals the first k rows of a
 // stable Sort of everything pushed.
 //
 // Once k rows are kept, the k-th key becomes a threshold and a pushed row
-// is only kept when it sorts strictly before it; kept rows are compacted
-// into one batch when they exceed max(2k, 1024) or span too many batches.
+// is only kept when it sorts strictly before it. Kept rows are compacted
+// into one batch when they exceed max(2k, 1024), or when the batches they
+// come from, which stay referenced, hold four times as many rows.
 type TopK struct {
 	mem    memory.Allocator
 	k      int
@@ -29,21 +26,24 @@ type TopK struct {
 	schema *arrow.Schema
 	types  []arrow.DataType // key types, set by the first Push
 
-	held    []arrow.RecordBatch // batches the candidates come from
-	heldIdx []int32             // per candidate: index in held
-	rowIdx  []int32             // per candidate: row in its batch
-	cands   keyRows             // per candidate: its keys
-	spare   keyRows             // reused by compact
-	pushed  keyRows             // keys of the batch being pushed
-	thr     keyRows             // the k-th best key once k rows are kept
-	sel     []uint32
-	sorted  bool // the candidates are one compacted, sorted batch
+	held     []arrow.RecordBatch // batches the candidates come from
+	heldRows int                 // rows of the held batches
+	heldIdx  []int32             // per candidate: index in held
+	rowIdx   []int32             // per candidate: row in its batch
+	cands    keyRows             // per candidate: its keys
+	spare    keyRows             // reused by compact
+	pushed   keyRows             // keys of the batch being pushed
+	thr      keyRows             // the k-th best key once k rows are kept
+	sel      []uint32
+	sorted   bool // the candidates are one compacted, sorted batch
+
+	minCompact int // floor of the compaction limit; tests lower it
 }
 
 // NewTopK returns a TopK keeping the first k rows by order of batches with
 // the given schema. A k below zero is taken as zero.
 func NewTopK(mem memory.Allocator, k int, order []Key, schema *arrow.Schema) *TopK {
-	return &TopK{mem: mem, k: max(k, 0), order: order, schema: schema}
+	return &TopK{mem: mem, k: max(k, 0), order: order, schema: schema, minCompact: 1024}
 }
 
 // Push offers the rows of batch, whose evaluated key columns are keys. The
@@ -92,6 +92,7 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 	}
 	batch.Retain()
 	t.held = append(t.held, batch)
+	t.heldRows += n
 	h := int32(len(t.held) - 1)
 	for _, r := range sel {
 		t.heldIdx = append(t.heldIdx, h)
@@ -99,7 +100,7 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 	}
 	t.cands.appendPicked(t.pushed, sel)
 	t.sorted = false
-	if t.cands.len() > max(2*t.k, 1024) || len(t.held) > maxHeldBatches {
+	if limit := max(2*t.k, t.minCompact); t.cands.len() > limit || t.heldRows > 4*limit {
 		return t.compact()
 	}
 	return nil
@@ -120,6 +121,7 @@ func (t *TopK) compact() error {
 	}
 	t.releaseHeld()
 	t.held = append(t.held, rec)
+	t.heldRows = len(perm)
 	t.spare.reset()
 	t.spare.appendPicked(t.cands, perm)
 	t.cands, t.spare = t.spare, t.cands
@@ -177,4 +179,5 @@ func (t *TopK) releaseHeld() {
 	}
 	clear(t.held)
 	t.held = t.held[:0]
+	t.heldRows = 0
 }
