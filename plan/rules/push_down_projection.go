@@ -1,0 +1,259 @@
+package rules
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"lakeframe/expr"
+	"lakeframe/plan"
+)
+
+// PushDownProjection removes the columns nobody reads. Walking down from
+// the root, it works out which columns each node's consumer needs, then:
+//
+//   - sets Scan.Columns to exactly the columns needed above the scan (the
+//     scan's own pushed filters may read others: the source handles
+//     those);
+//   - drops unused Project expressions and unused aggregates, and
+//     Projects left passing their input through unchanged;
+//   - puts a narrow Project below a Sort whose input carries columns
+//     nobody needs, since a sort holds every row and column it is given.
+//
+// Every node keeps the columns its consumer needs, in their order, and a
+// node whose every column is needed is left alone, so the root keeps its
+// schema. Distinct needs all of its input, and a node with no needed
+// column keeps one so that its row count survives.
+type PushDownProjection struct{}
+
+var _ plan.Rule = PushDownProjection{}
+
+// Name returns "push_down_projection".
+func (PushDownProjection) Name() string { return "push_down_projection" }
+
+// Rewrite prunes the columns of the whole plan.
+func (PushDownProjection) Rewrite(_ context.Context, n plan.Node, _ *plan.Config) (plan.Node, bool, error) {
+	return prune(n, allColumns(n))
+}
+
+// columnSet is a set of column names.
+type columnSet map[string]bool
+
+func allColumns(n plan.Node) columnSet {
+	out := columnSet{}
+	for _, f := range n.Schema().Fields() {
+		out[f.Name] = true
+	}
+	return out
+}
+
+// with returns the set plus the columns the expressions reference.
+func (s columnSet) with(es ...expr.Node) columnSet {
+	out := make(columnSet, len(s))
+	for c := range s {
+		out[c] = true
+	}
+	for _, e := range es {
+		for _, c := range expr.Columns(e) {
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// prune returns n with the columns outside need removed where it can. The
+// result's columns are a subsequence of n's that holds every needed one;
+// when need holds all of n's columns, the schema is unchanged.
+func prune(n plan.Node, need columnSet) (plan.Node, bool, error) {
+	switch x := n.(type) {
+	case *plan.Scan:
+		return pruneScan(x, need)
+	case *plan.Project:
+		return pruneProject(x, need)
+	case *plan.Aggregate:
+		return pruneAggregate(x, need)
+	case *plan.Filter:
+		return pruneInput(x, need.with(x.Pred))
+	case *plan.Sort:
+		keys := make([]expr.Node, len(x.Keys))
+		for i, k := range x.Keys {
+			keys[i] = k
+		}
+		return pruneSort(x, need.with(keys...))
+	case *plan.Limit:
+		return pruneInput(x, need)
+	}
+	// Distinct compares whole rows, and unknown nodes may read anything:
+	// their inputs keep every column and are pruned further down.
+	children := n.Children()
+	next := make([]plan.Node, len(children))
+	changed := false
+	for i, c := range children {
+		nc, ch, err := prune(c, allColumns(c))
+		if err != nil {
+			return nil, false, err
+		}
+		next[i], changed = nc, changed || ch
+	}
+	if !changed {
+		return n, false, nil
+	}
+	out, err := n.WithChildren(next...)
+	return out, true, err
+}
+
+// pruneInput prunes the single input of a node that passes its input's
+// columns through.
+func pruneInput(n plan.Node, need columnSet) (plan.Node, bool, error) {
+	in, changed, err := prune(n.Children()[0], need)
+	if err != nil || !changed {
+		return n, false, err
+	}
+	out, err := n.WithChildren(in)
+	return out, true, err
+}
+
+func pruneSort(s *plan.Sort, need columnSet) (plan.Node, bool, error) {
+	in, changed, err := prune(s.Input, need)
+	if err != nil {
+		return nil, false, err
+	}
+	if narrow := neededFields(in.Schema(), need); len(narrow) > 0 && len(narrow) < in.Schema().NumFields() {
+		cols := make([]expr.Node, len(narrow))
+		for i, name := range narrow {
+			cols[i] = &expr.Column{Name: name}
+		}
+		if in, err = plan.NewProject(in, cols); err != nil {
+			return nil, false, err
+		}
+		changed = true
+	}
+	if !changed {
+		return s, false, nil
+	}
+	out, err := s.WithChildren(in)
+	return out, true, err
+}
+
+// neededFields lists the needed columns of a schema in its order; nil when
+// a name is ambiguous.
+func neededFields(schema *arrow.Schema, need columnSet) []string {
+	var out []string
+	for _, f := range schema.Fields() {
+		if need[f.Name] {
+			if len(schema.FieldIndices(f.Name)) > 1 {
+				return nil
+			}
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+func pruneScan(s *plan.Scan, need columnSet) (plan.Node, bool, error) {
+	schema := s.Schema()
+	cols := neededFields(schema, need)
+	if len(cols) == 0 {
+		if cols = narrowestColumn(schema); cols == nil {
+			return s, false, nil
+		}
+	}
+	if len(cols) == schema.NumFields() {
+		return s, false, nil
+	}
+	out, err := s.WithPushdown(cols, s.Filters, s.Limit)
+	return out, true, err
+}
+
+// narrowestColumn picks the column a scan reads when only its row count
+// matters: the first fixed-width one, else the first. It is nil when the
+// schema has a repeated name, which the scan could not select.
+func narrowestColumn(schema *arrow.Schema) []string {
+	if schema.NumFields() == 0 {
+		return nil
+	}
+	pick := schema.Field(0).Name
+	for _, f := range schema.Fields() {
+		if _, ok := f.Type.(arrow.FixedWidthDataType); ok {
+			pick = f.Name
+			break
+		}
+	}
+	if len(schema.FieldIndices(pick)) > 1 {
+		return nil
+	}
+	return []string{pick}
+}
+
+func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {
+	keep := make([]expr.Node, 0, len(p.Exprs))
+	for _, e := range p.Exprs {
+		if need[expr.OutputName(e)] {
+			keep = append(keep, e)
+		}
+	}
+	if len(keep) == 0 && len(p.Exprs) > 0 {
+		keep = append(keep, cheapestExpr(p.Exprs))
+	}
+	in, changed, err := prune(p.Input, columnSet{}.with(keep...))
+	if err != nil {
+		return nil, false, err
+	}
+	if isIdentity(keep, in.Schema()) {
+		return in, true, nil
+	}
+	if !changed && len(keep) == len(p.Exprs) {
+		return p, false, nil
+	}
+	out, err := plan.NewProject(in, keep)
+	return out, true, err
+}
+
+// isIdentity reports whether a projection passes its input through as it
+// is: every column, in order, unrenamed.
+func isIdentity(es []expr.Node, schema *arrow.Schema) bool {
+	if len(es) != schema.NumFields() {
+		return false
+	}
+	for i, e := range es {
+		c, ok := e.(*expr.Column)
+		if !ok || c.Name != schema.Field(i).Name {
+			return false
+		}
+	}
+	return true
+}
+
+// cheapestExpr picks the output a Project keeps when only its row count
+// matters: a plain column when there is one.
+func cheapestExpr(es []expr.Node) expr.Node {
+	for _, e := range es {
+		if _, ok := expr.Unalias(e).(*expr.Column); ok {
+			return e
+		}
+	}
+	return es[0]
+}
+
+// pruneAggregate drops aggregates nobody reads. Group keys always stay:
+// they define the groups.
+func pruneAggregate(a *plan.Aggregate, need columnSet) (plan.Node, bool, error) {
+	aggs := make([]expr.Node, 0, len(a.Aggs))
+	for _, e := range a.Aggs {
+		if need[expr.OutputName(e)] {
+			aggs = append(aggs, e)
+		}
+	}
+	if len(aggs) == 0 && len(a.Keys) == 0 && len(a.Aggs) > 0 {
+		aggs = append(aggs, a.Aggs[0]) // the single output row needs a column
+	}
+	in, changed, err := prune(a.Input, columnSet{}.with(a.Keys...).with(aggs...))
+	if err != nil {
+		return nil, false, err
+	}
+	if !changed && len(aggs) == len(a.Aggs) {
+		return a, false, nil
+	}
+	out, err := plan.NewAggregate(in, a.Keys, aggs)
+	return out, true, err
+}

@@ -1,0 +1,65 @@
+package rules_test
+
+import (
+	"testing"
+
+	"lakeframe/expr"
+	"lakeframe/plan"
+	"lakeframe/plan/rules"
+)
+
+func TestPushDownProjection(t *testing.T) {
+	runRule(t, rules.PushDownProjection{}, []goldenCase{
+		{"scan_columns_from_project", func(t *testing.T) plan.Node {
+			return table(t).Project(s, a).Node()
+		}},
+		{"filter_columns_kept", func(t *testing.T) plan.Node {
+			return table(t).Filter(ok).Project(a).Node()
+		}},
+		{"scan_filters_need_no_columns", func(t *testing.T) plan.Node {
+			return table(t).Pushdown(nil, []expr.Expr{d.Gt("2024-01-01")}, -1).Project(a).Node()
+		}},
+		{"unused_project_exprs", func(t *testing.T) plan.Node {
+			return table(t).Project(a.Alias("x"), b.Add(1).Alias("y"), s).Project(expr.Col("x")).Node()
+		}},
+		{"unused_aggregates", func(t *testing.T) plan.Node {
+			return table(t).Aggregate([]expr.Expr{s}, a.Sum().Alias("sa"), b.Max().Alias("mb")).Project(s, expr.Col("mb")).Node()
+		}},
+		{"keys_kept_without_aggregates", func(t *testing.T) plan.Node {
+			return table(t).Aggregate([]expr.Expr{s, ok}, a.Sum().Alias("sa")).Project(s).Node()
+		}},
+		{"global_aggregate_keeps_one", func(t *testing.T) plan.Node {
+			return table(t).Aggregate(nil, a.Sum().Alias("x"), b.Sum().Alias("y")).Project(expr.Lit(1).Alias("one")).Node()
+		}},
+		{"count_star_reads_one_column", func(t *testing.T) plan.Node {
+			return plantestScan(t, "s:string", "f:float64", "a:int64").Aggregate(nil, expr.CountAll()).Node()
+		}},
+		{"literal_project_reads_one_column", func(t *testing.T) plan.Node {
+			return table(t).Project(expr.Lit(1).Alias("one")).Node()
+		}},
+		{"sort_gets_narrow_input", func(t *testing.T) plan.Node {
+			return table(t).Filter(s.Eq("x")).Sort(b).Project(a).Node()
+		}},
+		{"sort_over_scan_needs_no_project", func(t *testing.T) plan.Node {
+			return table(t).Sort(b).Project(a).Node()
+		}},
+		{"distinct_needs_all_columns", func(t *testing.T) plan.Node {
+			return table(t).Project(a, b).Distinct().Project(a).Node()
+		}},
+		{"limit_passes_need_through", func(t *testing.T) plan.Node {
+			return table(t).Limit(0, 5).Project(s).Node()
+		}},
+		{"root_schema_kept", func(t *testing.T) plan.Node {
+			return table(t).Filter(a.Gt(1)).Sort(s).Node()
+		}},
+		{"identity_project_removed", func(t *testing.T) plan.Node {
+			return table(t).Project(a, b, s).Project(a, b).Node()
+		}},
+		{"renaming_project_kept", func(t *testing.T) plan.Node {
+			return table(t).Pushdown([]string{"a"}, nil, -1).Project(a.Alias("x")).Node()
+		}},
+		{"already_pruned", func(t *testing.T) plan.Node {
+			return table(t).Pushdown([]string{"a", "s"}, nil, -1).Filter(s.Eq("x")).Project(a).Node()
+		}},
+	})
+}
