@@ -216,8 +216,10 @@ func appendEscaped(b []byte, s string, budget int) []byte {
 		case r == '\t':
 			b = append(b, `\t`...)
 		case r == utf8.RuneError && size == 1, r < 0x20, r >= 0x7f && r < 0xa0:
-			b = append(b, `\x`...)
-			b = hex.AppendEncode(b, []byte{s[0]})
+			for _, c := range []byte(s[:size]) {
+				b = append(b, `\x`...)
+				b = hex.AppendEncode(b, []byte{c})
+			}
 		default:
 			b = append(b, s[:size]...)
 		}
