@@ -1,0 +1,234 @@
+package parquet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"lakeframe/errs"
+	"lakeframe/exec"
+	"lakeframe/exec/source/internal/filescan"
+	"lakeframe/plan"
+)
+
+// Open starts reading a task. Files are opened one at a time, each once.
+func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task) (exec.Stream, error) {
+	t, ok := task.(*Task)
+	if !ok {
+		return nil, fmt.Errorf("%w: parquet source got a %T task", errs.ErrInternal, task)
+	}
+	cols, schema, err := s.layout.Project(t.Columns)
+	if err != nil {
+		return nil, err
+	}
+	bs := tc.BatchSize
+	if bs <= 0 {
+		bs = exec.DefaultBatchSize
+	}
+	st := &stream{src: s, mem: tc.Mem, batchSize: bs, task: t, cols: cols, schema: schema, limit: t.Limit}
+	if st.mem == nil {
+		st.mem = memory.DefaultAllocator
+	}
+	st.readCols = filescan.FileColumns(cols)
+	st.pos = make([]int, len(cols))
+	for i, c := range cols {
+		if !c.Partition {
+			for k, rc := range st.readCols {
+				if rc == c.Index {
+					st.pos[i] = k
+				}
+			}
+		}
+	}
+	for _, c := range st.readCols {
+		st.leaves = append(st.leaves, s.leaves[c]...)
+	}
+	return st, nil
+}
+
+type stream struct {
+	src       *Source
+	mem       memory.Allocator
+	batchSize int
+	task      *Task
+	cols      []filescan.Column
+	schema    *arrow.Schema
+	readCols  []int // file columns read, in record order
+	pos       []int // output column -> record column, for file columns
+	leaves    []int // Parquet leaf columns of readCols
+	limit     int64
+	emitted   int64
+
+	part     int // index of the next part to open
+	open     bool
+	path     string
+	pr       *file.Reader
+	rr       pqarrow.RecordReader
+	consts   []arrow.Array // per output column: partition values, else nil
+	rowsLeft int64         // rows still to produce when no file column is read
+}
+
+func (s *stream) Schema() *arrow.Schema { return s.schema }
+
+func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if s.limit >= 0 && s.emitted >= s.limit {
+			return nil, io.EOF
+		}
+		if !s.open {
+			if s.part >= len(s.task.Parts) {
+				return nil, io.EOF
+			}
+			if err := s.openPart(ctx, &s.task.Parts[s.part]); err != nil {
+				s.closePart()
+				return nil, err
+			}
+			s.part++
+		}
+		rec, err := s.read()
+		if errors.Is(err, io.EOF) {
+			s.closePart()
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if s.limit >= 0 && s.emitted+rec.NumRows() > s.limit {
+			cut := rec.NewSlice(0, s.limit-s.emitted)
+			rec.Release()
+			rec = cut
+		}
+		s.emitted += rec.NumRows()
+		return rec, nil
+	}
+}
+
+// read returns the next batch of the open part, or io.EOF.
+func (s *stream) read() (arrow.RecordBatch, error) {
+	var n int64
+	var fileCols []arrow.Array
+	if s.rr != nil {
+		if !s.rr.Next() {
+			if err := s.rr.Err(); err != nil {
+				return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
+			}
+			return nil, io.EOF
+		}
+		rec := s.rr.RecordBatch()
+		n, fileCols = rec.NumRows(), rec.Columns()
+	} else {
+		if s.rowsLeft == 0 {
+			return nil, io.EOF
+		}
+		n = min(int64(s.batchSize), s.rowsLeft)
+		s.rowsLeft -= n
+	}
+	arrs := make([]arrow.Array, len(s.cols))
+	var slices []arrow.Array
+	for i, c := range s.cols {
+		if c.Partition {
+			a := array.NewSlice(s.consts[i], 0, n)
+			slices = append(slices, a)
+			arrs[i] = a
+		} else {
+			arrs[i] = fileCols[s.pos[i]]
+		}
+	}
+	out := array.NewRecordBatch(s.schema, arrs, n)
+	for _, a := range slices {
+		a.Release()
+	}
+	return out, nil
+}
+
+func (s *stream) openPart(ctx context.Context, p *Part) error {
+	s.open, s.path = true, p.File.Path
+	n := min(int64(s.batchSize), p.Rows)
+	s.consts = make([]arrow.Array, len(s.cols))
+	for i, c := range s.cols {
+		if !c.Partition {
+			continue
+		}
+		if c.Index >= len(p.File.Partition) {
+			return fmt.Errorf("%w: %s has no value for partition column %s", errs.ErrExec, p.File.Path, c.Name)
+		}
+		a, err := filescan.ConstantArray(s.mem, s.schema.Field(i).Type, p.File.Partition[c.Index], int(n))
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.File.Path, err)
+		}
+		s.consts[i] = a
+	}
+	if len(s.readCols) == 0 {
+		s.rowsLeft = p.Rows
+		return nil
+	}
+	fh, err := s.src.fs.Open(ctx, p.File.Path)
+	if err != nil {
+		return fmt.Errorf("%w: open %s: %w", errs.ErrExec, p.File.Path, err)
+	}
+	opts := []file.ReadOption{file.WithReadProps(readerProps())}
+	s.src.mu.Lock()
+	if meta, ok := s.src.footerCache[p.File.Path]; ok {
+		opts = append(opts, file.WithMetadata(meta))
+	}
+	s.src.mu.Unlock()
+	if s.pr, err = file.NewParquetReader(fh, opts...); err != nil {
+		fh.Close()
+		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
+	}
+	fr, err := pqarrow.NewFileReader(s.pr, pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}, s.mem)
+	if err != nil {
+		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
+	}
+	if s.rr, err = fr.GetRecordReader(ctx, s.leaves, p.RowGroups); err != nil {
+		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
+	}
+	got := s.rr.Schema()
+	if got.NumFields() != len(s.readCols) {
+		return fmt.Errorf("%w: %s does not have the columns of %s", errs.ErrExec, p.File.Path, s.src.files[0].Path)
+	}
+	for k, c := range s.readCols {
+		want := s.src.layout.Schema.Field(c)
+		if f := got.Field(k); f.Name != want.Name || !arrow.TypeEqual(f.Type, want.Type) {
+			return fmt.Errorf("%w: schemas differ: column %s is %s in %s but %s %s in %s",
+				errs.ErrExec, want.Name, want.Type, s.src.files[0].Path, f.Name, f.Type, p.File.Path)
+		}
+	}
+	return nil
+}
+
+func (s *stream) closePart() {
+	if s.rr != nil {
+		s.rr.Release()
+		s.rr = nil
+	}
+	if s.pr != nil {
+		s.pr.Close()
+		s.pr = nil
+	}
+	for _, a := range s.consts {
+		if a != nil {
+			a.Release()
+		}
+	}
+	s.consts = nil
+	s.open = false
+}
+
+// Close releases the open file and readers.
+func (s *stream) Close() error {
+	s.closePart()
+	s.part = len(s.task.Parts)
+	return nil
+}
+
