@@ -35,7 +35,7 @@ type Source struct {
 	// statsType[i] says row-group statistics of file column i can prune.
 	statsOK []bool
 
-	mu      sync.Mutex
+	mu          sync.Mutex
 	footerCache map[string]*metadata.FileMetaData
 }
 

@@ -231,4 +231,3 @@ func (s *stream) Close() error {
 	s.part = len(s.task.Parts)
 	return nil
 }
-
