@@ -161,6 +161,11 @@ func (s *aggregateStream) run(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 	}
+	if len(op.keyTypes) == 0 {
+		if err := s.sizeGlobal(accs); err != nil {
+			return nil, err
+		}
+	}
 	final := op.node.Mode == physical.AggFinal
 	var ids []uint32
 	for {
@@ -182,6 +187,25 @@ func (s *aggregateStream) run(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 	}
 	return s.output(table, accs)
+}
+
+// sizeGlobal gives a global aggregate its one group before any input
+// arrives, so that no input still yields one row (count 0, sum NULL).
+func (s *aggregateStream) sizeGlobal(accs []aggregate.Accumulator) error {
+	for i, acc := range accs {
+		var in arrow.Array
+		if t := s.op.inTypes[i]; t != nil {
+			in = array.MakeArrayOfNull(s.tc.Mem, t, 0)
+		}
+		err := acc.Update(nil, 1, in)
+		if in != nil {
+			in.Release()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *aggregateStream) groups(table *aggregate.GroupTable) int {
