@@ -5,6 +5,7 @@ import (
 
 	"lakeframe/expr"
 	"lakeframe/plan"
+	"lakeframe/plan/plantest"
 	"lakeframe/plan/rules"
 )
 
@@ -32,7 +33,7 @@ func TestPushDownProjection(t *testing.T) {
 			return table(t).Aggregate(nil, a.Sum().Alias("x"), b.Sum().Alias("y")).Project(expr.Lit(1).Alias("one")).Node()
 		}},
 		{"count_star_reads_one_column", func(t *testing.T) plan.Node {
-			return plantestScan(t, "s:string", "f:float64", "a:int64").Aggregate(nil, expr.CountAll()).Node()
+			return plantest.Scan(t, "s:string", "f:float64", "a:int64").Aggregate(nil, expr.CountAll()).Node()
 		}},
 		{"literal_project_reads_one_column", func(t *testing.T) plan.Node {
 			return table(t).Project(expr.Lit(1).Alias("one")).Node()

@@ -153,8 +153,3 @@ func TestSimplifyExpressions(t *testing.T) {
 		}},
 	})
 }
-
-func plantestScan(t *testing.T, cols ...string) *plantest.Builder {
-	t.Helper()
-	return plantest.Scan(t, cols...)
-}
