@@ -23,7 +23,7 @@ func statsUsable(col *schema.Column, t arrow.DataType) bool {
 	case arrow.INT64, arrow.UINT64:
 		return phys == pq.Types.Int64
 	case arrow.TIMESTAMP:
-		ts, ok := col.LogicalType().(*schema.TimestampLogicalType)
+		ts, ok := col.LogicalType().(interface{ TimeUnit() schema.TimeUnitType })
 		if !ok || phys != pq.Types.Int64 {
 			return false
 		}
