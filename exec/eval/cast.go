@@ -1,0 +1,82 @@
+package eval
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+
+	"lakeframe/expr"
+)
+
+// cast converts a value to c.To with arrow's safe casts, which fail rather
+// than truncate or wrap around; the error names the value. Two conversions
+// follow DuckDB instead of arrow: a float or decimal becomes an integer by
+// rounding (floats half to even, decimals half away from zero) rather than
+// failing on a fraction, and strings become dates and timestamps through
+// parseTemporal, as arrow has no string-to-date cast. Casts to strings and
+// from strings to decimals are done here too (see castToString and
+// castStringToDecimal).
+func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, error) {
+	in, err := e.eval(ctx, c.In)
+	if err != nil {
+		return nil, err
+	}
+	from := datumType(in)
+	switch {
+	case arrow.TypeEqual(from, c.To):
+		return in, nil
+	case from.ID() == arrow.NULL || isNullScalar(in):
+		in.Release()
+		return nullScalarOf(c.To), nil
+	case isString(from) && isTemporal(c.To):
+		defer in.Release()
+		return e.castStringToTemporal(c, in)
+	case isString(from) && c.To.ID() == arrow.DECIMAL128:
+		defer in.Release()
+		return e.castStringToDecimal(c, in)
+	case isString(c.To) && !isString(from):
+		defer in.Release()
+		return e.castToString(c, in)
+	case isInteger(c.To) && (isFloat(from) || isDecimal(from)):
+		mode := compute.RoundHalfToEven
+		if isDecimal(from) {
+			mode = compute.RoundHalfTowardsInfinity
+		}
+		rounded, err := compute.Round(ctx, compute.RoundOptions{NDigits: 0, Mode: mode}, in)
+		in.Release()
+		if err != nil {
+			return nil, wrapErr(c, err)
+		}
+		in = rounded
+	}
+	if from.ID() == arrow.BOOL {
+		unsliced := e.unsliceBool(in)
+		in.Release()
+		in = unsliced
+	}
+	defer in.Release()
+	out, err := compute.CastDatum(ctx, in, compute.SafeCastOptions(c.To))
+	if err != nil {
+		return nil, wrapErr(c, err)
+	}
+	return out, nil
+}
+
+func isString(t arrow.DataType) bool {
+	return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING
+}
+
+func isTemporal(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
+		return true
+	}
+	return false
+}
+
+func isInteger(t arrow.DataType) bool { return isSignedInt(t) || isUnsigned(t) }
+
+func isDecimal(t arrow.DataType) bool {
+	return t.ID() == arrow.DECIMAL128 || t.ID() == arrow.DECIMAL256
+}
