@@ -17,7 +17,9 @@ type integer interface {
 	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
 }
 
-type signed interface{ ~int8 | ~int16 | ~int32 | ~int64 }
+type signed interface {
+	~int8 | ~int16 | ~int32 | ~int64
+}
 
 type float interface{ ~float32 | ~float64 }
 
