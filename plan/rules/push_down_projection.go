@@ -118,7 +118,7 @@ func pruneSort(s *plan.Sort, need columnSet) (plan.Node, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if narrow := neededFields(in.Schema(), need); len(narrow) > 0 && len(narrow) < in.Schema().NumFields() {
+	if narrow, ok := neededFields(in.Schema(), need); ok && len(narrow) > 0 && len(narrow) < in.Schema().NumFields() {
 		cols := make([]expr.Node, len(narrow))
 		for i, name := range narrow {
 			cols[i] = &expr.Column{Name: name}
@@ -135,28 +135,29 @@ func pruneSort(s *plan.Sort, need columnSet) (plan.Node, bool, error) {
 	return out, true, err
 }
 
-// neededFields lists the needed columns of a schema in its order; nil when
-// a name is ambiguous.
-func neededFields(schema *arrow.Schema, need columnSet) []string {
-	var out []string
+// neededFields lists the needed columns of a schema in its order. ok is
+// false when the schema repeats a name, since such columns cannot be
+// selected by name.
+func neededFields(schema *arrow.Schema, need columnSet) (names []string, ok bool) {
 	for _, f := range schema.Fields() {
+		if len(schema.FieldIndices(f.Name)) > 1 {
+			return nil, false
+		}
 		if need[f.Name] {
-			if len(schema.FieldIndices(f.Name)) > 1 {
-				return nil
-			}
-			out = append(out, f.Name)
+			names = append(names, f.Name)
 		}
 	}
-	return out
+	return names, true
 }
 
 func pruneScan(s *plan.Scan, need columnSet) (plan.Node, bool, error) {
 	schema := s.Schema()
-	cols := neededFields(schema, need)
+	cols, ok := neededFields(schema, need)
+	if !ok || schema.NumFields() == 0 {
+		return s, false, nil
+	}
 	if len(cols) == 0 {
-		if cols = narrowestColumn(schema); cols == nil {
-			return s, false, nil
-		}
+		cols = []string{narrowestColumn(schema)}
 	}
 	if len(cols) == schema.NumFields() {
 		return s, false, nil
@@ -166,23 +167,14 @@ func pruneScan(s *plan.Scan, need columnSet) (plan.Node, bool, error) {
 }
 
 // narrowestColumn picks the column a scan reads when only its row count
-// matters: the first fixed-width one, else the first. It is nil when the
-// schema has a repeated name, which the scan could not select.
-func narrowestColumn(schema *arrow.Schema) []string {
-	if schema.NumFields() == 0 {
-		return nil
-	}
-	pick := schema.Field(0).Name
+// matters: the first fixed-width one, else the first.
+func narrowestColumn(schema *arrow.Schema) string {
 	for _, f := range schema.Fields() {
 		if _, ok := f.Type.(arrow.FixedWidthDataType); ok {
-			pick = f.Name
-			break
+			return f.Name
 		}
 	}
-	if len(schema.FieldIndices(pick)) > 1 {
-		return nil
-	}
-	return []string{pick}
+	return schema.Field(0).Name
 }
 
 func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {

@@ -59,6 +59,9 @@ func TestPushDownProjection(t *testing.T) {
 		{"renaming_project_kept", func(t *testing.T) plan.Node {
 			return table(t).Pushdown([]string{"a"}, nil, -1).Project(a.Alias("x")).Node()
 		}},
+		{"repeated_source_names_left_alone", func(t *testing.T) plan.Node {
+			return plantest.Scan(t, "a:int64", "a:string", "b:int64").Aggregate(nil, expr.CountAll()).Node()
+		}},
 		{"already_pruned", func(t *testing.T) plan.Node {
 			return table(t).Pushdown([]string{"a", "s"}, nil, -1).Filter(s.Eq("x")).Project(a).Node()
 		}},
