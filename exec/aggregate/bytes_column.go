@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
@@ -51,6 +52,9 @@ func newBytesColumn(dt arrow.DataType, width int) *bytesColumn {
 	return c
 }
 
+// shortMasks[n] keeps the low n bytes of a uint64.
+var shortMasks = [8]uint64{0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffff, 0xffffffffffff, 0xffffffffffffff}
+
 // packShort packs a value of at most maxShort bytes and its length into a
 // uint64, so that distinct values give distinct keys.
 func packShort(b []byte) uint64 {
@@ -58,7 +62,7 @@ func packShort(b []byte) uint64 {
 	if cap(b) >= 8 {
 		// One load; the bytes past len(b) are inside the same allocation
 		// and masked off.
-		k = binary.LittleEndian.Uint64(b[:8]) & (1<<(8*len(b)) - 1)
+		k = binary.LittleEndian.Uint64(b[:8]) & shortMasks[len(b)&7]
 	} else {
 		for j, x := range b {
 			k |= uint64(x) << (8 * j)
@@ -105,56 +109,104 @@ func (c *bytesColumn) insert(arr arrow.Array, out []uint32) error {
 	return nil
 }
 
+// insertVarBytes and insertFixedBytes work in two passes over chunks of
+// rows, each pass a loop with few live variables: the first packs the short
+// values into keys, the second looks the keys up. All else (nulls, long
+// values, new values) goes through slowID, after which the second pass
+// reloads the table, which slowID may have grown.
 func insertVarBytes[O int32 | int64](c *bytesColumn, offsets []O, values []byte, bits []byte, off int, out []uint32) {
 	offsets = offsets[:len(out)+1]
-	next := uint32(c.len())
-	for i := range out {
-		if !isValid(bits, off, i) {
-			out[i] = c.nullGroup()
-			next = uint32(c.len())
-			continue
+	var buf [lookupChunk]uint64
+	for base := 0; base < len(out); base += lookupChunk {
+		chunk := out[base:min(base+lookupChunk, len(out))]
+		keys := buf[:len(chunk)]
+		packShortKeys(keys, offsets[base:base+len(chunk)+1], values)
+		if bits != nil {
+			for j := range keys {
+				if !bitutil.BitIsSet(bits, off+base+j) {
+					keys[j] = slowKey
+				}
+			}
 		}
-		b := values[offsets[i]:offsets[i+1]]
-		var id uint32
-		var added bool
-		if len(b) <= maxShort {
-			id, added = c.short.getOrInsert(packShort(b), next)
-		} else {
-			id, added = c.getOrInsertLong(b, next)
+		for j := c.short.hits(keys, chunk, 0); j < len(keys); j = c.short.hits(keys, chunk, j+1) {
+			i := base + j
+			if isValid(bits, off, i) {
+				chunk[j] = c.lookup(values[offsets[i]:offsets[i+1]])
+			} else {
+				chunk[j] = c.nullGroup()
+			}
 		}
-		if added {
-			c.data = append(c.data, b...)
-			c.offs = append(c.offs, int64(len(c.data)))
-			next++
-		}
-		out[i] = id
 	}
 }
 
+// packShortKeys sets keys[j] to packShort of value j, whose bytes are
+// values[offs[j]:offs[j+1]], or to slowKey when the value is too long.
+func packShortKeys[O int32 | int64](keys []uint64, offs []O, values []byte) {
+	offs = offs[:len(keys)+1]
+	for j := range keys {
+		start, end := int(offs[j]), int(offs[j+1])
+		k := uint64(slowKey)
+		if n := uint(end - start); n <= maxShort && start+8 <= cap(values) {
+			// One load; the bytes past the value are inside the buffer's
+			// allocation and masked off.
+			k = binary.LittleEndian.Uint64(values[start:start+8])&shortMasks[n&7] | uint64(n)<<56
+		}
+		keys[j] = k
+	}
+}
+
+// lookupChunk is the number of rows whose keys the two-pass loops hold at
+// once: enough to amortize the loop switch, small enough for L1.
+const lookupChunk = 256
+
+// slowKey marks a row the first pass could not pack. No packed key has its
+// top bit set, so it never hits.
+const slowKey = 1 << 63
+
 func insertFixedBytes(c *bytesColumn, values []byte, bits []byte, off int, out []uint32) {
 	w := c.width
-	next := uint32(c.len())
-	for i := range out {
-		if !isValid(bits, off, i) {
-			out[i] = c.nullGroup()
-			next = uint32(c.len())
-			continue
+	if w > maxShort {
+		for i := range out {
+			if isValid(bits, off, i) {
+				out[i] = c.lookup(values[i*w : (i+1)*w])
+			} else {
+				out[i] = c.nullGroup()
+			}
 		}
-		b := values[i*w : (i+1)*w]
-		var id uint32
-		var added bool
-		if w <= maxShort {
-			id, added = c.short.getOrInsert(packShort(b), next)
-		} else {
-			id, added = c.getOrInsertLong(b, next)
-		}
-		if added {
-			c.data = append(c.data, b...)
-			c.offs = append(c.offs, int64(len(c.data)))
-			next++
-		}
-		out[i] = id
+		return
 	}
+	slots, shift := c.short.slots, c.short.shift
+	for i := range out {
+		b := values[i*w : (i+1)*w]
+		if isValid(bits, off, i) {
+			k := packShort(b)
+			if s := &slots[hash64(k)>>shift]; s.key == k && s.id != 0 {
+				out[i] = s.id - 1
+				continue
+			}
+			out[i] = c.lookup(b)
+		} else {
+			out[i] = c.nullGroup()
+		}
+		slots, shift = c.short.slots, c.short.shift
+	}
+}
+
+// lookup returns the id of the non-null value b, adding it when new.
+func (c *bytesColumn) lookup(b []byte) uint32 {
+	next := uint32(c.len())
+	var id uint32
+	var added bool
+	if len(b) <= maxShort {
+		id, added = c.short.getOrInsert(packShort(b), next)
+	} else {
+		id, added = c.getOrInsertLong(b, next)
+	}
+	if added {
+		c.data = append(c.data, b...)
+		c.offs = append(c.offs, int64(len(c.data)))
+	}
+	return id
 }
 
 // getOrInsertLong is u64Map.getOrInsert for values longer than maxShort.

@@ -31,12 +31,6 @@ type GroupTable struct {
 	colIDs []uint32    // scratch for the ids of one column
 }
 
-// pairLevel gives ids to pairs (left id, right id).
-type pairLevel struct {
-	m     u64Map
-	pairs []uint64 // by id: left<<32 | right
-}
-
 // NewGroupTable returns an empty table for keys of the given types; its
 // output arrays are allocated from mem.
 func NewGroupTable(mem memory.Allocator, keyTypes []arrow.DataType) (*GroupTable, error) {
@@ -50,9 +44,6 @@ func NewGroupTable(mem memory.Allocator, keyTypes []arrow.DataType) (*GroupTable
 	}
 	if len(keyTypes) > 1 {
 		t.pairs = make([]pairLevel, len(keyTypes)-1)
-		for i := range t.pairs {
-			t.pairs[i].m.init()
-		}
 	}
 	return t, nil
 }
@@ -94,7 +85,11 @@ func (t *GroupTable) Insert(keys []arrow.Array, ids []uint32) ([]uint32, error) 
 		if err := checkRoom(len(p.pairs), n); err != nil {
 			return ids, err
 		}
-		p.combine(ids, t.colIDs)
+		nLeft := t.cols[0].len()
+		if c > 1 {
+			nLeft = len(t.pairs[c-2].pairs)
+		}
+		p.combine(ids, t.colIDs, nLeft, t.cols[c].len())
 	}
 	return ids, nil
 }
@@ -111,21 +106,6 @@ func (t *GroupTable) InsertRows(n int, keys []arrow.Array, ids []uint32) ([]uint
 		return ids, fmt.Errorf("batch of %d rows has key columns of %d: %w", n, keys[0].Len(), errs.ErrInternal)
 	}
 	return t.Insert(keys, ids)
-}
-
-// combine replaces left[i] by the id of the pair (left[i], right[i]).
-func (p *pairLevel) combine(left, right []uint32) {
-	right = right[:len(left)]
-	next := uint32(len(p.pairs))
-	for i, l := range left {
-		key := uint64(l)<<32 | uint64(right[i])
-		id, added := p.m.getOrInsert(key, next)
-		if added {
-			p.pairs = append(p.pairs, key)
-			next++
-		}
-		left[i] = id
-	}
 }
 
 // Len returns the number of groups.
@@ -196,7 +176,7 @@ func (t *GroupTable) SizeBytes() int {
 		n += c.sizeBytes()
 	}
 	for i := range t.pairs {
-		n += t.pairs[i].m.sizeBytes() + 8*cap(t.pairs[i].pairs)
+		n += t.pairs[i].sizeBytes()
 	}
 	return n
 }

@@ -45,6 +45,10 @@ func (c *intColumn[T]) insert(arr arrow.Array, out []uint32) error {
 				next = uint32(len(c.vals))
 				continue
 			}
+			if e := c.m.hit(uint64(v)); e != 0 {
+				out[i] = e - 1
+				continue
+			}
 			id, added := c.m.getOrInsert(uint64(v), next)
 			if added {
 				c.vals = append(c.vals, v)
@@ -54,14 +58,24 @@ func (c *intColumn[T]) insert(arr arrow.Array, out []uint32) error {
 		}
 		return nil
 	}
-	out = out[:len(vals)]
-	for i, v := range vals {
-		id, added := c.m.getOrInsert(uint64(v), next)
-		if added {
-			c.vals = append(c.vals, v)
-			next++
+	// Without nulls: convert a chunk of values to keys, look them all up in
+	// a tight loop, and add the misses one by one.
+	var buf [lookupChunk]uint64
+	for base := 0; base < len(vals); base += lookupChunk {
+		chunk := vals[base:min(base+lookupChunk, len(vals))]
+		keys := buf[:len(chunk)]
+		for j, v := range chunk {
+			keys[j] = uint64(v)
 		}
-		out[i] = id
+		c.m.touch(keys)
+		ids := out[base : base+len(chunk)]
+		for j := c.m.hits(keys, ids, 0); j < len(keys); j = c.m.hits(keys, ids, j+1) {
+			id, added := c.m.getOrInsert(keys[j], uint32(len(c.vals)))
+			if added {
+				c.vals = append(c.vals, chunk[j])
+			}
+			ids[j] = id
+		}
 	}
 	return nil
 }
@@ -143,7 +157,12 @@ func (c *floatColumn[T]) insert(arr arrow.Array, out []uint32) error {
 			continue
 		}
 		v = canonical(v)
-		id, added := c.m.getOrInsert(math.Float64bits(float64(v)), next)
+		key := math.Float64bits(float64(v))
+		if e := c.m.hit(key); e != 0 {
+			out[i] = e - 1
+			continue
+		}
+		id, added := c.m.getOrInsert(key, next)
 		if added {
 			c.vals = append(c.vals, v)
 			next++

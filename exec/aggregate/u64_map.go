@@ -8,6 +8,7 @@ type u64Map struct {
 	shift uint   // 64 - log2(len(slots)): hashes keep their top bits
 	mask  uint64 // len(slots) - 1
 	n     int    // occupied slots
+	sink  uint32 // keeps touch's loads alive
 }
 
 type u64Slot struct {
@@ -17,7 +18,7 @@ type u64Slot struct {
 
 // minSlots keeps tiny tables (a handful of groups) inside one cache line or
 // two, which is what low-cardinality group-bys hit on every row.
-const minSlots = 8
+const minSlots = 256
 
 // hashMul is 2^64 divided by the golden ratio: multiplying by it and keeping
 // the top bits spreads consecutive keys across the table (Fibonacci hashing).
@@ -31,6 +32,55 @@ func hash64(k uint64) uint64 {
 
 func (m *u64Map) init() {
 	m.resize(minSlots)
+}
+
+// hit returns id+1 when key sits in its home slot, and 0 otherwise. It is
+// the common case of a lookup, small enough to be inlined into the callers'
+// loops; they fall back to getOrInsert on 0. (An empty home slot holds key 0
+// and id 0, so a zero key there correctly misses.)
+func (m *u64Map) hit(key uint64) uint32 {
+	s := &m.slots[hash64(key)>>m.shift]
+	if s.key == key {
+		return s.id
+	}
+	return 0
+}
+
+// hits sets out[j] to the id of keys[j] for j = from, from+1, ... as long as
+// the key sits in its home slot, and returns the index where it stopped:
+// the first miss, or len(keys). Callers handle the miss and resume after
+// it. Kept apart from the misses, the loop stays tight.
+func (m *u64Map) hits(keys []uint64, out []uint32, from int) int {
+	out = out[:len(keys)]
+	slots, shift := m.slots, m.shift
+	for j := from; j < len(keys); j++ {
+		k := keys[j]
+		s := &slots[hash64(k)>>shift]
+		if s.key != k || s.id == 0 {
+			return j
+		}
+		out[j] = s.id - 1
+	}
+	return len(keys)
+}
+
+// touchSlots is the table size from which touch pays: 2^16 slots are 1 MiB,
+// about what the caches of one core hold.
+const touchSlots = 1 << 16
+
+// touch loads the home slot of every key of a big table, in a loop without
+// branches, so that their cache misses overlap instead of stalling the
+// lookups one at a time.
+func (m *u64Map) touch(keys []uint64) {
+	if len(m.slots) < touchSlots {
+		return
+	}
+	slots, shift := m.slots, m.shift
+	var x uint32
+	for _, k := range keys {
+		x += slots[hash64(k)>>shift].id
+	}
+	m.sink += x
 }
 
 // getOrInsert returns the id of key, and false. When key is absent it stores
