@@ -15,9 +15,10 @@ import (
 )
 
 // Constant folding evaluates operators on literals at plan time with the
-// semantics expr documents for run time. When a result could depend on an
-// engine detail (integer overflow, NaN ordering, calendar arithmetic, time
-// zones, pattern syntax) the expression is left for run time instead.
+// semantics the executor (exec/eval) gives them at run time. Where a result
+// is an error or an engine detail (integer overflow, division by zero, NaN
+// ordering, calendar arithmetic, time zones, pattern syntax) the expression
+// is left for run time instead.
 
 func nullBool() *expr.Literal {
 	return expr.NewLiteral(scalar.MakeNullScalar(arrow.FixedWidthTypes.Boolean))
@@ -175,8 +176,8 @@ func intArith(op expr.BinaryOp, a, b int64) (int64, bool) {
 	return 0, false
 }
 
-// floatArith follows IEEE 754, except that division by zero is NULL as
-// expr.Div documents.
+// floatArith follows IEEE 754. Division by zero is left to run time: the
+// executor gives ±Inf or NaN where expr.Div's documentation promises NULL.
 func floatArith(op expr.BinaryOp, a, b float64) (scalar.Scalar, bool) {
 	switch op {
 	case expr.OpAdd:
@@ -187,7 +188,7 @@ func floatArith(op expr.BinaryOp, a, b float64) (scalar.Scalar, bool) {
 		return scalar.NewFloat64Scalar(a * b), true
 	case expr.OpDiv:
 		if b == 0 {
-			return scalar.MakeNullScalar(arrow.PrimitiveTypes.Float64), true
+			return nil, false
 		}
 		return scalar.NewFloat64Scalar(a / b), true
 	}
@@ -311,9 +312,15 @@ func foldCall(fn expr.ScalarFunc, args []scalar.Scalar, out arrow.DataType) (sca
 		return nil, false
 	}
 	switch fn {
-	case expr.FnLower:
-		return stringOf(strings.ToLower(s), out), true
-	case expr.FnUpper:
+	case expr.FnLower, expr.FnUpper:
+		// Both map rune by rune as the kernels do; the kernels keep invalid
+		// UTF-8 bytes, which strings.Map would replace.
+		if !utf8.ValidString(s) {
+			return nil, false
+		}
+		if fn == expr.FnLower {
+			return stringOf(strings.ToLower(s), out), true
+		}
 		return stringOf(strings.ToUpper(s), out), true
 	case expr.FnLength:
 		return scalar.NewInt64Scalar(int64(utf8.RuneCountInString(s))), true

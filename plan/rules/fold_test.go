@@ -49,7 +49,6 @@ func TestIntArith(t *testing.T) {
 func TestFoldArith(t *testing.T) {
 	f := func(v float64) scalar.Scalar { return scalar.NewFloat64Scalar(v) }
 	i := func(v int64) scalar.Scalar { return scalar.NewInt64Scalar(v) }
-	nullF := scalar.MakeNullScalar(arrow.PrimitiveTypes.Float64)
 	tests := []struct {
 		name string
 		op   expr.BinaryOp
@@ -58,8 +57,9 @@ func TestFoldArith(t *testing.T) {
 	}{
 		{"int add", expr.OpAdd, i(40), i(2), i(42)},
 		{"float div", expr.OpDiv, f(1), f(4), f(0.25)},
-		{"float div by zero is null", expr.OpDiv, f(1), f(0), nullF},
-		{"float div by negative zero is null", expr.OpDiv, f(1), f(math.Copysign(0, -1)), nullF},
+		{"float div by zero left to run time", expr.OpDiv, f(1), f(0), nil},
+		{"float div by negative zero left to run time", expr.OpDiv, f(1), f(math.Copysign(0, -1)), nil},
+		{"float overflow is infinite", expr.OpMul, f(math.MaxFloat64), f(2), f(math.Inf(1))},
 		{"float mod not folded", expr.OpMod, f(7), f(2), nil},
 		{"mixed types not folded", expr.OpAdd, i(1), f(2), nil},
 		{"int32 not folded", expr.OpAdd, scalar.NewInt32Scalar(1), scalar.NewInt32Scalar(2), nil},
@@ -177,6 +177,7 @@ func TestFoldCall(t *testing.T) {
 		want scalar.Scalar // nil: not folded
 	}{
 		{"lower", expr.FnLower, []scalar.Scalar{str("ÀbC")}, arrow.BinaryTypes.String, str("àbc")},
+		{"lower of invalid utf-8 left to run time", expr.FnLower, []scalar.Scalar{str("A\xffB")}, arrow.BinaryTypes.String, nil},
 		{"upper large", expr.FnUpper, []scalar.Scalar{scalar.NewLargeStringScalar("abc")}, arrow.BinaryTypes.LargeString, scalar.NewLargeStringScalar("ABC")},
 		{"length counts characters", expr.FnLength, []scalar.Scalar{str("añb")}, i64, scalar.NewInt64Scalar(3)},
 		{"ends with", expr.FnEndsWith, []scalar.Scalar{str("abc"), str("bc")}, boolT, scalar.NewBooleanScalar(true)},

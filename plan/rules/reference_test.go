@@ -413,14 +413,8 @@ func evalBinary(b *expr.Binary, fields fieldList, r row) (any, error) {
 		case expr.OpMul:
 			return x * y, nil
 		case expr.OpDiv:
-			if y == 0 {
-				return nil, nil
-			}
 			return x / y, nil
 		case expr.OpMod:
-			if y == 0 {
-				return nil, nil
-			}
 			return math.Mod(x, y), nil
 		}
 	}

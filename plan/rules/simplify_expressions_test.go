@@ -132,8 +132,8 @@ func TestSimplifyExpressions(t *testing.T) {
 		{"overflow_not_folded", func(t *testing.T) plan.Node {
 			return table(t).Project(expr.Lit(int64(math.MaxInt64)).Add(1).Alias("x"), expr.Lit(5).Mod(0).Alias("y")).Node()
 		}},
-		{"division_by_zero_is_null", func(t *testing.T) plan.Node {
-			return table(t).Project(expr.Lit(1).Div(0).Alias("x")).Node()
+		{"division_by_zero_not_folded", func(t *testing.T) plan.Node {
+			return table(t).Project(expr.Lit(1).Div(0).Alias("x"), expr.Lit(1).Div(4).Alias("y")).Node()
 		}},
 		{"nan_not_folded", func(t *testing.T) plan.Node {
 			return table(t).Project(expr.Lit(math.NaN()).Lt(1.0).Alias("x")).Node()
