@@ -108,11 +108,11 @@ func (e Expr) Sub(other any) Expr { return e.binary(OpSub, other) }
 // Mul is e * other.
 func (e Expr) Mul(other any) Expr { return e.binary(OpMul, other) }
 
-// Div is e / other. Division of integers gives a float64, as in DuckDB;
-// division by zero gives NULL.
+// Div is e / other. Division always gives a float64, as in DuckDB, and
+// division by zero follows IEEE 754 (+Inf, -Inf or NaN), as DuckDB does.
 func (e Expr) Div(other any) Expr { return e.binary(OpDiv, other) }
 
-// Mod is the remainder of e / other.
+// Mod is the remainder of e / other; an integer remainder by zero is NULL.
 func (e Expr) Mod(other any) Expr { return e.binary(OpMod, other) }
 
 // Neg is -e.
