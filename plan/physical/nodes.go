@@ -97,11 +97,14 @@ func (a *HashAggregate) Partitions() int {
 	return 1
 }
 func (a *HashAggregate) String() string {
-	aggs := make([]expr.Node, len(a.Aggs))
+	aggs := make([]string, len(a.Aggs))
 	for i, x := range a.Aggs {
-		aggs[i] = x
+		aggs[i] = x.String()
+		if name := a.Names[len(a.Keys)+i]; name != expr.OutputName(x) {
+			aggs[i] += " AS " + name
+		}
 	}
-	return fmt.Sprintf("HashAggregateExec mode=%s keys=[%s] aggs=[%s]", a.Mode, joinExprs(a.Keys), joinExprs(aggs))
+	return fmt.Sprintf("HashAggregateExec mode=%s keys=[%s] aggs=[%s]", a.Mode, joinExprs(a.Keys), strings.Join(aggs, ", "))
 }
 
 // Coalesce merges the partitions of its input into one stream.
