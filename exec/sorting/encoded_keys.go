@@ -18,8 +18,8 @@ func (e *encodedKeys) len() int { return e.rows.len() }
 
 func (e *encodedKeys) reset() { e.rows.reset() }
 
-func (e *encodedKeys) appendBatch(keys []arrow.Array, n int) {
-	e.enc.appendRows(e.rows, keys, n)
+func (e *encodedKeys) appendBatch(keys []arrow.Array, n int, sel []uint32) {
+	e.enc.appendRows(e.rows, keys, n, sel)
 }
 
 func (e *encodedKeys) appendPicked(src keyRows, idx []uint32) {

@@ -14,6 +14,7 @@ type fixedKeys struct {
 	nullsFirst bool
 	vals       []uint64 // zero for null rows
 	valid      []bool
+	scratch    []uint64
 }
 
 var _ keyRows = (*fixedKeys)(nil)
@@ -33,9 +34,25 @@ func (f *fixedKeys) reset() {
 	f.valid = f.valid[:0]
 }
 
-func (f *fixedKeys) appendBatch(keys []arrow.Array, n int) {
+func (f *fixedKeys) appendBatch(keys []arrow.Array, n int, sel []uint32) {
+	if sel != nil {
+		// Selections are small: normalize the batch aside, then pick.
+		all := resize(&f.scratch, n)
+		f.norm(keys[0], all)
+		bits, off := validity(keys[0])
+		vals := grow(&f.vals, len(sel))
+		valid := grow(&f.valid, len(sel))
+		for i, row := range sel {
+			ok := bits == nil || bitutil.BitIsSet(bits, off+int(row))
+			valid[i] = ok
+			vals[i] = 0
+			if ok {
+				vals[i] = all[row] ^ f.flip
+			}
+		}
+		return
+	}
 	arr := keys[0]
-	base := len(f.vals)
 	vals := grow(&f.vals, n)
 	valid := grow(&f.valid, n)
 	f.norm(arr, vals)
@@ -53,7 +70,7 @@ func (f *fixedKeys) appendBatch(keys []arrow.Array, n int) {
 		ok := bitutil.BitIsSet(bits, off+i)
 		valid[i] = ok
 		if !ok {
-			f.vals[base+i] = 0
+			vals[i] = 0
 		}
 	}
 }

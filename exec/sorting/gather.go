@@ -256,7 +256,7 @@ func gatherVar[O int32 | int64](mem memory.Allocator, dt arrow.DataType, srcs []
 	}
 	ss := make([]source, len(srcs))
 	for i, s := range srcs {
-		ss[i].offs, ss[i].data = varValues[O](s)
+		ss[i].offs, ss[i].data, _ = varValues[O](s)
 	}
 	total := 0
 	for i, b := range bi {

@@ -2,6 +2,7 @@ package sorting
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -14,8 +15,9 @@ import (
 type keyRows interface {
 	len() int
 	reset()
-	// appendBatch encodes all n rows of one batch's key columns.
-	appendBatch(keys []arrow.Array, n int)
+	// appendBatch encodes rows sel of one batch's key columns, or all n
+	// rows when sel is nil.
+	appendBatch(keys []arrow.Array, n int, sel []uint32)
 	// appendPicked copies rows idx of src, which has the same concrete
 	// type and keys, in that order.
 	appendPicked(src keyRows, idx []uint32)
@@ -32,20 +34,25 @@ type keyRows interface {
 
 // newKeyRows picks the representation for keys of the given types: a
 // single key that fits 64 bits uses fixedKeys, anything else encodedKeys.
-func newKeyRows(order []Key, types []arrow.DataType) (keyRows, error) {
+// rows is the number of rows expected, to size the buffers.
+func newKeyRows(order []Key, types []arrow.DataType, rows int) (keyRows, error) {
 	if len(order) != len(types) {
 		return nil, fmt.Errorf("%d key columns for %d sort keys: %w", len(types), len(order), errs.ErrInternal)
 	}
 	if len(types) == 1 {
 		if norm, _, ok := fixedNormFor(types[0]); ok {
-			return newFixedKeys(norm, order[0]), nil
+			f := newFixedKeys(norm, order[0])
+			f.vals, f.valid = make([]uint64, 0, rows), make([]bool, 0, rows)
+			return f, nil
 		}
 	}
 	enc, err := newRowEncoder(order, types)
 	if err != nil {
 		return nil, err
 	}
-	return &encodedKeys{enc: enc, rows: newEncodedRows()}, nil
+	r := newEncodedRows()
+	r.offs = slices.Grow(r.offs, rows)
+	return &encodedKeys{enc: enc, rows: r}, nil
 }
 
 // checkKeys reports whether keys are n-row columns of the given types.

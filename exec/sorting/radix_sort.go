@@ -12,11 +12,22 @@ type entry struct {
 // smallSort is the size under which insertion sort beats a radix pass.
 const smallSort = 32
 
-// radixSort sorts a by key, stably, with a least-significant-digit radix
-// sort on bytes, skipping the bytes that are equal in every entry. buf is
-// scratch space of the same length; the result is in a or in buf and is
-// returned.
+// msdMin is the size from which radixSort first splits by the highest
+// varying byte: the buckets then fit in cache for the remaining passes.
+const msdMin = 1 << 16
+
+// radixSort sorts a by key, stably, with a radix sort on bytes that skips
+// the bytes equal in every entry. Large inputs are first split by their
+// highest varying byte, then each bucket is sorted least significant byte
+// first. buf is scratch space of the same length; the result is in a or
+// in buf and is returned.
 func radixSort(a, buf []entry) []entry {
+	return radixSortBytes(a, buf, 8)
+}
+
+// radixSortBytes sorts a whose keys agree on all but their low nbytes
+// bytes.
+func radixSortBytes(a, buf []entry, nbytes int) []entry {
 	n := len(a)
 	if n <= smallSort {
 		insertionSortKeys(a)
@@ -34,27 +45,64 @@ func radixSort(a, buf []entry) []entry {
 		counts[6][byte(k>>48)]++
 		counts[7][byte(k>>56)]++
 	}
-	src, dst := a, buf[:n]
 	first := a[0].key
-	for d := range 8 {
-		shift := uint(8 * d)
+	top := -1
+	for d := nbytes - 1; d >= 0; d-- {
+		if counts[d][byte(first>>(8*d))] != n {
+			top = d
+			break
+		}
+	}
+	if top < 0 {
+		return a
+	}
+	src, dst := a, buf[:n]
+	if n >= msdMin && top > 0 {
+		c := &counts[top]
+		starts := prefixSums(c)
+		scatter(src, dst, c, uint(8*top))
+		for b, lo := range starts {
+			hi := c[b] // scatter left c[b] at the bucket's end
+			if hi-lo < 2 {
+				continue
+			}
+			if res := radixSortBytes(dst[lo:hi], src[lo:hi], top); &res[0] != &dst[lo] {
+				copy(dst[lo:hi], res)
+			}
+		}
+		return dst
+	}
+	for d := 0; d <= top; d++ {
 		c := &counts[d]
-		if c[byte(first>>shift)] == n {
+		if c[byte(first>>(8*d))] == n {
 			continue
 		}
-		sum := 0
-		for b, cnt := range c {
-			c[b] = sum
-			sum += cnt
-		}
-		for _, e := range src {
-			b := byte(e.key >> shift)
-			dst[c[b]] = e
-			c[b]++
-		}
+		prefixSums(c)
+		scatter(src, dst, c, uint(8*d))
 		src, dst = dst, src
 	}
 	return src
+}
+
+// prefixSums turns the counts of c into bucket starts and returns a copy
+// of them.
+func prefixSums(c *[256]int) [256]int {
+	sum := 0
+	for b, cnt := range c {
+		c[b] = sum
+		sum += cnt
+	}
+	return *c
+}
+
+// scatter moves src into dst by the byte of each key at shift, advancing
+// the bucket positions in c.
+func scatter(src, dst []entry, c *[256]int, shift uint) {
+	for _, e := range src {
+		b := byte(e.key >> shift)
+		dst[c[b]] = e
+		c[b]++
+	}
 }
 
 func insertionSortKeys(a []entry) {

@@ -55,17 +55,22 @@ func (r *encodedRows) appendRow(src *encodedRows, i uint32) {
 	r.offs = append(r.offs, len(r.data))
 }
 
-// colEncoder writes the normalized bytes of one key column.
+// colEncoder writes the normalized bytes of one key column. Its methods
+// take the rows to encode as sel, row numbers of arr in the order they are
+// wanted, or nil for all rows of arr.
 type colEncoder interface {
 	// width is the encoded size of every row, marker included, or -1 when
 	// it varies by row.
 	width() int
-	// addSizes adds each row's encoded size to sizes; only called when
-	// width is -1.
-	addSizes(arr arrow.Array, sizes []int)
-	// encode writes row i at data[cur[i]:] and advances cur[i]. It writes
-	// every byte it claims, so data need not be zeroed.
-	encode(arr arrow.Array, k Key, data []byte, cur []int)
+	// addSizes adds the encoded size of the i-th row to sizes[i]; only
+	// called when width is -1.
+	addSizes(arr arrow.Array, sel []uint32, sizes []int)
+	// encode writes the i-th row at data[cur[i]:] and advances cur[i]. It
+	// writes every byte it claims, so data need not be zeroed.
+	encode(arr arrow.Array, sel []uint32, k Key, data []byte, cur []int)
+	// keyLen returns the length of the key's bytes at the start of b,
+	// which encode wrote with k.
+	keyLen(b []byte, k Key) int
 }
 
 // rowEncoder turns the key columns of batches into encodedRows.
@@ -118,8 +123,38 @@ func colEncoderFor(dt arrow.DataType) (colEncoder, error) {
 	return nil, fmt.Errorf("sort key of type %s: %w", dt, errs.ErrNotImplemented)
 }
 
-// appendRows encodes the n rows whose key columns are keys onto r.
-func (e *rowEncoder) appendRows(r *encodedRows, keys []arrow.Array, n int) {
+// sizeHint estimates the encoded size of n rows of keys, escapes aside.
+func (e *rowEncoder) sizeHint(keys []arrow.Array, n int) int {
+	if e.fixed >= 0 {
+		return n * e.fixed
+	}
+	size := 0
+	for j, c := range e.cols {
+		if w := c.width(); w >= 0 {
+			size += n * w
+			continue
+		}
+		size += 3 * n
+		if d := keys[j].Data(); d.Len() > 0 {
+			switch keys[j].DataType().ID() {
+			case arrow.LARGE_STRING, arrow.LARGE_BINARY:
+				offs := arrow.GetOffsets[int64](d, 1)
+				size += int(offs[len(offs)-1] - offs[0])
+			default:
+				offs := arrow.GetOffsets[int32](d, 1)
+				size += int(offs[len(offs)-1] - offs[0])
+			}
+		}
+	}
+	return size
+}
+
+// appendRows encodes rows sel of the key columns keys onto r, or all n
+// rows when sel is nil.
+func (e *rowEncoder) appendRows(r *encodedRows, keys []arrow.Array, n int, sel []uint32) {
+	if sel != nil {
+		n = len(sel)
+	}
 	base := r.offs[len(r.offs)-1]
 	if e.fixed >= 0 {
 		for i := 1; i <= n; i++ {
@@ -134,7 +169,7 @@ func (e *rowEncoder) appendRows(r *encodedRows, keys []arrow.Array, n int) {
 					sizes[i] += w
 				}
 			} else {
-				c.addSizes(keys[j], sizes)
+				c.addSizes(keys[j], sel, sizes)
 			}
 		}
 		end := base
@@ -148,7 +183,7 @@ func (e *rowEncoder) appendRows(r *encodedRows, keys []arrow.Array, n int) {
 	cur := resize(&e.cur, n)
 	copy(cur, r.offs[len(r.offs)-1-n:])
 	for j, c := range e.cols {
-		c.encode(keys[j], e.order[j], r.data, cur)
+		c.encode(keys[j], sel, e.order[j], r.data, cur)
 	}
 }
 
@@ -180,6 +215,14 @@ func invert(b []byte) {
 	}
 }
 
+// rowOf returns the row of arr that output row i encodes.
+func rowOf(sel []uint32, i int) int {
+	if sel == nil {
+		return i
+	}
+	return int(sel[i])
+}
+
 // fixedEncoder encodes keys that fit 64 bits as a marker and the low w
 // bytes of their normalized value, big-endian.
 type fixedEncoder struct {
@@ -188,15 +231,15 @@ type fixedEncoder struct {
 	scratch []uint64
 }
 
-func (f *fixedEncoder) width() int                  { return 1 + f.w }
-func (f *fixedEncoder) addSizes(arrow.Array, []int) {}
+func (f *fixedEncoder) width() int                            { return 1 + f.w }
+func (f *fixedEncoder) keyLen([]byte, Key) int                { return 1 + f.w }
+func (f *fixedEncoder) addSizes(arrow.Array, []uint32, []int) {}
 
-func (f *fixedEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
-	n := arr.Len()
-	if n == 0 {
+func (f *fixedEncoder) encode(arr arrow.Array, sel []uint32, k Key, data []byte, cur []int) {
+	if arr.Len() == 0 {
 		return
 	}
-	vals := resize(&f.scratch, n)
+	vals := resize(&f.scratch, arr.Len())
 	f.norm(arr, vals)
 	var flip uint64
 	if k.Desc {
@@ -204,17 +247,17 @@ func (f *fixedEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 	}
 	bits, off := validity(arr)
 	null := k.nullMarker()
-	for i, v := range vals {
-		c := cur[i]
+	for i, c := range cur {
+		row := rowOf(sel, i)
 		d := data[c : c+1+f.w]
 		cur[i] = c + 1 + f.w
-		if bits != nil && !bitutil.BitIsSet(bits, off+i) {
+		if bits != nil && !bitutil.BitIsSet(bits, off+row) {
 			d[0] = null
 			clear(d[1:])
 			continue
 		}
 		d[0] = markerValid
-		v ^= flip
+		v := vals[row] ^ flip
 		switch f.w {
 		case 1:
 			d[1] = byte(v)
@@ -233,17 +276,16 @@ func (f *fixedEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 // flipped, then the others, all big-endian.
 type wordsEncoder struct{ words int }
 
-func (w wordsEncoder) width() int                  { return 1 + 8*w.words }
-func (w wordsEncoder) addSizes(arrow.Array, []int) {}
+func (w wordsEncoder) width() int                            { return 1 + 8*w.words }
+func (w wordsEncoder) keyLen([]byte, Key) int                { return 1 + 8*w.words }
+func (w wordsEncoder) addSizes(arrow.Array, []uint32, []int) {}
 
-func (w wordsEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
-	n := arr.Len()
-	if n == 0 {
+func (w wordsEncoder) encode(arr arrow.Array, sel []uint32, k Key, data []byte, cur []int) {
+	if arr.Len() == 0 {
 		return
 	}
 	d := arr.Data()
-	all := castSlice[uint64](d.Buffers()[1].Bytes())
-	vals := all[d.Offset()*w.words : (d.Offset()+n)*w.words]
+	vals := castSlice[uint64](d.Buffers()[1].Bytes())[d.Offset()*w.words:]
 	var flip uint64
 	if k.Desc {
 		flip = ^uint64(0)
@@ -251,17 +293,17 @@ func (w wordsEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 	bits, off := validity(arr)
 	null := k.nullMarker()
 	size := 1 + 8*w.words
-	for i := range n {
-		c := cur[i]
+	for i, c := range cur {
+		row := rowOf(sel, i)
 		out := data[c : c+size]
 		cur[i] = c + size
-		if bits != nil && !bitutil.BitIsSet(bits, off+i) {
+		if bits != nil && !bitutil.BitIsSet(bits, off+row) {
 			out[0] = null
 			clear(out[1:])
 			continue
 		}
 		out[0] = markerValid
-		v := vals[i*w.words : (i+1)*w.words]
+		v := vals[row*w.words : (row+1)*w.words]
 		top := w.words - 1
 		binary.BigEndian.PutUint64(out[1:], (v[top]^1<<63)^flip)
 		for j := 1; j < w.words; j++ {
@@ -274,29 +316,29 @@ func (w wordsEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 // values have the same length, so no terminator is needed.
 type fixedBytesEncoder struct{ w int }
 
-func (f fixedBytesEncoder) width() int                  { return 1 + f.w }
-func (f fixedBytesEncoder) addSizes(arrow.Array, []int) {}
+func (f fixedBytesEncoder) width() int                            { return 1 + f.w }
+func (f fixedBytesEncoder) keyLen([]byte, Key) int                { return 1 + f.w }
+func (f fixedBytesEncoder) addSizes(arrow.Array, []uint32, []int) {}
 
-func (f fixedBytesEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
-	n := arr.Len()
-	if n == 0 {
+func (f fixedBytesEncoder) encode(arr arrow.Array, sel []uint32, k Key, data []byte, cur []int) {
+	if arr.Len() == 0 {
 		return
 	}
 	d := arr.Data()
 	vals := d.Buffers()[1].Bytes()[d.Offset()*f.w:]
 	bits, off := validity(arr)
 	null := k.nullMarker()
-	for i := range n {
-		c := cur[i]
+	for i, c := range cur {
+		row := rowOf(sel, i)
 		out := data[c : c+1+f.w]
 		cur[i] = c + 1 + f.w
-		if bits != nil && !bitutil.BitIsSet(bits, off+i) {
+		if bits != nil && !bitutil.BitIsSet(bits, off+row) {
 			out[0] = null
 			clear(out[1:])
 			continue
 		}
 		out[0] = markerValid
-		copy(out[1:], vals[i*f.w:(i+1)*f.w])
+		copy(out[1:], vals[row*f.w:(row+1)*f.w])
 		if k.Desc {
 			invert(out[1:])
 		}
@@ -310,41 +352,69 @@ type varEncoder[O int32 | int64] struct{}
 
 func (varEncoder[O]) width() int { return -1 }
 
-func varValues[O int32 | int64](arr arrow.Array) ([]O, []byte) {
+// varValues returns the offsets and data of a string or binary array, and
+// whether any value holds a 0x00 byte, which needs escaping.
+func varValues[O int32 | int64](arr arrow.Array) ([]O, []byte, bool) {
 	d := arr.Data()
 	if d.Len() == 0 {
-		return nil, nil
+		return nil, nil, false
 	}
 	offs := arrow.GetOffsets[O](d, 1)
 	var vals []byte
 	if b := d.Buffers()[2]; b != nil {
 		vals = b.Bytes()
 	}
-	return offs, vals
+	zeros := bytes.IndexByte(vals[offs[0]:offs[len(offs)-1]], 0) >= 0
+	return offs, vals, zeros
 }
 
-func (varEncoder[O]) addSizes(arr arrow.Array, sizes []int) {
-	offs, vals := varValues[O](arr)
+func (varEncoder[O]) addSizes(arr arrow.Array, sel []uint32, sizes []int) {
+	offs, vals, zeros := varValues[O](arr)
 	bits, off := validity(arr)
 	for i := range sizes {
-		if bits != nil && !bitutil.BitIsSet(bits, off+i) {
+		row := rowOf(sel, i)
+		if bits != nil && !bitutil.BitIsSet(bits, off+row) {
 			sizes[i]++
 			continue
 		}
-		v := vals[offs[i]:offs[i+1]]
-		sizes[i] += 3 + len(v) + bytes.Count(v, zeroByte)
+		v := vals[offs[row]:offs[row+1]]
+		sizes[i] += 3 + len(v)
+		if zeros {
+			sizes[i] += bytes.Count(v, zeroByte)
+		}
 	}
 }
 
 var zeroByte = []byte{0}
 
-func (varEncoder[O]) encode(arr arrow.Array, k Key, data []byte, cur []int) {
-	offs, vals := varValues[O](arr)
+func (varEncoder[O]) keyLen(b []byte, k Key) int {
+	if b[0] != markerValid {
+		return 1
+	}
+	// Find the terminator: 0x00 0x00, or 0xFF 0xFF when inverted. An
+	// escaped 0x00 is 0x00 0xFF (0xFF 0x00 inverted).
+	zero := byte(0)
+	if k.Desc {
+		zero = 0xff
+	}
+	i := 1
+	for {
+		z := bytes.IndexByte(b[i:], zero)
+		i += z
+		if b[i+1] == zero {
+			return i + 2
+		}
+		i += 2
+	}
+}
+
+func (varEncoder[O]) encode(arr arrow.Array, sel []uint32, k Key, data []byte, cur []int) {
+	offs, vals, zeros := varValues[O](arr)
 	bits, off := validity(arr)
 	null := k.nullMarker()
-	for i := range arr.Len() {
-		c := cur[i]
-		if bits != nil && !bitutil.BitIsSet(bits, off+i) {
+	for i, c := range cur {
+		row := rowOf(sel, i)
+		if bits != nil && !bitutil.BitIsSet(bits, off+row) {
 			data[c] = null
 			cur[i] = c + 1
 			continue
@@ -352,11 +422,10 @@ func (varEncoder[O]) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 		start := c
 		data[c] = markerValid
 		c++
-		v := vals[offs[i]:offs[i+1]]
-		for {
+		v := vals[offs[row]:offs[row+1]]
+		for zeros {
 			z := bytes.IndexByte(v, 0)
 			if z < 0 {
-				c += copy(data[c:], v)
 				break
 			}
 			c += copy(data[c:], v[:z])
@@ -364,6 +433,7 @@ func (varEncoder[O]) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 			c += 2
 			v = v[z+1:]
 		}
+		c += copy(data[c:], v)
 		data[c], data[c+1] = 0x00, 0x00
 		c += 2
 		if k.Desc {
@@ -376,14 +446,15 @@ func (varEncoder[O]) encode(arr arrow.Array, k Key, data []byte, cur []int) {
 // nullEncoder encodes a key of the Null type: every row is null.
 type nullEncoder struct{}
 
-func (nullEncoder) width() int                  { return 1 }
-func (nullEncoder) addSizes(arrow.Array, []int) {}
+func (nullEncoder) width() int                            { return 1 }
+func (nullEncoder) keyLen([]byte, Key) int                { return 1 }
+func (nullEncoder) addSizes(arrow.Array, []uint32, []int) {}
 
-func (nullEncoder) encode(arr arrow.Array, k Key, data []byte, cur []int) {
+func (nullEncoder) encode(_ arrow.Array, _ []uint32, k Key, data []byte, cur []int) {
 	m := k.nullMarker()
-	for i := range arr.Len() {
-		data[cur[i]] = m
-		cur[i]++
+	for i, c := range cur {
+		data[c] = m
+		cur[i] = c + 1
 	}
 }
 

@@ -3,6 +3,7 @@ package sorting
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -56,16 +57,24 @@ func encodeBatches(batches []arrow.RecordBatch, keys [][]arrow.Array, order []Ke
 		return nil, fmt.Errorf("%d key columns for %d sort keys: %w", len(keys[0]), len(order), errs.ErrInternal)
 	}
 	types := keyTypes(keys[0])
-	kr, err := newKeyRows(order, types)
+	kr, err := newKeyRows(order, types, total)
 	if err != nil {
 		return nil, err
 	}
 	for i, b := range batches {
-		n := int(b.NumRows())
-		if err := checkKeys(keys[i], types, n); err != nil {
+		if err := checkKeys(keys[i], types, int(b.NumRows())); err != nil {
 			return nil, fmt.Errorf("batch %d: %w", i, err)
 		}
-		kr.appendBatch(keys[i], n)
+	}
+	if e, ok := kr.(*encodedKeys); ok {
+		size := 0
+		for i, b := range batches {
+			size += e.enc.sizeHint(keys[i], int(b.NumRows()))
+		}
+		e.rows.data = slices.Grow(e.rows.data, size)
+	}
+	for i, b := range batches {
+		kr.appendBatch(keys[i], int(b.NumRows()), nil)
 	}
 	return kr, nil
 }

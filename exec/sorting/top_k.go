@@ -34,6 +34,8 @@ type TopK struct {
 	spare    keyRows             // reused by compact
 	pushed   keyRows             // keys of the batch being pushed
 	thr      keyRows             // the k-th best key once k rows are kept
+	pre      *prefilter          // for encodedKeys with a suitable first key
+	preSel   []uint32
 	sel      []uint32
 	sorted   bool // the candidates are one compacted, sorted batch
 
@@ -60,7 +62,7 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 		types := keyTypes(keys)
 		var rows [4]keyRows
 		for i := range rows {
-			kr, err := newKeyRows(t.order, types)
+			kr, err := newKeyRows(t.order, types, 0)
 			if err != nil {
 				return fmt.Errorf("top-k: %w", err)
 			}
@@ -68,6 +70,9 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 		}
 		t.types = types
 		t.cands, t.spare, t.pushed, t.thr = rows[0], rows[1], rows[2], rows[3]
+		if e, ok := t.pushed.(*encodedKeys); ok {
+			t.pre = newPrefilter(types[0], t.order[0], e.enc.cols[0])
+		}
 	}
 	n := int(batch.NumRows())
 	if err := checkKeys(keys, t.types, n); err != nil {
@@ -76,13 +81,23 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 	if t.k == 0 || n == 0 {
 		return nil
 	}
+	// pre lists the batch rows encoded into pushed, nil for all of them;
+	// sel the rows of pushed that become candidates.
+	var pre []uint32
+	if t.pre != nil && t.thr.len() > 0 {
+		pre = t.pre.appendNotAfter(keys[0], t.thr.(*encodedKeys).rows.row(0), t.preSel[:0])
+		t.preSel = pre
+		if len(pre) == 0 {
+			return nil
+		}
+	}
 	t.pushed.reset()
-	t.pushed.appendBatch(keys, n)
+	t.pushed.appendBatch(keys, n, pre)
 	sel := t.sel[:0]
 	if t.thr.len() > 0 {
 		sel = t.pushed.appendLess(t.thr, 0, sel)
 	} else {
-		for i := range n {
+		for i := range t.pushed.len() {
 			sel = append(sel, uint32(i))
 		}
 	}
@@ -96,7 +111,7 @@ func (t *TopK) Push(batch arrow.RecordBatch, keys []arrow.Array) error {
 	h := int32(len(t.held) - 1)
 	for _, r := range sel {
 		t.heldIdx = append(t.heldIdx, h)
-		t.rowIdx = append(t.rowIdx, int32(r))
+		t.rowIdx = append(t.rowIdx, int32(rowOf(pre, int(r))))
 	}
 	t.cands.appendPicked(t.pushed, sel)
 	t.sorted = false
