@@ -1,0 +1,390 @@
+//go:build cgo
+
+package aggregate
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// duckColumn is one column of the differential test: its types on both
+// sides and a generator of Go values (nil for NULL).
+type duckColumn struct {
+	name  string
+	sql   string
+	arrow arrow.DataType
+	gen   func(r *rand.Rand) any
+}
+
+var tsMicro = &arrow.TimestampType{Unit: arrow.Microsecond}
+
+func duckColumns() []duckColumn {
+	return []duckColumn{
+		// Keys.
+		{"k1", "VARCHAR", arrow.BinaryTypes.String, func(r *rand.Rand) any {
+			return []string{"A", "N", "R", "", "a rather long key value", "é"}[r.IntN(6)]
+		}},
+		{"k2", "BIGINT", arrow.PrimitiveTypes.Int64, func(r *rand.Rand) any { return int64(r.IntN(40) - 20) }},
+		{"k3", "DOUBLE", arrow.PrimitiveTypes.Float64, func(r *rand.Rand) any {
+			return []float64{0, math.Copysign(0, -1), math.NaN(), 1.5}[r.IntN(4)]
+		}},
+		// Values.
+		{"vi", "INTEGER", arrow.PrimitiveTypes.Int32, func(r *rand.Rand) any { return int32(r.IntN(2_000_001) - 1_000_000) }},
+		{"vd", "DOUBLE", arrow.PrimitiveTypes.Float64, func(r *rand.Rand) any {
+			if r.IntN(200) == 0 {
+				return math.NaN()
+			}
+			// Multiples of 1/64 add up exactly in any order.
+			return float64(r.IntN(200_001)-100_000) / 64
+		}},
+		{"vs", "VARCHAR", arrow.BinaryTypes.String, func(r *rand.Rand) any {
+			var b strings.Builder
+			for range r.IntN(12) {
+				b.WriteString([]string{"a", "b", "Z", "é", "~", "0"}[r.IntN(6)])
+			}
+			return b.String()
+		}},
+		{"vb", "BOOLEAN", arrow.FixedWidthTypes.Boolean, func(r *rand.Rand) any { return r.IntN(4) > 0 }},
+		{"vl", "BIGINT", arrow.PrimitiveTypes.Int64, func(r *rand.Rand) any { return r.Int64N(1<<42) - 1<<41 }},
+		{"vt", "TIMESTAMP", tsMicro, func(r *rand.Rand) any { return 1_600_000_000_000_000 + r.Int64N(1e14) }},
+		{"vdt", "DATE", arrow.FixedWidthTypes.Date32, func(r *rand.Rand) any { return int32(10_000 + r.IntN(10_000)) }},
+	}
+}
+
+// duckAggs pairs each lakeframe aggregate with its DuckDB spelling.
+var duckAggs = []struct {
+	kind Kind
+	col  string // "" for CountAll
+	sql  string
+}{
+	{Sum, "vi", "sum(vi)::BIGINT"}, {Count, "vi", "count(vi)"}, {CountAll, "", "count(*)"},
+	{Mean, "vi", "avg(vi)"}, {Min, "vi", "min(vi)"}, {Max, "vi", "max(vi)"},
+	{Sum, "vd", "sum(vd)"}, {Mean, "vd", "avg(vd)"}, {Min, "vd", "min(vd)"}, {Max, "vd", "max(vd)"},
+	{Min, "vs", "min(vs)"}, {Max, "vs", "max(vs)"}, {Count, "vs", "count(vs)"},
+	{CountDistinct, "vs", "count(DISTINCT vs)"}, {CountDistinct, "vi", "count(DISTINCT vi)"},
+	{CountDistinct, "vd", "count(DISTINCT vd)"},
+	{Min, "vb", "bool_and(vb)"}, {Max, "vb", "bool_or(vb)"},
+	{Sum, "vl", "sum(vl)::BIGINT"}, {Mean, "vl", "avg(vl)"}, {Max, "vl", "max(vl)"},
+	{Min, "vt", "epoch_us(min(vt))"}, {Max, "vt", "epoch_us(max(vt))"},
+	{Min, "vdt", "datediff('day', DATE '1970-01-01', min(vdt))"},
+	{Max, "vdt", "datediff('day', DATE '1970-01-01', max(vdt))"},
+}
+
+const duckKeys = 3
+
+// TestMatchesDuckDB aggregates a few hundred random batches with nulls
+// everywhere, in one phase and in two partial phases merged by a final
+// one, and compares every group with DuckDB's GROUP BY.
+func TestMatchesDuckDB(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := rand.New(rand.NewPCG(11, 12))
+	cols := duckColumns()
+
+	var batches [][]arrow.Array
+	defer func() {
+		for _, b := range batches {
+			releaseAll(b)
+		}
+	}()
+	var rows [][]any
+	for range 300 {
+		n := r.IntN(400)
+		if r.IntN(20) == 0 {
+			n = 0
+		}
+		vals := make([][]any, len(cols))
+		for range n {
+			row := make([]any, len(cols))
+			for c, col := range cols {
+				if r.IntN(8) > 0 {
+					row[c] = col.gen(r)
+				}
+				vals[c] = append(vals[c], row[c])
+			}
+			rows = append(rows, row)
+		}
+		batch := make([]arrow.Array, len(cols))
+		for c, col := range cols {
+			batch[c] = duckArray(t, mem, col.arrow, vals[c])
+		}
+		batches = append(batches, batch)
+	}
+	want := duckDBResult(t, cols, rows)
+
+	colIndex := map[string]int{}
+	for c, col := range cols {
+		colIndex[col.name] = c
+	}
+	keyTypes := []arrow.DataType{cols[0].arrow, cols[1].arrow, cols[2].arrow}
+	newAccs := func() (*GroupTable, []Accumulator) {
+		gt := must[*GroupTable](t)(NewGroupTable(mem, keyTypes))
+		var accs []Accumulator
+		for _, a := range duckAggs {
+			var in arrow.DataType
+			if a.col != "" {
+				in = cols[colIndex[a.col]].arrow
+			}
+			accs = append(accs, must[Accumulator](t)(New(mem, a.kind, in)))
+		}
+		return gt, accs
+	}
+	release := func(gt *GroupTable, accs []Accumulator) {
+		gt.Release()
+		for _, a := range accs {
+			a.Release()
+		}
+	}
+	update := func(gt *GroupTable, accs []Accumulator, batch []arrow.Array) {
+		ids := must[[]uint32](t)(gt.Insert(batch[:duckKeys], nil))
+		for j, a := range duckAggs {
+			var in arrow.Array
+			if a.col != "" {
+				in = batch[colIndex[a.col]]
+			}
+			if err := accs[j].Update(ids, gt.Len(), in); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	finish := func(gt *GroupTable, accs []Accumulator) map[string]string {
+		keys := must[[]arrow.Array](t)(gt.Keys())
+		defer releaseAll(keys)
+		var outs []arrow.Array
+		defer func() { releaseAll(outs) }()
+		for _, a := range accs {
+			outs = append(outs, must[arrow.Array](t)(a.Finish()))
+		}
+		res := map[string]string{}
+		for g := range gt.Len() {
+			var k, v []string
+			for _, c := range keys {
+				k = append(k, renderArrow(c, g))
+			}
+			for _, c := range outs {
+				v = append(v, renderArrow(c, g))
+			}
+			res[strings.Join(k, "|")] = strings.Join(v, " ")
+		}
+		return res
+	}
+
+	gt, accs := newAccs()
+	for _, b := range batches {
+		update(gt, accs, b)
+	}
+	compareDuck(t, "single phase", finish(gt, accs), want)
+	release(gt, accs)
+
+	fgt, faccs := newAccs()
+	defer release(fgt, faccs)
+	for p := range 2 {
+		pgt, paccs := newAccs()
+		for i := p; i < len(batches); i += 2 {
+			update(pgt, paccs, batches[i])
+		}
+		keys := must[[]arrow.Array](t)(pgt.Keys())
+		ids := must[[]uint32](t)(fgt.Insert(keys, nil))
+		releaseAll(keys)
+		for j, a := range paccs {
+			states := must[[]arrow.Array](t)(a.States())
+			err := faccs[j].Merge(ids, fgt.Len(), states)
+			releaseAll(states)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		release(pgt, paccs)
+	}
+	compareDuck(t, "partial and final", finish(fgt, faccs), want)
+}
+
+func compareDuck(t *testing.T, phase string, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d groups, DuckDB has %d", phase, len(got), len(want))
+	}
+	bad := 0
+	for k, w := range want {
+		if g := got[k]; g != w {
+			t.Errorf("%s: group %q\n got %s\nwant %s", phase, k, g, w)
+			if bad++; bad == 5 {
+				t.FailNow()
+			}
+		}
+	}
+}
+
+func duckArray(t *testing.T, mem memory.Allocator, dt arrow.DataType, vals []any) arrow.Array {
+	b := array.NewBuilder(mem, dt)
+	defer b.Release()
+	for _, v := range vals {
+		switch v := v.(type) {
+		case nil:
+			b.AppendNull()
+		case string:
+			b.(*array.StringBuilder).Append(v)
+		case int64:
+			if tb, ok := b.(*array.TimestampBuilder); ok {
+				tb.Append(arrow.Timestamp(v))
+			} else {
+				b.(*array.Int64Builder).Append(v)
+			}
+		case int32:
+			if db, ok := b.(*array.Date32Builder); ok {
+				db.Append(arrow.Date32(v))
+			} else {
+				b.(*array.Int32Builder).Append(v)
+			}
+		case float64:
+			b.(*array.Float64Builder).Append(v)
+		case bool:
+			b.(*array.BooleanBuilder).Append(v)
+		default:
+			t.Fatalf("duckArray: %T", v)
+		}
+	}
+	return b.NewArray()
+}
+
+// renderArrow and renderDuck give values one text form on both sides.
+func renderArrow(arr arrow.Array, i int) string {
+	if arr.IsNull(i) {
+		return "NULL"
+	}
+	switch a := arr.(type) {
+	case *array.Float64:
+		return renderFloat(a.Value(i))
+	case *array.Timestamp:
+		return strconv.FormatInt(int64(a.Value(i)), 10)
+	case *array.Date32:
+		return strconv.Itoa(int(a.Value(i)))
+	}
+	return arr.ValueStr(i)
+}
+
+func renderFloat(f float64) string {
+	if f == 0 {
+		f = 0 // -0 and 0 are one group
+	}
+	return strconv.FormatFloat(f, 'g', 12, 64)
+}
+
+func renderDuck(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "NULL"
+	case float64:
+		return renderFloat(v)
+	case time.Time:
+		return strconv.FormatInt(v.UnixMicro(), 10)
+	}
+	return fmt.Sprint(v)
+}
+
+// duckDBResult loads rows into DuckDB with its appender and runs the
+// GROUP BY.
+func duckDBResult(t *testing.T, cols []duckColumn, rows [][]any) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(connector)
+	defer db.Close()
+	var defs []string
+	for _, c := range cols {
+		defs = append(defs, c.name+" "+c.sql)
+	}
+	if _, err := db.Exec("CREATE TABLE t (" + strings.Join(defs, ", ") + ")"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "t")
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			vals := make([]driver.Value, len(row))
+			for c, v := range row {
+				vals[c] = duckValue(cols[c], v)
+			}
+			if err := app.AppendRow(vals...); err != nil {
+				return err
+			}
+		}
+		return app.Close()
+	})
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sel []string
+	for _, a := range duckAggs {
+		sel = append(sel, a.sql)
+	}
+	q := "SELECT k1, k2, k3, " + strings.Join(sel, ", ") + " FROM t GROUP BY k1, k2, k3"
+	res, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	out := map[string]string{}
+	n := duckKeys + len(duckAggs)
+	for res.Next() {
+		vals := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := res.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var k, v []string
+		for i, x := range vals {
+			if i < duckKeys {
+				k = append(k, renderDuck(x))
+			} else {
+				v = append(v, renderDuck(x))
+			}
+		}
+		out[strings.Join(k, "|")] = strings.Join(v, " ")
+	}
+	if err := res.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// duckValue converts a generated value to what the appender takes for the
+// column's SQL type.
+func duckValue(c duckColumn, v any) driver.Value {
+	if v == nil {
+		return nil
+	}
+	switch c.sql {
+	case "TIMESTAMP":
+		return time.UnixMicro(v.(int64)).UTC()
+	case "DATE":
+		return time.Unix(int64(v.(int32))*86400, 0).UTC()
+	}
+	return v
+}
