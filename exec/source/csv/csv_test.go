@@ -1,0 +1,280 @@
+//go:build cgo
+
+package csv
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
+	st "lakeframe/exec/source/internal/sourcetest"
+	"lakeframe/expr"
+	"lakeframe/plan"
+)
+
+func write(t *testing.T, path, text string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func schemaString(s *arrow.Schema) string {
+	parts := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		parts[i] = f.Name + ":" + f.Type.String()
+	}
+	return strings.Join(parts, " ")
+}
+
+// ints then floats: the first 10 rows of x are ints, later ones floats.
+func intsThenFloats() string {
+	var sb strings.Builder
+	sb.WriteString("x,y\n")
+	for i := range 10 {
+		fmt.Fprintf(&sb, "%d,a\n", i)
+	}
+	sb.WriteString("2.5,b\n")
+	sb.WriteString("1e3,c\n")
+	return sb.String()
+}
+
+func TestInference(t *testing.T) {
+	cases := []struct {
+		name   string
+		text   string
+		opts   Options
+		schema string
+	}{
+		{"ints then floats", intsThenFloats(), Options{}, "x:float64 y:utf8"},
+		{"types", "b,i,f,d,ts,tz,s\ntrue,1,1.5,2024-01-02,2024-01-02 03:04:05,2024-01-02T03:04:05Z,x\nFALSE,-2,3,2024-02-29,2024-01-02T03:04,2024-01-02T03:04:05+01:00,y\n", Options{},
+			"b:bool i:int64 f:float64 d:date32 ts:timestamp[us] tz:timestamp[us, tz=UTC] s:utf8"},
+		{"nulls do not decide", "a,b,c\n,,\n1,,x\n,2024-01-01,\n", Options{}, "a:int64 b:date32 c:utf8"},
+		{"all null is string", "a\n\n\"\"\n", Options{}, "a:utf8"},
+		{"dates and timestamps", "a\n2024-01-01\n2024-01-01 10:00:00\n", Options{}, "a:timestamp[us]"},
+		{"bad date is string", "a\n2024-01-01\n2024-02-30\n", Options{}, "a:utf8"},
+		{"int and bool is string", "a\n1\ntrue\n", Options{}, "a:utf8"},
+		{"big int is float", "a\n1\n99999999999999999999\n", Options{}, "a:float64"},
+		{"no header", "1,x\n2,y\n", Options{NoHeader: true}, "column0:int64 column1:utf8"},
+		{"duplicate and empty names", "a,a,\n1,2,3\n", Options{}, "a:int64 a_1:int64 column2:int64"},
+		{"sample limits", intsThenFloats(), Options{SampleRows: 5}, "x:int64 y:utf8"},
+		{"null markers", "a,b\nNA,1\n2,NA\n", Options{NullValues: []string{"NA"}}, "a:int64 b:int64"},
+		{"semicolons", "a;b\n1,5;x\n", Options{Delimiter: ';'}, "a:utf8 b:utf8"},
+		{"bom", "\xEF\xBB\xBFa,b\n1,2\n", Options{}, "a:int64 b:int64"},
+		{"crlf", "a,b\r\n1,2\r\n", Options{}, "a:int64 b:int64"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := write(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
+			src, err := NewSource(context.Background(), []string{path}, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := schemaString(src.Schema()); got != c.schema {
+				t.Errorf("schema %s, want %s", got, c.schema)
+			}
+		})
+	}
+}
+
+func readAll(t *testing.T, src *Source, p plan.Pushdown, bs int) []string {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	recs, _, err := st.Scan(t, src, p, mem, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Release(recs)
+	return st.Rows(recs)
+}
+
+// TestValuesMatchDuckDB reads tricky files and compares with DuckDB's
+// read_csv given the same column types and options.
+func TestValuesMatchDuckDB(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		opts Options
+		duck string // read_csv options besides columns
+	}{
+		{"quoting", "id,s,n\n1,\"a,b\",2\n2,\"say \"\"hi\"\"\",\n3,\"multi\nline\",4\n4,,5\n5,\"\",6\n6,plain,7\n",
+			Options{}, "header = true, quote = '\"', escape = '\"', allow_quoted_nulls = false"},
+		{"types and nulls", "b,i,f,d,ts\ntrue,1,1.5,2024-01-02,2024-01-02 03:04:05.123456\n,,,,\nfalse,-7,-0.25,1969-12-31,1969-12-31 23:59:59\n",
+			Options{}, "header = true"},
+		{"tabs and markers", "a\tb\n1\tNA\nNA\tx y\n3\t\n", Options{Delimiter: '\t', NullValues: []string{"NA"}},
+			"header = true, delim = '\t', nullstr = 'NA'"},
+		{"ints then floats", intsThenFloats(), Options{}, "header = true"},
+	}
+	db := st.OpenDB(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := write(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
+			src, err := NewSource(context.Background(), []string{path}, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, bs := range []int{1, 2, 1000} {
+				got := readAll(t, src, plan.Pushdown{Limit: -1}, bs)
+				want := st.Query(t, db, fmt.Sprintf("SELECT * FROM read_csv('%s', %s, columns = %s)", path, c.duck, duckColumns(src.Schema())))
+				st.SameRows(t, got, want)
+			}
+		})
+	}
+}
+
+func duckColumns(s *arrow.Schema) string {
+	names := map[arrow.Type]string{arrow.BOOL: "BOOLEAN", arrow.INT64: "BIGINT", arrow.FLOAT64: "DOUBLE",
+		arrow.DATE32: "DATE", arrow.TIMESTAMP: "TIMESTAMP", arrow.STRING: "VARCHAR"}
+	parts := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		parts[i] = fmt.Sprintf("'%s': '%s'", f.Name, names[f.Type.ID()])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func TestErrorsNameFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	// Line 4 holds a quoted line break, so the bad value is on line 6.
+	bad := write(t, filepath.Join(dir, "bad.csv"), "a,b\n1,x\n2,\"two\nlines\"\n3,y\nfour,z\n")
+	src, err := NewSource(ctx, []string{bad}, Options{SampleRows: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	recs, _, err := st.Scan(t, src, plan.Pushdown{Limit: -1}, mem, 100)
+	st.Release(recs)
+	mem.AssertSize(t, 0)
+	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), bad+":6") || !strings.Contains(err.Error(), `"four"`) {
+		t.Errorf("want an error naming %s:6 and the value, got %v", bad, err)
+	}
+
+	ragged := write(t, filepath.Join(dir, "ragged.csv"), "a,b\n1,2\n3\n")
+	src, err = NewSource(ctx, []string{ragged}, Options{SampleRows: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = st.Scan(t, src, plan.Pushdown{Limit: -1}, memory.DefaultAllocator, 100)
+	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), ragged+":3") {
+		t.Errorf("ragged row: %v", err)
+	}
+
+	unclosed := write(t, filepath.Join(dir, "unclosed.csv"), "a\n\"x\n")
+	_, err = NewSource(ctx, []string{unclosed}, Options{})
+	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), unclosed) || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("unclosed quote: %v", err)
+	}
+
+	missing := filepath.Join(dir, "missing.csv")
+	_, err = NewSource(ctx, []string{missing}, Options{})
+	if !errors.Is(err, errs.ErrPlan) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing: %v", err)
+	}
+
+	other := write(t, filepath.Join(dir, "hdr", "a.csv"), "a,b\n1,2\n")
+	write(t, filepath.Join(dir, "hdr", "b.csv"), "a,c\n1,2\n")
+	src, err = NewSource(ctx, []string{filepath.Dir(other)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.Plan(ctx, plan.Pushdown{Limit: -1})
+	if err == nil || !strings.Contains(err.Error(), "a.csv") || !strings.Contains(err.Error(), "b.csv") {
+		t.Errorf("header mismatch: %v", err)
+	}
+}
+
+func TestProjectionLimitPartitionsGzip(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	sb.WriteString("id,name,v\n")
+	for i := range 100 {
+		fmt.Fprintf(&sb, "%d,n%d,%d.5\n", i, i, i)
+	}
+	write(t, filepath.Join(dir, "k=1", "a.csv"), sb.String())
+	f, err := os.Create(filepath.Join(dir, "k=2", "b.csv.gz"))
+	if err != nil {
+		os.MkdirAll(filepath.Join(dir, "k=2"), 0o755)
+		if f, err = os.Create(filepath.Join(dir, "k=2", "b.csv.gz")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gz := gzip.NewWriter(f)
+	gz.Write([]byte(sb.String()))
+	gz.Close()
+	f.Close()
+
+	src, err := NewSource(context.Background(), []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := schemaString(src.Schema()); got != "id:int64 name:utf8 v:float64 k:int64" {
+		t.Fatalf("schema %s", got)
+	}
+	rows := readAll(t, src, plan.Pushdown{Columns: []string{"k", "name"}, Limit: -1}, 7)
+	if len(rows) != 200 || rows[0] != `1|"n0"` || rows[199] != `2|"n99"` {
+		t.Errorf("got %d rows: first %q last %q", len(rows), rows[0], rows[len(rows)-1])
+	}
+	pred, err := expr.Resolve(expr.Col("k").Eq(2).Node(), src.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.SupportsFilter(pred) != plan.FilterExact {
+		t.Errorf("partition filter not exact")
+	}
+	rows = readAll(t, src, plan.Pushdown{Columns: []string{"id", "k"}, Filters: []expr.Node{pred}, Limit: 15}, 4)
+	if len(rows) != 15 || rows[0] != "0|2" || rows[14] != "14|2" {
+		t.Errorf("limit with partition filter: %v", rows)
+	}
+	rows = readAll(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 64)
+	if len(rows) != 200 {
+		t.Errorf("count only: %d rows", len(rows))
+	}
+	other, _ := expr.Resolve(expr.Col("id").Eq(2).Node(), src.Schema())
+	if src.SupportsFilter(other) != plan.FilterUnsupported {
+		t.Errorf("file column filter should be unsupported")
+	}
+}
+
+func TestExplicitSchema(t *testing.T) {
+	path := write(t, filepath.Join(t.TempDir(), "f.csv"), "a,b,c\n1,2,x\n,300,y\n")
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "x", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "y", Type: arrow.PrimitiveTypes.Int16},
+		{Name: "z", Type: arrow.BinaryTypes.String},
+	}, nil)
+	src, err := NewSource(context.Background(), []string{path}, Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readAll(t, src, plan.Pushdown{Limit: -1}, 10)
+	if strings.Join(rows, ";") != `1|2|"x";NULL|300|"y"` {
+		t.Errorf("rows %v", rows)
+	}
+	small := arrow.NewSchema([]arrow.Field{
+		{Name: "x", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "y", Type: arrow.PrimitiveTypes.Int8},
+		{Name: "z", Type: arrow.BinaryTypes.String},
+	}, nil)
+	src, err = NewSource(context.Background(), []string{path}, Options{Schema: small})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = st.Scan(t, src, plan.Pushdown{Limit: -1}, memory.DefaultAllocator, 10)
+	if err == nil || !strings.Contains(err.Error(), path+":3") {
+		t.Errorf("300 as int8: %v", err)
+	}
+}

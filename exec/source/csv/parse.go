@@ -1,0 +1,283 @@
+package csv
+
+import (
+	"fmt"
+	"strconv"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
+	"lakeframe/exec/source/internal/textparse"
+)
+
+// supported reports whether a column of type t can be read from text.
+func supported(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING, arrow.DATE32:
+		return true
+	case arrow.TIMESTAMP:
+		return true
+	}
+	return false
+}
+
+// columnParser turns one column of a tokenized batch into an array.
+type columnParser struct {
+	mem   memory.Allocator
+	tok   *tokenizer
+	ncols int
+	nulls [][]byte
+	path  string
+	name  string
+}
+
+// isNull reports whether field k is a NULL marker.
+func (p *columnParser) isNull(k int, f []byte) bool {
+	if p.tok.quoted[k] {
+		return false
+	}
+	for _, n := range p.nulls {
+		if string(n) == string(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *columnParser) bad(row int, f []byte, t arrow.DataType) error {
+	return fmt.Errorf("%w: %s:%d: column %s: cannot parse %q as %s", errs.ErrExec, p.path, p.tok.lines[row], p.name, f, t)
+}
+
+// parse reads column c of rows records as type t.
+func (p *columnParser) parse(c, rows int, t arrow.DataType) (arrow.Array, error) {
+	switch t.ID() {
+	case arrow.STRING:
+		b := array.NewStringBuilder(p.mem)
+		defer b.Release()
+		return p.strings(b, c, rows)
+	case arrow.LARGE_STRING:
+		b := array.NewLargeStringBuilder(p.mem)
+		defer b.Release()
+		return p.strings(b, c, rows)
+	case arrow.BOOL:
+		b := array.NewBooleanBuilder(p.mem)
+		defer b.Release()
+		b.Reserve(rows)
+		for r := range rows {
+			k := r*p.ncols + c
+			f := p.tok.field(k)
+			if p.isNull(k, f) {
+				b.UnsafeAppendBoolToBitmap(false)
+				continue
+			}
+			v, ok := textparse.ParseBool(f)
+			if !ok {
+				return nil, p.bad(r, f, t)
+			}
+			b.UnsafeAppend(v)
+		}
+		return b.NewArray(), nil
+	case arrow.INT64:
+		b := array.NewInt64Builder(p.mem)
+		defer b.Release()
+		b.Reserve(rows)
+		for r := range rows {
+			k := r*p.ncols + c
+			f := p.tok.field(k)
+			if p.isNull(k, f) {
+				b.UnsafeAppendBoolToBitmap(false)
+				continue
+			}
+			v, ok := textparse.ParseInt(f)
+			if !ok {
+				return nil, p.bad(r, f, t)
+			}
+			b.UnsafeAppend(v)
+		}
+		return b.NewArray(), nil
+	case arrow.FLOAT64:
+		b := array.NewFloat64Builder(p.mem)
+		defer b.Release()
+		b.Reserve(rows)
+		for r := range rows {
+			k := r*p.ncols + c
+			f := p.tok.field(k)
+			if p.isNull(k, f) {
+				b.UnsafeAppendBoolToBitmap(false)
+				continue
+			}
+			v, err := strconv.ParseFloat(unsafeString(f), 64)
+			if err != nil {
+				return nil, p.bad(r, f, t)
+			}
+			b.UnsafeAppend(v)
+		}
+		return b.NewArray(), nil
+	case arrow.DATE32:
+		b := array.NewDate32Builder(p.mem)
+		defer b.Release()
+		b.Reserve(rows)
+		for r := range rows {
+			k := r*p.ncols + c
+			f := p.tok.field(k)
+			if p.isNull(k, f) {
+				b.UnsafeAppendBoolToBitmap(false)
+				continue
+			}
+			v, ok := textparse.ParseDate(f)
+			if !ok {
+				return nil, p.bad(r, f, t)
+			}
+			b.UnsafeAppend(arrow.Date32(v))
+		}
+		return b.NewArray(), nil
+	case arrow.TIMESTAMP:
+		return p.timestamps(c, rows, t.(*arrow.TimestampType))
+	}
+	return p.other(c, rows, t)
+}
+
+type stringAppender interface {
+	Reserve(int)
+	ReserveData(int)
+	Append(string)
+	AppendNull()
+	NewArray() arrow.Array
+}
+
+func (p *columnParser) strings(b stringAppender, c, rows int) (arrow.Array, error) {
+	total := 0
+	for r := range rows {
+		total += len(p.tok.field(r*p.ncols + c))
+	}
+	b.Reserve(rows)
+	b.ReserveData(total)
+	for r := range rows {
+		k := r*p.ncols + c
+		f := p.tok.field(k)
+		if p.isNull(k, f) {
+			b.AppendNull()
+			continue
+		}
+		b.Append(unsafeString(f)) // the builder copies
+	}
+	return b.NewArray(), nil
+}
+
+func (p *columnParser) timestamps(c, rows int, t *arrow.TimestampType) (arrow.Array, error) {
+	b := array.NewTimestampBuilder(p.mem, t)
+	defer b.Release()
+	b.Reserve(rows)
+	for r := range rows {
+		k := r*p.ncols + c
+		f := p.tok.field(k)
+		if p.isNull(k, f) {
+			b.UnsafeAppendBoolToBitmap(false)
+			continue
+		}
+		var us int64
+		if d, ok := textparse.ParseDate(f); ok {
+			us = int64(d) * 86400_000_000
+		} else if v, _, ok := textparse.ParseTimestamp(f); ok {
+			us = v
+		} else {
+			return nil, p.bad(r, f, t)
+		}
+		switch t.Unit {
+		case arrow.Second:
+			us /= 1_000_000
+		case arrow.Millisecond:
+			us /= 1000
+		case arrow.Nanosecond:
+			us *= 1000
+		}
+		b.UnsafeAppend(arrow.Timestamp(us))
+	}
+	return b.NewArray(), nil
+}
+
+// other reads the less common numeric types of explicit schemas, checking
+// that values fit.
+func (p *columnParser) other(c, rows int, t arrow.DataType) (arrow.Array, error) {
+	switch t.ID() {
+	case arrow.INT8:
+		return parseFixed(p, c, rows, t, func(f []byte) (int8, bool) {
+			v, err := strconv.ParseInt(unsafeString(f), 10, 8)
+			return int8(v), err == nil
+		})
+	case arrow.INT16:
+		return parseFixed(p, c, rows, t, func(f []byte) (int16, bool) {
+			v, err := strconv.ParseInt(unsafeString(f), 10, 16)
+			return int16(v), err == nil
+		})
+	case arrow.INT32:
+		return parseFixed(p, c, rows, t, func(f []byte) (int32, bool) {
+			v, err := strconv.ParseInt(unsafeString(f), 10, 32)
+			return int32(v), err == nil
+		})
+	case arrow.UINT8:
+		return parseFixed(p, c, rows, t, func(f []byte) (uint8, bool) {
+			v, err := strconv.ParseUint(unsafeString(f), 10, 8)
+			return uint8(v), err == nil
+		})
+	case arrow.UINT16:
+		return parseFixed(p, c, rows, t, func(f []byte) (uint16, bool) {
+			v, err := strconv.ParseUint(unsafeString(f), 10, 16)
+			return uint16(v), err == nil
+		})
+	case arrow.UINT32:
+		return parseFixed(p, c, rows, t, func(f []byte) (uint32, bool) {
+			v, err := strconv.ParseUint(unsafeString(f), 10, 32)
+			return uint32(v), err == nil
+		})
+	case arrow.UINT64:
+		return parseFixed(p, c, rows, t, func(f []byte) (uint64, bool) {
+			v, err := strconv.ParseUint(unsafeString(f), 10, 64)
+			return v, err == nil
+		})
+	case arrow.FLOAT32:
+		return parseFixed(p, c, rows, t, func(f []byte) (float32, bool) {
+			v, err := strconv.ParseFloat(unsafeString(f), 32)
+			return float32(v), err == nil
+		})
+	}
+	return nil, fmt.Errorf("%w: reading %s from CSV", errs.ErrNotImplemented, t)
+}
+
+// parseFixed fills a fixed-width array of type t straight into buffers.
+func parseFixed[T int8 | int16 | int32 | uint8 | uint16 | uint32 | uint64 | float32](p *columnParser, c, rows int, t arrow.DataType, conv func([]byte) (T, bool)) (arrow.Array, error) {
+	values := memory.NewResizableBuffer(p.mem)
+	validity := memory.NewResizableBuffer(p.mem)
+	defer values.Release()
+	defer validity.Release()
+	values.Resize(rows * int(unsafe.Sizeof(T(0))))
+	validity.Resize(int(bitutil.BytesForBits(int64(rows))))
+	clear(validity.Bytes())
+	out := unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(values.Bytes()))), rows)
+	bits := validity.Bytes()
+	nulls := 0
+	for r := range rows {
+		k := r*p.ncols + c
+		f := p.tok.field(k)
+		if p.isNull(k, f) {
+			out[r] = 0
+			nulls++
+			continue
+		}
+		v, ok := conv(f)
+		if !ok {
+			return nil, p.bad(r, f, t)
+		}
+		out[r] = v
+		bitutil.SetBit(bits, r)
+	}
+	data := array.NewData(t, rows, []*memory.Buffer{validity, values}, nil, nulls, 0)
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
