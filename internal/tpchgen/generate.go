@@ -186,6 +186,11 @@ func generatePass(ctx context.Context, dir string, sf int, p pass, want []string
 	}
 
 	if err := p.run(loaders); err != nil {
+		for _, s := range sinks {
+			if s.err != nil {
+				return s.err
+			}
+		}
 		return err
 	}
 	for _, s := range sinks {

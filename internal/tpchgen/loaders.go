@@ -94,7 +94,7 @@ func newRegionLoader(s *sink) (dbgen.Loader, error) {
 func (l *regionLoader) Load(item any) error {
 	r, ok := item.(*dbgen.Region)
 	if !ok {
-		return unexpectedRow("region", item)
+		return l.s.fail(unexpectedRow("region", item))
 	}
 	l.key.Append(int64(r.Code))
 	l.name.Append(r.Text)
@@ -125,7 +125,7 @@ func newNationLoader(s *sink) (dbgen.Loader, error) {
 func (l *nationLoader) Load(item any) error {
 	n, ok := item.(*dbgen.Nation)
 	if !ok {
-		return unexpectedRow("nation", item)
+		return l.s.fail(unexpectedRow("nation", item))
 	}
 	l.key.Append(int64(n.Code))
 	l.name.Append(n.Text)
@@ -162,7 +162,7 @@ func newSupplierLoader(s *sink) (dbgen.Loader, error) {
 func (l *supplierLoader) Load(item any) error {
 	r, ok := item.(*dbgen.Supp)
 	if !ok {
-		return unexpectedRow("supplier", item)
+		return l.s.fail(unexpectedRow("supplier", item))
 	}
 	l.key.Append(int64(r.SuppKey))
 	l.name.Append(r.Name)
@@ -202,7 +202,7 @@ func newCustomerLoader(s *sink) (dbgen.Loader, error) {
 func (l *customerLoader) Load(item any) error {
 	r, ok := item.(*dbgen.Cust)
 	if !ok {
-		return unexpectedRow("customer", item)
+		return l.s.fail(unexpectedRow("customer", item))
 	}
 	l.key.Append(int64(r.CustKey))
 	l.name.Append(r.Name)
@@ -244,7 +244,7 @@ func newPartLoader(s *sink) (dbgen.Loader, error) {
 func (l *partLoader) Load(item any) error {
 	p, ok := item.(*dbgen.Part)
 	if !ok {
-		return unexpectedRow("part", item)
+		return l.s.fail(unexpectedRow("part", item))
 	}
 	l.key.Append(int64(p.PartKey))
 	l.name.Append(p.Name)
@@ -284,7 +284,7 @@ func newPartsuppLoader(s *sink) (dbgen.Loader, error) {
 func (l *partsuppLoader) Load(item any) error {
 	p, ok := item.(*dbgen.Part)
 	if !ok {
-		return unexpectedRow("partsupp", item)
+		return l.s.fail(unexpectedRow("partsupp", item))
 	}
 	for i := range p.S {
 		ps := &p.S[i]
@@ -330,11 +330,11 @@ func newOrdersLoader(s *sink) (dbgen.Loader, error) {
 func (l *ordersLoader) Load(item any) error {
 	o, ok := item.(*dbgen.Order)
 	if !ok {
-		return unexpectedRow("orders", item)
+		return l.s.fail(unexpectedRow("orders", item))
 	}
 	date, ok := parseDate(o.Date)
 	if !ok {
-		return badDate("orders", o.Date)
+		return l.s.fail(badDate("orders", o.Date))
 	}
 	l.key.Append(int64(o.OKey))
 	l.cust.Append(int64(o.CustKey))
@@ -387,14 +387,14 @@ func newLineitemLoader(s *sink) (dbgen.Loader, error) {
 func (l *lineitemLoader) Load(item any) error {
 	o, ok := item.(*dbgen.Order)
 	if !ok {
-		return unexpectedRow("lineitem", item)
+		return l.s.fail(unexpectedRow("lineitem", item))
 	}
 	for i := range o.Lines {
 		li := &o.Lines[i]
 		var dates [3]arrow.Date32
 		for j, s := range [3]string{li.SDate, li.CDate, li.RDate} {
 			if dates[j], ok = parseDate(s); !ok {
-				return badDate("lineitem", s)
+				return l.s.fail(badDate("lineitem", s))
 			}
 		}
 		l.order.Append(int64(li.OKey))

@@ -32,6 +32,8 @@ type sink struct {
 	out       chan batch
 	closed    bool
 	stop      <-chan struct{}
+	// err is the first error handed to dbgen, which keeps only its text.
+	err error
 }
 
 func newSink(mem memory.Allocator, schema *arrow.Schema, batchSize int, perFile int64, stop <-chan struct{}) *sink {
@@ -79,12 +81,20 @@ func (s *sink) flush(last bool) error {
 	case s.out <- b:
 	case <-s.stop:
 		rec.Release()
-		return errStopped
+		return s.fail(errStopped)
 	}
 	if !last {
 		s.startBatch()
 	}
 	return nil
+}
+
+// fail records err as the sink's first error and returns it.
+func (s *sink) fail(err error) error {
+	if s.err == nil {
+		s.err = err
+	}
+	return err
 }
 
 // done tells the writer there are no more batches.
