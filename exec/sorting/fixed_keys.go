@@ -75,18 +75,6 @@ func (f *fixedKeys) appendBatch(keys []arrow.Array, n int, sel []uint32) {
 	}
 }
 
-// grow extends *s by n elements and returns them.
-func grow[T any](s *[]T, n int) []T {
-	l := len(*s)
-	if cap(*s)-l < n {
-		ns := make([]T, l, 2*cap(*s)+n)
-		copy(ns, *s)
-		*s = ns
-	}
-	*s = (*s)[:l+n]
-	return (*s)[l:]
-}
-
 func (f *fixedKeys) appendPicked(src keyRows, idx []uint32) {
 	s := src.(*fixedKeys)
 	vals := grow(&f.vals, len(idx))
