@@ -142,6 +142,7 @@ func formatArrow(a arrow.Array, i int) string {
 		for k := range parts {
 			parts[k] = st.Field(k).Name + ":" + formatArrow(x.Field(k), i)
 		}
+		slices.Sort(parts) // DuckDB hands structs over as maps
 		return "{" + strings.Join(parts, ",") + "}"
 	}
 	return a.ValueStr(i)
@@ -227,6 +228,13 @@ func formatDuck(v any, typ string) string {
 			return x.Format(time.DateOnly)
 		}
 		return formatTime(x)
+	case map[string]any:
+		parts := make([]string, 0, len(x))
+		for k, e := range x {
+			parts = append(parts, k+":"+formatDuck(e, ""))
+		}
+		slices.Sort(parts)
+		return "{" + strings.Join(parts, ",") + "}"
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {

@@ -1,0 +1,218 @@
+package jsonl
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"lakeframe/errs"
+	"lakeframe/exec"
+	"lakeframe/exec/source/files"
+	"lakeframe/exec/source/internal/filescan"
+	"lakeframe/expr"
+	"lakeframe/plan"
+)
+
+// Source is a set of JSON lines files read as one table: the keys of the
+// objects, followed by hive partition columns.
+type Source struct {
+	fs     files.FS
+	opts   Options
+	paths  []string
+	files  []files.Entry
+	layout *filescan.Layout
+}
+
+var _ exec.Scanner = (*Source)(nil)
+
+// NewSource lists the files that paths name and infers the schema from a
+// sample of the first file's lines (unless opts.Schema is given).
+func NewSource(ctx context.Context, paths []string, opts Options) (*Source, error) {
+	fsys := opts.FS
+	if fsys == nil {
+		fsys = files.Local{}
+	}
+	if opts.Schema != nil {
+		for _, f := range opts.Schema.Fields() {
+			if !readable(f.Type) {
+				return nil, fmt.Errorf("%w: json column %s of type %s", errs.ErrNotImplemented, f.Name, f.Type)
+			}
+		}
+	}
+	infos, err := files.Expand(ctx, fsys, paths, Extensions)
+	if err != nil {
+		return nil, err
+	}
+	var entries []files.Entry
+	var parts []arrow.Field
+	if opts.NoHivePartitions {
+		for _, info := range infos {
+			entries = append(entries, files.Entry{Path: info.Path, Size: info.Size})
+		}
+	} else if entries, parts, err = files.Partitions(infos); err != nil {
+		return nil, err
+	}
+	s := &Source{fs: fsys, opts: opts, paths: paths, files: entries}
+	fileSchema := opts.Schema
+	if fileSchema == nil {
+		if fileSchema, err = s.inferSchema(ctx, entries[0].Path); err != nil {
+			return nil, err
+		}
+	}
+	if s.layout, err = filescan.NewLayout(fileSchema, parts, entries[0].Path); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Kind is "json".
+func (s *Source) Kind() string { return "json" }
+
+// Schema is the file columns followed by the partition columns.
+func (s *Source) Schema() *arrow.Schema { return s.layout.Schema }
+
+// String lists the paths as given.
+func (s *Source) String() string { return strings.Join(s.paths, ", ") }
+
+// SupportsFilter: predicates on partition columns alone are exact; nothing
+// else is pushed.
+func (s *Source) SupportsFilter(pred expr.Node) plan.FilterSupport {
+	return s.layout.Support(pred, nil)
+}
+
+// lineReader yields the lines of a file with their numbers.
+type lineReader struct {
+	r      *bufio.Reader
+	closer io.Closer
+	line   int64
+	long   []byte
+}
+
+func (s *Source) open(ctx context.Context, path string) (*lineReader, error) {
+	f, err := s.fs.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: open %s: %w", errs.ErrExec, path, err)
+	}
+	lr := &lineReader{closer: f}
+	var r io.Reader = f
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%w: %s: %w", errs.ErrExec, path, err)
+		}
+		r = gz
+	}
+	lr.r = bufio.NewReaderSize(r, 1<<20)
+	return lr, nil
+}
+
+// next returns the next non-blank line, valid until the next call, or
+// io.EOF.
+func (lr *lineReader) next() ([]byte, error) {
+	for {
+		line, err := lr.r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			lr.long = append(lr.long[:0], line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = lr.r.ReadSlice('\n')
+				lr.long = append(lr.long, line...)
+			}
+			line = lr.long
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if len(line) == 0 {
+			return nil, io.EOF
+		}
+		lr.line++
+		if lr.line == 1 && len(line) >= 3 && line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF {
+			line = line[3:]
+		}
+		for _, c := range line {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				return line, nil
+			}
+		}
+	}
+}
+
+func (s *Source) inferSchema(ctx context.Context, path string) (*arrow.Schema, error) {
+	lr, err := s.open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer lr.closer.Close()
+	root := newJType()
+	var sc scanner
+	limit := s.opts.sampleRows()
+	for n := 0; limit < 0 || n < limit; n++ {
+		line, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: read %s: %w", errs.ErrExec, path, err)
+		}
+		sc.reset(line)
+		if sc.peek() != '{' {
+			return nil, fmt.Errorf("%w: %s:%d: a line must hold a JSON object", errs.ErrExec, path, lr.line)
+		}
+		if err := root.observe(&sc); err != nil {
+			return nil, fmt.Errorf("%w: %s:%d: %w", errs.ErrExec, path, lr.line, err)
+		}
+		if sc.peek() != 0 {
+			return nil, fmt.Errorf("%w: %s:%d: %s", errs.ErrExec, path, lr.line, sc.errorf("text after the object"))
+		}
+	}
+	if len(root.names) == 0 {
+		return nil, fmt.Errorf("%w: %s has no keys to infer a schema from", errs.ErrExec, path)
+	}
+	return arrow.NewSchema(root.structFields(), nil), nil
+}
+
+// Task reads one file. It is plain data so that it can be sent to another
+// process.
+type Task struct {
+	File files.Entry `json:"file"`
+	// Columns are the output columns, in order; nil means all.
+	Columns []string `json:"columns,omitempty"`
+	// Limit stops the task after this many rows; negative means no limit.
+	Limit int64 `json:"limit"`
+}
+
+var _ plan.Task = (*Task)(nil)
+
+// String is the file's path.
+func (t *Task) String() string { return t.File.Path }
+
+// EstimatedBytes is the file's size.
+func (t *Task) EstimatedBytes() int64 { return t.File.Size }
+
+// Plan keeps the files whose partition values may satisfy the filters and
+// makes one task per file.
+func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, error) {
+	if _, _, err := s.layout.Project(p.Columns); err != nil {
+		return nil, err
+	}
+	preds := s.layout.Compile(p.Filters)
+	stats := plan.ScanStats{FilesTotal: len(s.files)}
+	var tasks []plan.Task
+	for i := range s.files {
+		e := &s.files[i]
+		if !s.layout.KeepFile(preds, e) {
+			continue
+		}
+		stats.FilesKept++
+		stats.BytesToRead += e.Size
+		tasks = append(tasks, &Task{File: *e, Columns: p.Columns, Limit: p.Limit})
+	}
+	return &plan.ScanPlan{Tasks: tasks, Stats: stats}, nil
+}
