@@ -9,19 +9,25 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// allocBuffer returns a buffer of n bytes whose capacity is rounded up to a
-// whole number of 64-bit words, so bitmap code may read and write whole
-// words. The bytes are zeroed: not every allocator hands out zeroed memory.
+// allocBuffer returns a buffer of n bytes. The bytes are not cleared: use
+// it for buffers the caller fills completely.
 func allocBuffer(mem memory.Allocator, n int) *memory.Buffer {
 	b := memory.NewResizableBuffer(mem)
 	b.Resize(n)
+	return b
+}
+
+// allocZeroed is allocBuffer with the bytes cleared: not every allocator
+// hands out zeroed memory.
+func allocZeroed(mem memory.Allocator, n int) *memory.Buffer {
+	b := allocBuffer(mem, n)
 	clear(b.Buf())
 	return b
 }
 
 // allocBitmap returns a zeroed bitmap buffer for n bits.
 func allocBitmap(mem memory.Allocator, n int) *memory.Buffer {
-	return allocBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+	return allocZeroed(mem, int(bitutil.BytesForBits(int64(n))))
 }
 
 // releaseBuffers releases every non-nil buffer.

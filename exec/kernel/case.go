@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 
@@ -57,11 +58,7 @@ func appendLower(dst, s []byte) []byte {
 	if isASCII(s) {
 		start := len(dst)
 		dst = append(dst, s...)
-		for i, c := range dst[start:] {
-			if 'A' <= c && c <= 'Z' {
-				dst[start+i] = c + ('a' - 'A')
-			}
-		}
+		foldASCII(dst[start:], 'A')
 		return dst
 	}
 	return appendRunes(dst, s, unicode.ToLower)
@@ -72,14 +69,31 @@ func appendUpper(dst, s []byte) []byte {
 	if isASCII(s) {
 		start := len(dst)
 		dst = append(dst, s...)
-		for i, c := range dst[start:] {
-			if 'a' <= c && c <= 'z' {
-				dst[start+i] = c - ('a' - 'A')
-			}
-		}
+		foldASCII(dst[start:], 'a')
 		return dst
 	}
 	return appendRunes(dst, s, unicode.ToUpper)
+}
+
+// foldASCII flips the case bit (0x20) of the letters from first to
+// first+25 in ASCII-only b, eight bytes at a time: adding 0x80-first sets
+// a byte's high bit when it is >= first, adding 0x80-(first+26) when it is
+// past the range, and no byte below 0x80 carries into its neighbour.
+func foldASCII(b []byte, first byte) {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lo := ones * uint64(0x80-first)
+	hi := ones * uint64(0x80-first-26)
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		inRange := (x + lo) &^ (x + hi) & highs
+		binary.LittleEndian.PutUint64(b, x^(inRange>>2))
+		b = b[8:]
+	}
+	for i, c := range b {
+		if first <= c && c < first+26 {
+			b[i] = c ^ 0x20
+		}
+	}
 }
 
 func appendRunes(dst, s []byte, conv func(rune) rune) []byte {

@@ -38,7 +38,7 @@ func castStringToDate32(mem memory.Allocator, in arrow.Array, nullOnError bool) 
 	}
 	defer src.Release()
 	n := src.Len()
-	out := allocBuffer(mem, n*4)
+	out := allocZeroed(mem, n*4)
 	var validity *memory.Buffer
 	if nullOnError {
 		// A private copy: invalid rows get their bit cleared.
@@ -184,7 +184,7 @@ func floatToInt[F float32 | float64, I integer](mem memory.Allocator, in arrow.A
 		hi /= 2
 	}
 	n := in.Len()
-	out := allocBuffer(mem, n*sizeOf[I]())
+	out := allocZeroed(mem, n*sizeOf[I]())
 	dst := viewAs[I](out.Bytes())[:n]
 	valid, off := nullBitmap(in), in.Data().Offset()
 	for i, v := range src {

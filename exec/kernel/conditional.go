@@ -311,7 +311,7 @@ func chooseFixed[T fixedWidth](mem memory.Allocator, dt arrow.DataType, n int, c
 			vals[k] = fixedValues[T](a)
 		}
 	}
-	out := allocBuffer(mem, n*sizeOf[T]())
+	out := allocZeroed(mem, n*sizeOf[T]())
 	dst := viewAs[T](out.Bytes())[:n]
 	vbits := validity.Bytes()
 	for i, c := range choice {

@@ -37,15 +37,15 @@ func DateAdd(mem memory.Allocator, in arrow.Array, iv arrow.MonthDayNanoInterval
 	switch a := in.(type) {
 	case *array.Date32:
 		dt = arrow.FixedWidthTypes.Date32
-		out = allocBuffer(mem, n*4)
+		out = allocZeroed(mem, n*4)
 		err = addDate32(a.Date32Values(), viewAs[arrow.Date32](out.Bytes())[:n], iv, nullBitmap(in), in.Data().Offset())
 	case *array.Date64:
 		dt = arrow.FixedWidthTypes.Date64
-		out = allocBuffer(mem, n*8)
+		out = allocZeroed(mem, n*8)
 		err = addDate64(a.Date64Values(), viewAs[arrow.Date64](out.Bytes())[:n], iv, nullBitmap(in), in.Data().Offset())
 	case *array.Timestamp:
 		dt = a.DataType()
-		out = allocBuffer(mem, n*8)
+		out = allocZeroed(mem, n*8)
 		err = addTimestamp(a, viewAs[arrow.Timestamp](out.Bytes())[:n], iv)
 	default:
 		return nil, errUnsupported("date_add", in.DataType())

@@ -3,7 +3,6 @@ package kernel
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -150,25 +149,35 @@ func (s selection) gatherValidity(mem memory.Allocator, in arrow.Array) (*memory
 	return out, s.count - valid
 }
 
+// nextRun removes the lowest run of consecutive set bits from *word and
+// returns where it starts and how long it is. Copying runs instead of
+// single rows makes dense masks cost one copy per run.
+func nextRun(word *uint64) (start, n int) {
+	start = bits.TrailingZeros64(*word)
+	n = bits.TrailingZeros64(^(*word >> uint(start)))
+	*word &^= (1<<uint(n) - 1) << uint(start)
+	return start, n
+}
+
 // gatherBits copies the bits of the kept rows of src (starting at bit
-// off) to the zeroed dst and returns how many were set. Whole kept words
-// are copied as one run.
+// off) to the zeroed dst and returns how many were set.
 func (s selection) gatherBits(src []byte, off int, dst []byte) int {
 	j := 0
 	for w, word := range s.words {
-		base := w * 64
-		if word == math.MaxUint64 {
-			bitutil.CopyBitmap(src, off+base, 64, dst, j)
-			j += 64
-			continue
-		}
+		base := off + w*64
 		for word != 0 {
-			t := bits.TrailingZeros64(word)
-			if bitutil.BitIsSet(src, off+base+t) {
-				dst[j>>3] |= 1 << (uint(j) & 7)
+			start, n := nextRun(&word)
+			if n >= 16 {
+				bitutil.CopyBitmap(src, base+start, n, dst, j)
+				j += n
+				continue
 			}
-			j++
-			word &= word - 1
+			for i := base + start; i < base+start+n; i++ {
+				if bitutil.BitIsSet(src, i) {
+					dst[j>>3] |= 1 << (uint(j) & 7)
+				}
+				j++
+			}
 		}
 	}
 	return bitutil.CountSetBits(dst, 0, j)
@@ -176,19 +185,22 @@ func (s selection) gatherBits(src []byte, off int, dst []byte) int {
 
 func gatherFixed[T fixedWidth](mem memory.Allocator, s selection, in arrow.Array) *memory.Buffer {
 	out := allocBuffer(mem, s.count*sizeOf[T]())
-	dst := viewAs[T](out.Bytes())
+	dst := viewAs[T](out.Bytes())[:s.count]
 	src := fixedValues[T](in)
 	j := 0
 	for w, word := range s.words {
 		base := w * 64
-		if word == math.MaxUint64 {
-			j += copy(dst[j:], src[base:base+64])
-			continue
-		}
 		for word != 0 {
-			dst[j] = src[base+bits.TrailingZeros64(word)]
-			j++
-			word &= word - 1
+			start, n := nextRun(&word)
+			i := base + start
+			if n <= 4 { // a memmove call costs more than a few moves
+				for k := range n {
+					dst[j+k] = src[i+k]
+				}
+			} else {
+				copy(dst[j:j+n], src[i:i+n])
+			}
+			j += n
 		}
 	}
 	return out
@@ -199,14 +211,9 @@ func gatherVarBinary[O offsetT](mem memory.Allocator, s selection, l varBinary[O
 	total := 0
 	for w, word := range s.words {
 		base := w * 64
-		if word == math.MaxUint64 {
-			total += int(offs[base+64] - offs[base])
-			continue
-		}
 		for word != 0 {
-			i := base + bits.TrailingZeros64(word)
-			total += int(offs[i+1] - offs[i])
-			word &= word - 1
+			start, n := nextRun(&word)
+			total += int(offs[base+start+n] - offs[base+start])
 		}
 	}
 	outOffs := allocBuffer(mem, (s.count+1)*sizeOf[O]())
@@ -216,22 +223,15 @@ func gatherVarBinary[O offsetT](mem memory.Allocator, s selection, l varBinary[O
 	j, pos := 0, O(0)
 	for w, word := range s.words {
 		base := w * 64
-		if word == math.MaxUint64 {
-			start := offs[base]
-			copy(data[pos:], l.data[start:offs[base+64]])
-			for k := range 64 {
-				doffs[j+k] = pos + offs[base+k] - start
-			}
-			j += 64
-			pos += offs[base+64] - start
-			continue
-		}
 		for word != 0 {
-			i := base + bits.TrailingZeros64(word)
-			doffs[j] = pos
-			pos += O(copy(data[pos:], l.data[offs[i]:offs[i+1]]))
-			j++
-			word &= word - 1
+			start, n := nextRun(&word)
+			i := base + start
+			first := offs[i]
+			for k := range n {
+				doffs[j+k] = pos + offs[i+k] - first
+			}
+			pos += O(copy(data[pos:], l.data[first:offs[i+n]]))
+			j += n
 		}
 	}
 	doffs[j] = pos

@@ -40,6 +40,11 @@ type LikePattern struct {
 	prefix  likeSegment
 	mids    []likeSegment
 	suffix  likeSegment
+
+	// needle is a literal every match contains, searched for across the
+	// whole values buffer to skip rows without it: the literal of
+	// likeContains, or the longest literal of a general pattern.
+	needle []byte
 }
 
 // likeSegment is the part of a pattern between two %: literal runs and
@@ -107,6 +112,18 @@ func compileLike(pattern string, escape rune, fold bool) (*LikePattern, error) {
 		}
 	}
 	p.kind = p.classify()
+	switch p.kind {
+	case likeContains:
+		p.needle = p.lit
+	case likeGeneral:
+		for _, seg := range segs {
+			for _, pc := range seg {
+				if len(pc.lit) > len(p.needle) {
+					p.needle = pc.lit
+				}
+			}
+		}
+	}
 	return p, nil
 }
 
@@ -194,7 +211,11 @@ func literalPattern(kind likeKind, s string) *LikePattern {
 	if s == "" {
 		kind = likeAll
 	}
-	return &LikePattern{kind: kind, lit: []byte(s), percent: true}
+	p := &LikePattern{kind: kind, lit: []byte(s), percent: true}
+	if kind == likeContains {
+		p.needle = p.lit
+	}
+	return p
 }
 
 // Match reports whether s matches the pattern.
@@ -358,9 +379,9 @@ func (p *LikePattern) eval(mem memory.Allocator, fn string, in arrow.Array) (arr
 	out := allocBitmap(mem, n)
 	bits := out.Bytes()
 	if src.DataType().ID() == arrow.STRING {
-		likeRows(p, layoutOf[int32](src), n, bits)
+		likeRowsOf(p, layoutOf[int32](src), n, bits)
 	} else {
-		likeRows(p, layoutOf[int64](src), n, bits)
+		likeRowsOf(p, layoutOf[int64](src), n, bits)
 	}
 	if validity != nil {
 		clearNullBits(bits, validity.Bytes(), n)
@@ -368,16 +389,42 @@ func (p *LikePattern) eval(mem memory.Allocator, fn string, in arrow.Array) (arr
 	return makeArray(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{validity, out}, nulls), nil
 }
 
+// likeRowsOf evaluates p on the n rows of l. For ILIKE on ASCII data it
+// lowers the rows' bytes once, which keeps every offset valid, and runs the
+// case-sensitive loops on the copy; other ILIKE input is lowered row by
+// row.
+func likeRowsOf[O offsetT](p *LikePattern, l varBinary[O], n int, bits []byte) {
+	if !p.fold {
+		likeRows(p, l, n, bits)
+		return
+	}
+	if n == 0 {
+		return
+	}
+	first, last := l.offs[0], l.offs[n]
+	if !isASCII(l.data[first:last]) {
+		var lower []byte
+		for i := range n {
+			lower = appendLower(lower[:0], l.data[l.offs[i]:l.offs[i+1]])
+			setBit(bits, i, p.match(lower))
+		}
+		return
+	}
+	lowered := varBinary[O]{offs: make([]O, n+1), data: appendLower(nil, l.data[first:last])}
+	for i, o := range l.offs {
+		lowered.offs[i] = o - first
+	}
+	exact := *p
+	exact.fold = false
+	likeRows(&exact, lowered, n, bits)
+}
+
 // likeRows sets bit i of bits when row i matches. The kind switch sits
 // outside the row loops so each fast path is a tight loop of one call.
 func likeRows[O offsetT](p *LikePattern, l varBinary[O], n int, bits []byte) {
 	offs, data, lit := l.offs, l.data, p.lit
-	if p.fold {
-		var lower []byte
-		for i := range n {
-			lower = appendLower(lower[:0], data[offs[i]:offs[i+1]])
-			setBit(bits, i, p.match(lower))
-		}
+	if p.needle != nil && n > 0 {
+		searchRows(p, l, n, bits)
 		return
 	}
 	switch p.kind {
@@ -400,14 +447,41 @@ func likeRows[O offsetT](p *LikePattern, l varBinary[O], n int, bits []byte) {
 		for i := range n {
 			setBit(bits, i, bytes.HasSuffix(data[offs[i]:offs[i+1]], lit))
 		}
-	case likeContains:
-		for i := range n {
-			setBit(bits, i, bytes.Contains(data[offs[i]:offs[i+1]], lit))
-		}
 	default:
 		for i := range n {
 			setBit(bits, i, p.matchGeneral(data[offs[i]:offs[i+1]]))
 		}
+	}
+}
+
+// searchRows finds p.needle with one search over the values buffer
+// instead of one per row: rows between two occurrences cost nothing. A row
+// that contains the needle matches a likeContains pattern and is checked
+// by the general matcher otherwise.
+func searchRows[O offsetT](p *LikePattern, l varBinary[O], n int, bits []byte) {
+	offs, data, needle := l.offs, l.data, p.needle
+	general := p.kind != likeContains
+	pos, end := int(offs[0]), int(offs[n])
+	row := 0
+	for pos < end {
+		k := bytes.Index(data[pos:end], needle)
+		if k < 0 {
+			return
+		}
+		m := pos + k
+		for int(offs[row+1]) <= m {
+			row++
+		}
+		rowEnd := int(offs[row+1])
+		if m+len(needle) > rowEnd { // spans two rows
+			pos = m + 1
+			continue
+		}
+		if !general || p.matchGeneral(data[offs[row]:rowEnd]) {
+			setBit(bits, row, true)
+		}
+		pos = rowEnd
+		row++
 	}
 }
 

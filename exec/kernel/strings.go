@@ -152,6 +152,7 @@ func newStringBuilder[O offsetT](mem memory.Allocator, rows, capBytes int) *stri
 		data:    memory.NewResizableBuffer(mem),
 	}
 	b.offs = viewAs[O](b.offsets.Bytes())[:rows+1]
+	b.offs[0] = 0
 	b.data.Reserve(max(capBytes, 1))
 	b.buf = b.data.Buf()
 	return b
