@@ -24,6 +24,9 @@ func Coalesce(mem memory.Allocator, args ...arrow.Array) (arrow.Array, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: no arguments: %w", fn, errs.ErrPlan)
 	}
+	if len(args) >= math.MaxUint16 {
+		return nil, fmt.Errorf("%s: %d arguments: %w", fn, len(args), errs.ErrNotImplemented)
+	}
 	n, err := checkLengths(fn, args...)
 	if err != nil {
 		return nil, err
@@ -41,9 +44,7 @@ func Coalesce(mem memory.Allocator, args ...arrow.Array) (arrow.Array, error) {
 		switch {
 		case a.DataType().ID() == arrow.NULL || a.NullN() == a.Len():
 			continue
-		case a.NullN() == 0:
-			c.takeAll(uint16(k))
-		case a.Len() != n: // a null constant was skipped above
+		case a.NullN() == 0: // constants land here or above
 			c.takeAll(uint16(k))
 		default:
 			words = bitmapWords(words, a.NullBitmapBytes(), a.Data().Offset(), n)
