@@ -59,7 +59,7 @@ func divide(ctx context.Context, b *expr.Binary, l, r compute.Datum) (compute.Da
 	args := []compute.Datum{l, r}
 	for i, d := range args {
 		if t := datumType(d); !isFloat(t) || !arrow.TypeEqual(t, datumType(args[1-i])) {
-			f, err := compute.CastDatum(ctx, d, compute.SafeCastOptions(arrow.PrimitiveTypes.Float64))
+			f, err := compute.CastDatum(ctx, d, castOptions(datumType(d), arrow.PrimitiveTypes.Float64))
 			if err != nil {
 				return nil, wrapErr(b, err)
 			}

@@ -15,7 +15,7 @@ import (
 func (e *evaluator) binary(ctx context.Context, b *expr.Binary) (compute.Datum, error) {
 	l, err := e.eval(ctx, b.Left)
 	if err != nil {
-		return nil, err
+		return e.nullIfStaticallyNull(ctx, b, err)
 	}
 	defer l.Release()
 	// FALSE AND x and TRUE OR x do not depend on x: skip evaluating it.
@@ -25,8 +25,13 @@ func (e *evaluator) binary(ctx context.Context, b *expr.Binary) (compute.Datum, 
 		}
 	}
 	r, err := e.eval(ctx, b.Right)
+	if err != nil && b.Op.IsLogical() {
+		// Only rows the left side leaves undecided need the right side.
+		rows := int(e.batch.NumRows())
+		r, err = e.retryOn(ctx, b.Right, allRows(rows).minus(rowsWhere(l, rows, b.Op == expr.OpOr, false)), err)
+	}
 	if err != nil {
-		return nil, err
+		return e.nullIfStaticallyNull(ctx, b, err)
 	}
 	defer r.Release()
 	switch {

@@ -121,11 +121,23 @@ func (e *evaluator) substr(ctx context.Context, c *expr.Call) (compute.Datum, er
 
 // coalesce returns, per row, the first non-NULL argument.
 func (e *evaluator) coalesce(ctx context.Context, c *expr.Call) (compute.Datum, error) {
-	args, err := e.evalAll(ctx, c.Args)
-	if err != nil {
-		return nil, err
+	args := make([]compute.Datum, 0, len(c.Args))
+	defer func() { releaseAll(args) }()
+	rows := int(e.batch.NumRows())
+	for _, a := range c.Args {
+		d, err := e.eval(ctx, a)
+		if err != nil {
+			// Only rows where every earlier argument is NULL need this one.
+			need := allRows(rows)
+			for _, prev := range args {
+				need = need.and(rowsWhere(prev, rows, false, true))
+			}
+			if d, err = e.retryOn(ctx, a, need, err); err != nil {
+				return nil, err
+			}
+		}
+		args = append(args, d)
 	}
-	defer releaseAll(args)
 	constant := true
 	for _, d := range args {
 		constant = constant && isScalar(d)

@@ -56,7 +56,7 @@ func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, erro
 		in = unsliced
 	}
 	defer in.Release()
-	out, err := compute.CastDatum(ctx, in, compute.SafeCastOptions(c.To))
+	out, err := compute.CastDatum(ctx, in, castOptions(from, c.To))
 	if err != nil {
 		return nil, wrapErr(c, err)
 	}
@@ -79,4 +79,14 @@ func isInteger(t arrow.DataType) bool { return isSignedInt(t) || isUnsigned(t) }
 
 func isDecimal(t arrow.DataType) bool {
 	return t.ID() == arrow.DECIMAL128 || t.ID() == arrow.DECIMAL256
+}
+
+// castOptions are arrow's safe casts, except that an integer too large to
+// be exact in a float is rounded to the nearest one, as in DuckDB.
+func castOptions(from, to arrow.DataType) *compute.CastOptions {
+	opts := compute.SafeCastOptions(to)
+	if isInteger(from) && isFloat(to) {
+		opts.AllowFloatTruncate = true
+	}
+	return opts
 }

@@ -17,7 +17,8 @@ import (
 
 // castToString formats values as text the way DuckDB does: floats in their
 // shortest round-trip form with ".0" on whole numbers and an exponent
-// outside [1e-4, 1e16) ("1e+16", "1.5e-05", "inf", "nan"), booleans as
+// outside [1e-4, 1e16) ("1e+16", "1.5e-05", "inf", "nan", "-nan" for a NaN
+// with its sign bit set, as 0.0/0.0 gives on x86), booleans as
 // true/false, dates as 2006-01-02 (with " (BC)" before year 1), timestamps
 // as 2006-01-02 15:04:05.999999999 with trailing zeros dropped (and "+00"
 // for a timestamp with a time zone, shown in UTC), decimals with all their
@@ -152,6 +153,8 @@ func appendUint[T ~uint8 | ~uint16 | ~uint32 | ~uint64](b []byte, v T) []byte {
 // notation with at least one decimal when its exponent is in [-4, 16).
 func appendFloat(b []byte, f float64, bitSize int) []byte {
 	switch {
+	case math.IsNaN(f) && math.Signbit(f):
+		return append(b, "-nan"...)
 	case math.IsNaN(f):
 		return append(b, "nan"...)
 	case math.IsInf(f, 1):

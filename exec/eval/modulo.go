@@ -104,6 +104,13 @@ func modFloats[T float](l, r arrow.Array, values *memory.Buffer, n int) {
 	lm, rm := strideMask(l, n), strideMask(r, n)
 	out := viewAs[T](values.Bytes())[:n]
 	for i := range out {
-		out[i] = T(math.Mod(float64(lv[i&lm]), float64(rv[i&rm])))
+		x, y := float64(lv[i&lm]), float64(rv[i&rm])
+		if y == 0 || math.IsInf(x, 0) || x != x || y != y {
+			// NaN, made by the hardware as C's fmod makes it, so that it
+			// prints as DuckDB prints it ("-nan" on x86).
+			out[i] = T((x * y) / (x * y))
+			continue
+		}
+		out[i] = T(math.Mod(x, y))
 	}
 }

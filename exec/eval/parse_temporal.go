@@ -88,7 +88,7 @@ func parseTemporalArray[O int32 | int64](mem memory.Allocator, offsets []O, data
 			}
 			i32[i] = int32(p.days)
 		case arrow.DATE64:
-			v, ok = p.epoch(1000, 0)
+			v, ok = dateTime{days: p.days}.epoch(1000, 0)
 		case arrow.TIMESTAMP:
 			zone := int64(0)
 			if ts.TimeZone != "" {
