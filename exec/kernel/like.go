@@ -58,7 +58,9 @@ type likePiece struct {
 }
 
 // CompileLike compiles a LIKE pattern. escape 0 means no escape character,
-// as in DuckDB (PostgreSQL's default is backslash: pass '\\' for it).
+// as in DuckDB (PostgreSQL's default is backslash: pass '\\' for it). A
+// pattern ending in the escape character is an error, as in PostgreSQL
+// (DuckDB matches nothing with it).
 func CompileLike(pattern string, escape rune) (*LikePattern, error) {
 	return compileLike(pattern, escape, false)
 }

@@ -87,16 +87,28 @@ func (r substrRange) chars(nchars int64) (lo, hi int64) {
 	}
 }
 
-// bytes returns the byte range of the window within s.
+// bytes returns the byte range of the window within s. Counting from the
+// start, only the bytes up to the window's end are looked at.
 func (r substrRange) bytes(s []byte) (int, int) {
-	ascii := isASCII(s)
-	var nchars int64
-	if r.start < 0 {
-		if ascii {
-			nchars = int64(len(s))
-		} else {
-			nchars = int64(utf8.RuneCount(s))
+	size := int64(len(s))
+	if r.start >= 0 {
+		lo, hi := r.chars(0)
+		lo = max(lo, 0)
+		// A character is at least one byte, so lo >= len(s) is past the end.
+		if hi <= lo || lo >= size {
+			return 0, 0
 		}
+		end := int(min(hi, size))
+		if isASCII(s[:end]) {
+			return int(lo), end
+		}
+		b0 := skipChars(s, 0, lo)
+		return b0, skipChars(s, b0, hi-lo)
+	}
+	ascii := isASCII(s)
+	nchars := size
+	if !ascii {
+		nchars = int64(utf8.RuneCount(s))
 	}
 	lo, hi := r.chars(nchars)
 	lo = max(lo, 0)
@@ -104,7 +116,6 @@ func (r substrRange) bytes(s []byte) (int, int) {
 		return 0, 0
 	}
 	if ascii {
-		size := int64(len(s))
 		return int(min(lo, size)), int(min(hi, size))
 	}
 	b0 := skipChars(s, 0, lo)
