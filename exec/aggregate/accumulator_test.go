@@ -373,3 +373,75 @@ func TestTypesAndErrors(t *testing.T) {
 		t.Errorf("missing states: err = %v, want ErrInternal", err)
 	}
 }
+
+// TestAllNullWithoutBuffers feeds all-NULL batches without value buffers
+// (only a validity bitmap, plus zero offsets for binary types), as other
+// Arrow producers may send.
+func TestAllNullWithoutBuffers(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	const n = 3
+	allNull := func(dt arrow.DataType, nbufs int) arrow.Array {
+		bm := memory.NewResizableBuffer(mem)
+		bm.Resize(1)
+		bm.Bytes()[0] = 0
+		bufs := make([]*memory.Buffer, nbufs)
+		bufs[0] = bm
+		if nbufs == 3 {
+			// arrow-go requires offsets for binary types; zeros will do.
+			offs := memory.NewResizableBuffer(mem)
+			offs.Resize(8 * (n + 1))
+			clear(offs.Bytes())
+			bufs[1] = offs
+			defer offs.Release()
+		}
+		data := array.NewData(dt, n, bufs, nil, n, 0)
+		bm.Release()
+		defer data.Release()
+		return array.MakeFromData(data)
+	}
+	types := []struct {
+		dt    arrow.DataType
+		nbufs int
+	}{
+		{arrow.PrimitiveTypes.Int64, 2}, {arrow.PrimitiveTypes.Float64, 2}, {arrow.PrimitiveTypes.Int16, 2},
+		{arrow.FixedWidthTypes.Boolean, 2}, {arrow.BinaryTypes.String, 3}, {arrow.BinaryTypes.LargeBinary, 3},
+		{dec102, 2},
+	}
+	for _, tc := range types {
+		t.Run(tc.dt.String(), func(t *testing.T) {
+			arr := allNull(tc.dt, tc.nbufs)
+			defer arr.Release()
+			gt := must[*GroupTable](t)(NewGroupTable(mem, []arrow.DataType{tc.dt}))
+			defer gt.Release()
+			ids := must[[]uint32](t)(gt.Insert([]arrow.Array{arr}, nil))
+			if fmt.Sprint(ids) != "[0 0 0]" || gt.Len() != 1 {
+				t.Errorf("ids %v, %d groups; want one NULL group", ids, gt.Len())
+			}
+			keys := must[[]arrow.Array](t)(gt.Keys())
+			if got := render(keys[0]); !equalStrings(got, []string{"NULL"}) {
+				t.Errorf("keys %q", got)
+			}
+			releaseAll(keys)
+			for _, k := range []Kind{Count, CountDistinct, Min, Max, Sum, Mean} {
+				acc, err := New(mem, k, tc.dt)
+				if err != nil {
+					continue // not defined for this type
+				}
+				if err := acc.Update(ids, 1, arr); err != nil {
+					t.Fatalf("%s: %v", k, err)
+				}
+				out := must[arrow.Array](t)(acc.Finish())
+				want := "NULL"
+				if k == Count || k == CountDistinct {
+					want = "0"
+				}
+				if got := render(out); !equalStrings(got, []string{want}) {
+					t.Errorf("%s = %q, want %s", k, got, want)
+				}
+				out.Release()
+				acc.Release()
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -144,4 +145,59 @@ func BenchmarkDistinctInt64(b *testing.B) {
 		gt.Release()
 	}
 	reportPerRow(b, rows)
+}
+
+// BenchmarkGroupTable inserts 1M rows of several key shapes.
+func BenchmarkGroupTable(b *testing.B) {
+	const rows = 1_000_000
+	mem := memory.DefaultAllocator
+	r := rand.New(rand.NewPCG(7, 8))
+	int64s := func(card int) arrow.Array {
+		bld := array.NewInt64Builder(mem)
+		defer bld.Release()
+		for range rows {
+			bld.Append(r.Int64N(int64(card)))
+		}
+		return bld.NewArray()
+	}
+	strs := func(card int, prefix string) arrow.Array {
+		bld := array.NewStringBuilder(mem)
+		defer bld.Release()
+		for range rows {
+			bld.Append(prefix + strconv.Itoa(r.IntN(card)))
+		}
+		return bld.NewArray()
+	}
+	cases := []struct {
+		name string
+		cols []arrow.Array
+	}{
+		{"int64 100 groups", []arrow.Array{int64s(100)}},
+		{"string 100 groups", []arrow.Array{strs(100, "k")}},
+		{"long string 1M rows 500k groups", []arrow.Array{strs(500_000, "Customer#00000")}},
+		{"int64 x string 100k groups", []arrow.Array{int64s(1000), strs(100, "s")}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			types := make([]arrow.DataType, len(tc.cols))
+			for i, c := range tc.cols {
+				types[i] = c.DataType()
+			}
+			for b.Loop() {
+				gt, _ := NewGroupTable(mem, types)
+				var ids []uint32
+				for start := int64(0); start < rows; start += benchBatch {
+					end := min(start+benchBatch, rows)
+					batch := make([]arrow.Array, len(tc.cols))
+					for i, c := range tc.cols {
+						batch[i] = array.NewSlice(c, start, end)
+					}
+					ids, _ = gt.Insert(batch, ids)
+					releaseAll(batch)
+				}
+				gt.Release()
+			}
+			reportPerRow(b, rows)
+		})
+	}
 }

@@ -34,6 +34,7 @@ type bytesColumn struct {
 	mask  uint64
 	nLong int
 	seed  maphash.Seed
+	sink  byte // keeps touchLong's loads alive
 
 	data []byte
 	offs []int64 // the value of id is data[offs[id]:offs[id+1]]
@@ -78,7 +79,11 @@ func (c *bytesColumn) insert(arr arrow.Array, out []uint32) error {
 	if err := checkRoom(c.len(), arr.Len()); err != nil {
 		return err
 	}
-	if arr.Len() == 0 {
+	if arr.NullN() == arr.Len() {
+		// All NULL: the array may come without value or offset buffers.
+		for i := range arr.Len() {
+			out[i] = c.nullGroup()
+		}
 		return nil
 	}
 	data := arr.Data()
@@ -89,10 +94,7 @@ func (c *bytesColumn) insert(arr arrow.Array, out []uint32) error {
 			values = b.Bytes()
 		}
 		if len(values) < (data.Offset()+data.Len())*c.width {
-			if arr.NullN() != arr.Len() {
-				return fmt.Errorf("%s array of %d rows is too short: %w", c.dt, arr.Len(), errs.ErrInternal)
-			}
-			values = make([]byte, (data.Offset()+data.Len())*c.width)
+			return fmt.Errorf("%s array of %d rows is too short: %w", c.dt, arr.Len(), errs.ErrInternal)
 		}
 		insertFixedBytes(c, values[data.Offset()*c.width:], bits, data.Offset(), out[:arr.Len()])
 		return nil
@@ -109,40 +111,57 @@ func (c *bytesColumn) insert(arr arrow.Array, out []uint32) error {
 	return nil
 }
 
-// insertVarBytes and insertFixedBytes work in two passes over chunks of
-// rows, each pass a loop with few live variables: the first packs the short
-// values into keys, the second looks the keys up. All else (nulls, long
-// values, new values) goes through slowID, after which the second pass
-// reloads the table, which slowID may have grown.
+// insertVarBytes works in passes over chunks of rows, each a loop with few
+// live variables: the first packs the short values into keys (slowKey for
+// the others), the second hashes the long values, the third finds the keys
+// in their home slots. The rest (nulls, long values, new or displaced keys)
+// goes through lookup and nullGroup one row at a time. For big tables,
+// touchLong first brings the slots and arena bytes of the long values into
+// the cache, all at once.
 func insertVarBytes[O int32 | int64](c *bytesColumn, offsets []O, values []byte, bits []byte, off int, out []uint32) {
 	offsets = offsets[:len(out)+1]
-	var buf [lookupChunk]uint64
+	var keyBuf, hashBuf [lookupChunk]uint64
 	for base := 0; base < len(out); base += lookupChunk {
 		chunk := out[base:min(base+lookupChunk, len(out))]
-		keys := buf[:len(chunk)]
-		packShortKeys(keys, offsets[base:base+len(chunk)+1], values)
+		keys, hashes := keyBuf[:len(chunk)], hashBuf[:len(chunk)]
+		offs := offsets[base : base+len(chunk)+1]
+		slow := packShortKeys(keys, offs, values)
 		if bits != nil {
 			for j := range keys {
 				if !bitutil.BitIsSet(bits, off+base+j) {
-					keys[j] = slowKey
+					keys[j] = nullKey
 				}
 			}
 		}
+		if slow {
+			for j, k := range keys {
+				hashes[j] = 0
+				// Short values at the very end of the buffer are slowKey too.
+				if b := values[offs[j]:offs[j+1]]; k == slowKey && len(b) > maxShort {
+					hashes[j] = c.hashLong(b)
+				}
+			}
+			c.touchLong(hashes)
+		}
 		for j := c.short.hits(keys, chunk, 0); j < len(keys); j = c.short.hits(keys, chunk, j+1) {
-			i := base + j
-			if isValid(bits, off, i) {
-				chunk[j] = c.lookup(values[offsets[i]:offsets[i+1]])
-			} else {
+			switch b := values[offs[j]:offs[j+1]]; {
+			case keys[j] == nullKey:
 				chunk[j] = c.nullGroup()
+			case slow && hashes[j] != 0:
+				chunk[j] = c.lookupLong(b, hashes[j])
+			default:
+				chunk[j] = c.lookup(b)
 			}
 		}
 	}
 }
 
 // packShortKeys sets keys[j] to packShort of value j, whose bytes are
-// values[offs[j]:offs[j+1]], or to slowKey when the value is too long.
-func packShortKeys[O int32 | int64](keys []uint64, offs []O, values []byte) {
+// values[offs[j]:offs[j+1]], or to slowKey when the value is too long. It
+// reports whether it set any slowKey.
+func packShortKeys[O int32 | int64](keys []uint64, offs []O, values []byte) bool {
 	offs = offs[:len(keys)+1]
+	var slow uint64
 	for j := range keys {
 		start, end := int(offs[j]), int(offs[j+1])
 		k := uint64(slowKey)
@@ -152,16 +171,21 @@ func packShortKeys[O int32 | int64](keys []uint64, offs []O, values []byte) {
 			k = binary.LittleEndian.Uint64(values[start:start+8])&shortMasks[n&7] | uint64(n)<<56
 		}
 		keys[j] = k
+		slow |= k
 	}
+	return slow>>63 != 0
 }
 
 // lookupChunk is the number of rows whose keys the two-pass loops hold at
 // once: enough to amortize the loop switch, small enough for L1.
 const lookupChunk = 256
 
-// slowKey marks a row the first pass could not pack. No packed key has its
-// top bit set, so it never hits.
-const slowKey = 1 << 63
+// slowKey marks a row whose value is too long to pack, nullKey a NULL row.
+// No packed key has its top bit set, so neither ever hits.
+const (
+	slowKey = 1 << 63
+	nullKey = 1<<63 | 1
+)
 
 func insertFixedBytes(c *bytesColumn, values []byte, bits []byte, off int, out []uint32) {
 	w := c.width
@@ -194,25 +218,55 @@ func insertFixedBytes(c *bytesColumn, values []byte, bits []byte, off int, out [
 
 // lookup returns the id of the non-null value b, adding it when new.
 func (c *bytesColumn) lookup(b []byte) uint32 {
-	next := uint32(c.len())
-	var id uint32
-	var added bool
-	if len(b) <= maxShort {
-		id, added = c.short.getOrInsert(packShort(b), next)
-	} else {
-		id, added = c.getOrInsertLong(b, next)
+	if len(b) > maxShort {
+		return c.lookupLong(b, c.hashLong(b))
 	}
+	id, added := c.short.getOrInsert(packShort(b), uint32(c.len()))
 	if added {
-		c.data = append(c.data, b...)
-		c.offs = append(c.offs, int64(len(c.data)))
+		c.appendValue(b)
 	}
 	return id
 }
 
+// lookupLong is lookup for a value longer than maxShort, whose hashLong is h.
+func (c *bytesColumn) lookupLong(b []byte, h uint64) uint32 {
+	id, added := c.getOrInsertLong(b, h, uint32(c.len()))
+	if added {
+		c.appendValue(b)
+	}
+	return id
+}
+
+func (c *bytesColumn) appendValue(b []byte) {
+	c.data = append(c.data, b...)
+	c.offs = append(c.offs, int64(len(c.data)))
+}
+
+// hashLong hashes a long value; the low bit is set so that 0 can mean "no
+// hash" (the table indexes by the top bits).
+func (c *bytesColumn) hashLong(b []byte) uint64 {
+	return maphash.Bytes(c.seed, b) | 1
+}
+
+// touchLong loads, for every non-zero hash, its home slot and the last byte
+// of the value that slot holds, in a loop without data-dependent branches,
+// so that the cache misses of many rows overlap.
+func (c *bytesColumn) touchLong(hashes []uint64) {
+	if len(c.slots) < touchSlots || len(c.data) == 0 {
+		return
+	}
+	slots, shift, offs, data := c.slots, c.shift, c.offs, c.data
+	var x byte
+	for _, h := range hashes {
+		end := offs[slots[h>>shift].id] // the end of value id-1; 0 when empty
+		x += data[max(end-1, 0)]
+	}
+	c.sink += x
+}
+
 // getOrInsertLong is u64Map.getOrInsert for values longer than maxShort.
 // It does not copy b into the arena; the caller does on insertion.
-func (c *bytesColumn) getOrInsertLong(b []byte, next uint32) (uint32, bool) {
-	h := maphash.Bytes(c.seed, b)
+func (c *bytesColumn) getOrInsertLong(b []byte, h uint64, next uint32) (uint32, bool) {
 	i := h >> c.shift
 	for {
 		s := &c.slots[i]

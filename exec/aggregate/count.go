@@ -1,8 +1,12 @@
 package aggregate
 
 import (
+	"fmt"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
 )
 
 // count implements Count (non-null values) and CountAll (rows).
@@ -14,10 +18,14 @@ type count struct {
 }
 
 func (a *count) Update(ids []uint32, numGroups int, in arrow.Array) error {
-	if !a.all || in != nil {
+	switch {
+	case !a.all:
 		if err := checkInput(a.in, ids, in); err != nil {
 			return err
 		}
+	case in != nil && in.Len() != len(ids):
+		// CountAll looks at no values, so any input type will do.
+		return fmt.Errorf("%d group ids for %d input rows: %w", len(ids), in.Len(), errs.ErrInternal)
 	}
 	a.counts = grow(a.counts, numGroups)
 	counts := a.counts

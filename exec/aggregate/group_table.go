@@ -18,9 +18,9 @@ import (
 //
 // Each key column first maps its values to column-local ids with a table
 // suited to its type. One column's ids are the group ids. With more
-// columns, pairs of ids are folded left to right through u64Maps keyed by
-// the two ids packed into a uint64, so a row costs one cheap lookup per
-// column whatever the key types.
+// columns, pairs of ids are folded left to right (see pairLevel), so a row
+// costs one cheap lookup per column whatever the key types, and a batch
+// costs one typed loop per column.
 //
 // A GroupTable is not safe for concurrent use.
 type GroupTable struct {

@@ -396,3 +396,51 @@ func TestGroupTableManyGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupTableTightBuffers uses string arrays whose data buffer ends
+// right after the last value (as imported buffers may), so the short values
+// near the end cannot be loaded eight bytes at a time and take the other
+// path; they must still join the groups of the same values seen earlier.
+func TestGroupTableTightBuffers(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tight := func(vals ...string) arrow.Array {
+		var data []byte
+		offs := []int32{0}
+		for _, v := range vals {
+			data = append(data, v...)
+			offs = append(offs, int32(len(data)))
+		}
+		data = data[:len(data):len(data)]
+		db := memory.NewBufferBytes(data)
+		ob := memory.NewBufferBytes(arrow.GetBytes(offs))
+		d := array.NewData(arrow.BinaryTypes.String, len(vals), []*memory.Buffer{nil, ob, db}, nil, 0, 0)
+		defer d.Release()
+		return array.MakeFromData(d)
+	}
+	gt, err := NewGroupTable(mem, []arrow.DataType{arrow.BinaryTypes.String})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gt.Release()
+	for _, batch := range [][]string{
+		{"a", "bc", "a long value", "", "a", "bc"},
+		{"a long value", "a", "", "bc", "a"},
+	} {
+		arr := tight(batch...)
+		ids, err := gt.Insert([]arrow.Array{arr}, nil)
+		arr.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]uint32{"a": 0, "bc": 1, "a long value": 2, "": 3}
+		for i, v := range batch {
+			if ids[i] != want[v] {
+				t.Errorf("%q: id %d, want %d", v, ids[i], want[v])
+			}
+		}
+	}
+	if gt.Len() != 4 {
+		t.Errorf("%d groups, want 4", gt.Len())
+	}
+}

@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -126,5 +125,3 @@ func must[T any](t testing.TB) func(T, error) T {
 		return v
 	}
 }
-
-var _ = fmt.Sprint

@@ -193,7 +193,7 @@ func (a *boolMinMax) Update(ids []uint32, numGroups int, in arrow.Array) error {
 		return err
 	}
 	a.vals, a.seen = grow(a.vals, numGroups), grow(a.seen, numGroups)
-	if in == nil || len(ids) == 0 {
+	if in == nil || in.NullN() == in.Len() {
 		return nil
 	}
 	data := in.Data()
@@ -253,7 +253,7 @@ func (a *bytesMinMax) Update(ids []uint32, numGroups int, in arrow.Array) error 
 		return err
 	}
 	a.vals, a.seen = grow(a.vals, numGroups), grow(a.seen, numGroups)
-	if in == nil || len(ids) == 0 {
+	if in == nil || in.NullN() == in.Len() {
 		return nil
 	}
 	data := in.Data()

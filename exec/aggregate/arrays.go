@@ -181,3 +181,18 @@ func fillByteOffsets[O int32 | int64](dst []O, vals [][]byte) {
 		dst[i+1] = pos
 	}
 }
+
+// fixedValues returns the values of a fixed-width array as a []T of length
+// arr.Len(). An all-null array may come without a value buffer; it then gets
+// zeros, which every caller ignores under the validity bitmap.
+func fixedValues[T arrow.FixedWidthType](arr arrow.Array) ([]T, error) {
+	n := arr.Len()
+	vals := arrow.GetValues[T](arr.Data(), 1)
+	if len(vals) == n {
+		return vals, nil
+	}
+	if arr.NullN() == n {
+		return make([]T, n), nil
+	}
+	return nil, fmt.Errorf("%s array of %d rows has %d values: %w", arr.DataType(), n, len(vals), errs.ErrInternal)
+}
