@@ -162,3 +162,28 @@ func TestStringKernelsRejectOtherTypes(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestConcat(t *testing.T) {
+	mem := checkedMem(t)
+	a := slicedJSON(t, mem, tString, `["a", null, "", "é", "x"]`)
+	b := fromJSON(t, mem, tLString, `["b", "b", "", null, "🦆"]`)
+	got, err := Concat(mem, a, fromJSON(t, mem, tString, `["-"]`), b)
+	assertArray(t, fromJSON(t, mem, tLString, `["a-b", null, "-", null, "x-🦆"]`), got, err)
+	got, err = Concat(mem, a, a)
+	assertArray(t, fromJSON(t, mem, tString, `["aa", null, "", "éé", "xx"]`), got, err)
+	got, err = Concat(mem, fromJSON(t, mem, arrow.BinaryTypes.StringView, `["long enough to be out of line", "v"]`), fromJSON(t, mem, tString, `["!"]`))
+	assertArray(t, fromJSON(t, mem, tString, `["long enough to be out of line!", "v!"]`), got, err)
+	got, err = Concat(mem, a, fromJSON(t, mem, tString, `[null]`))
+	assertArray(t, fromJSON(t, mem, tString, `[null, null, null, null, null]`), got, err)
+	got, err = Concat(mem, fromJSON(t, mem, tString, `[]`), fromJSON(t, mem, tString, `[]`))
+	assertArray(t, fromJSON(t, mem, tString, `[]`), got, err)
+	if _, err := Concat(mem); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("no arguments: got %v", err)
+	}
+	if _, err := Concat(mem, a, fromJSON(t, mem, tInt64, `[1]`)); !errors.Is(err, errs.ErrNotImplemented) {
+		t.Errorf("int64 argument: got %v", err)
+	}
+	if _, err := Concat(mem, a, fromJSON(t, mem, tString, `["a", "b"]`)); !errors.Is(err, errs.ErrInternal) {
+		t.Errorf("length mismatch: got %v", err)
+	}
+}
