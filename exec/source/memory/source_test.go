@@ -2,8 +2,8 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 

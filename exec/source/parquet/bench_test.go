@@ -18,7 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/util"
 
 	"lakeframe/exec"
-	st "lakeframe/exec/source/internal/sourcetest"
+	st "lakeframe/exec/source/sourcetest"
 	"lakeframe/plan"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	st "lakeframe/exec/source/internal/sourcetest"
+	st "lakeframe/exec/source/sourcetest"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )

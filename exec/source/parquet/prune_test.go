@@ -16,7 +16,7 @@ import (
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	st "lakeframe/exec/source/internal/sourcetest"
+	st "lakeframe/exec/source/sourcetest"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
