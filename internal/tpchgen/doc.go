@@ -16,6 +16,9 @@
 //     reuses a complete directory without generating anything.
 //   - Initialization builds a 300 MiB text pool, which takes several seconds
 //     and stays in memory for the life of the process.
+//   - dbgen produces rows on one goroutine and prints a line to standard
+//     output as each table starts and ends. The Parquet encoding runs on
+//     other goroutines, one per table being written.
 //
 // The layout is <dir>/<table>/part-N.parquet with lowercase TPC-H column
 // names, and a <dir>/_SUCCESS marker once every requested table is complete.

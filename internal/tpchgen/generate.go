@@ -48,21 +48,9 @@ func Generate(ctx context.Context, dir string, sf int, opts ...Option) error {
 	}
 	defer unlock()
 
-	have, err := readMarker(dir)
+	complete, todo, err := pending(dir, sf, cfg)
 	if err != nil {
 		return err
-	}
-	complete := make(map[string]bool)
-	if have.sf == sf {
-		for _, t := range have.tables {
-			complete[t] = true
-		}
-	}
-	var todo []string
-	for _, t := range cfg.tables {
-		if cfg.overwrite || !complete[t] {
-			todo = append(todo, t)
-		}
 	}
 	if len(todo) == 0 {
 		return nil
@@ -118,6 +106,30 @@ func Generate(ctx context.Context, dir string, sf int, opts ...Option) error {
 	return writeMarker(dir, marker{sf: sf, tables: tables})
 }
 
+// pending reads the directory's marker and returns the tables complete at
+// sf and those of cfg's tables still to generate.
+func pending(dir string, sf int, cfg *config) (complete map[string]bool, todo []string, err error) {
+	have, err := readMarker(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	complete = make(map[string]bool)
+	if have.sf == sf {
+		for _, t := range have.tables {
+			// A table removed by hand since is not complete any more.
+			if info, err := os.Stat(filepath.Join(dir, t)); err == nil && info.IsDir() {
+				complete[t] = true
+			}
+		}
+	}
+	for _, t := range cfg.tables {
+		if cfg.overwrite || !complete[t] {
+			todo = append(todo, t)
+		}
+	}
+	return complete, todo, nil
+}
+
 // generatePass runs one dbgen pass, writing the tables of it listed in want,
 // and moves them into place once all are written.
 func generatePass(ctx context.Context, dir string, sf int, p pass, want []string, cfg *config) (err error) {
@@ -135,9 +147,12 @@ func generatePass(ctx context.Context, dir string, sf int, p pass, want []string
 		for _, s := range sinks {
 			s.release()
 		}
-		// A loader stopped by a failed writer or the context says only
-		// that; the writer's error or the context's is the cause.
-		if err == nil || errors.Is(err, errStopped) {
+		switch {
+		case err == nil:
+			err = werr
+		case errors.Is(err, errStopped):
+			// A loader stopped by a failed writer or the context says
+			// only that; the writer's error or the context's is the cause.
 			err = cmpOr(werr, ctx.Err(), err)
 		}
 		for _, tmp := range tmps {
