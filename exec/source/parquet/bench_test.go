@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/arrow/util"
 
 	"lakeframe/exec"
 	st "lakeframe/exec/source/sourcetest"
@@ -126,7 +126,7 @@ func readAll(ctx context.Context, src *Source, tasks []plan.Task, readers int, r
 						return
 					}
 					rows.Add(rec.NumRows())
-					bytes.Add(int64(util.TotalRecordSize(rec)))
+					bytes.Add(recordBytes(rec))
 					rec.Release()
 				}
 				s.Close()
@@ -135,4 +135,24 @@ func readAll(ctx context.Context, src *Source, tasks []plan.Task, readers int, r
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// recordBytes sums the sizes of a batch's buffers.
+func recordBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	var add func(d arrow.ArrayData)
+	add = func(d arrow.ArrayData) {
+		for _, b := range d.Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+		for _, c := range d.Children() {
+			add(c)
+		}
+	}
+	for _, c := range rec.Columns() {
+		add(c.Data())
+	}
+	return n
 }
