@@ -34,6 +34,11 @@ type sink struct {
 	stop      <-chan struct{}
 	// err is the first error handed to dbgen, which keeps only its text.
 	err error
+	// strs and strBytes are the string columns' builders and the bytes
+	// each held in the last batch, reserved up front for the next one.
+	strs     []*array.StringBuilder
+	strBytes []int
+	prevRows int
 }
 
 func newSink(mem memory.Allocator, schema *arrow.Schema, batchSize int, perFile int64, stop <-chan struct{}) *sink {
@@ -46,6 +51,12 @@ func newSink(mem memory.Allocator, schema *arrow.Schema, batchSize int, perFile 
 		out:  make(chan batch, 2),
 		stop: stop,
 	}
+	for _, f := range s.rb.Fields() {
+		if b, ok := f.(*array.StringBuilder); ok {
+			s.strs = append(s.strs, b)
+		}
+	}
+	s.strBytes = make([]int, len(s.strs))
 	s.startBatch()
 	return s
 }
@@ -53,6 +64,11 @@ func newSink(mem memory.Allocator, schema *arrow.Schema, batchSize int, perFile 
 func (s *sink) startBatch() {
 	s.limit = int(min(int64(s.batchSize), s.perFile-s.inFile))
 	s.rb.Reserve(s.limit)
+	for i, b := range s.strs {
+		// Scale by the batch length, and leave some slack so that a
+		// batch of longer strings rarely grows the buffer.
+		b.ReserveData(s.strBytes[i] * s.limit / max(s.prevRows, 1) * 9 / 8)
+	}
 }
 
 // rowDone counts a row appended to the builders and hands the batch over
@@ -70,6 +86,10 @@ func (s *sink) flush(last bool) error {
 	if s.n == 0 {
 		return nil
 	}
+	for i, b := range s.strs {
+		s.strBytes[i] = b.DataLen()
+	}
+	s.prevRows = s.n
 	rec := s.rb.NewRecordBatch()
 	s.inFile += int64(s.n)
 	s.n = 0
