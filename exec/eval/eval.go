@@ -91,8 +91,14 @@ func (e *evaluator) eval(ctx context.Context, n expr.Node) (compute.Datum, error
 	case *expr.Literal:
 		return compute.NewDatum(x.Value), nil
 	case *expr.Binary:
+		if e.isFusedFloat(x) {
+			return e.fusedFloat(ctx, x)
+		}
 		return e.binary(ctx, x)
 	case *expr.Unary:
+		if e.isFusedFloat(x) {
+			return e.fusedFloat(ctx, x)
+		}
 		return e.unary(ctx, x)
 	case *expr.IsIn:
 		return e.isIn(ctx, x)
