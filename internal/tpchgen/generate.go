@@ -189,6 +189,11 @@ func generatePass(ctx context.Context, dir string, sf int, p pass, want []string
 			return fmt.Errorf("%w: %w", errs.ErrExec, err)
 		}
 		tmps[o.name] = tmp
+		// MkdirTemp makes the directory private; the data are meant to be
+		// shared like the files in it.
+		if err := os.Chmod(tmp, 0o755); err != nil {
+			return fmt.Errorf("%w: %w", errs.ErrExec, err)
+		}
 		files := newTableFiles(o.name, tmp, schema, cfg)
 		g.Go(func() (err error) {
 			defer func() {

@@ -82,6 +82,11 @@ func TestGenerateSmallFiles(t *testing.T) {
 		if tmp := tempEntries(t, dir); len(tmp) > 0 {
 			t.Errorf("left behind %v", tmp)
 		}
+		for _, table := range []string{"supplier", "nation"} {
+			if info, err := os.Stat(filepath.Join(dir, table)); err != nil || info.Mode().Perm() != 0o755 {
+				t.Errorf("%s: %v, %v; want a directory with mode 0755", table, info, err)
+			}
+		}
 		want := map[string][][]int64{
 			"supplier": {{1000, 1000, 1000, 1000}, {1000, 1000, 1000, 1000}, {1000, 1000}},
 			"nation":   {{25}},
