@@ -39,6 +39,8 @@ var diffColumns = []struct {
 	{"s", str, "VARCHAR"}, {"t", str, "VARCHAR"},
 	{"d", d32, "DATE"},
 	{"sd", str, "VARCHAR"}, // dates as text
+	{"ts", tsUS, "TIMESTAMP"},
+	{"k", i32, "INTEGER"},
 }
 
 var diffStrings = []string{"", "a", "A", "abc", "Abc", "banana", "b%n", "x_y", "héllo", "ÀB", "  pad ", "12", "-7", "zz"}
@@ -69,6 +71,13 @@ func randomValue(r *rand.Rand, typ arrow.DataType, name string) any {
 		return diffStrings[r.IntN(len(diffStrings))]
 	case arrow.DATE32:
 		return time.Date(1960+r.IntN(80), time.Month(1+r.IntN(12)), 1+r.IntN(31), 0, 0, 0, 0, time.UTC).Format("2006-01-02")
+	case arrow.TIMESTAMP:
+		return time.Date(1960+r.IntN(80), time.Month(1+r.IntN(12)), 1+r.IntN(31), r.IntN(24), r.IntN(60), r.IntN(60), r.IntN(4)*250_000_000+r.IntN(2)*1000, time.UTC).Format("2006-01-02 15:04:05.999999999")
+	case arrow.INT32:
+		if r.IntN(10) == 0 {
+			return math.MaxInt32 - r.IntN(2)
+		}
+		return r.IntN(21) - 10
 	}
 	panic(typ)
 }
@@ -127,8 +136,12 @@ func TestDuckDBDifferential(t *testing.T) {
 			v := randomValue(r, c.typ, c.name)
 			cols[j].vals[i] = v
 			lit := sqlValue(v)
-			if c.typ.ID() == arrow.DATE32 && v != nil {
+			switch {
+			case v == nil:
+			case c.typ.ID() == arrow.DATE32:
 				lit = "DATE " + lit
+			case c.typ.ID() == arrow.TIMESTAMP:
+				lit = "TIMESTAMP " + lit
 			}
 			vals = append(vals, lit)
 		}
@@ -227,12 +240,18 @@ func compareRows(t *testing.T, got arrow.Array, want []any) string {
 				g = a.Value(i)
 			case *array.Date32:
 				g = a.Value(i).ToTime().Format("2006-01-02")
+			case *array.Timestamp:
+				g = a.Value(i).ToTime(arrow.Microsecond).UTC().Format("2006-01-02 15:04:05.999999")
 			default:
 				return fmt.Sprintf("result type %s not compared", got.DataType())
 			}
 		}
 		if tm, ok := w.(time.Time); ok {
-			w = tm.Format("2006-01-02")
+			if got.DataType().ID() == arrow.TIMESTAMP {
+				w = tm.UTC().Format("2006-01-02 15:04:05.999999")
+			} else {
+				w = tm.Format("2006-01-02")
+			}
 		}
 		if !sameValue(g, w) {
 			return fmt.Sprintf("row %d: got %v (%T), DuckDB %v (%T)", i, g, g, w, w)
@@ -288,7 +307,9 @@ func sqlOf(n expr.Node) string {
 		}
 		s := "(" + sqlOf(x.Left) + " " + op + " " + sqlOf(x.Right) + ")"
 		if l, ok := x.Right.(*expr.Literal); ok && l.Value.DataType().ID() == arrow.INTERVAL_MONTH_DAY_NANO {
-			s = "CAST(" + s + " AS DATE)"
+			if _, isTS := x.Left.(*expr.Column); !isTS || x.Left.(*expr.Column).Name != "ts" {
+				s = "CAST(" + s + " AS DATE)"
+			}
 		}
 		return s
 	case *expr.Unary:
@@ -351,6 +372,8 @@ func sqlType(t arrow.DataType) string {
 		return "VARCHAR"
 	case arrow.DATE32:
 		return "DATE"
+	case arrow.TIMESTAMP:
+		return "TIMESTAMP"
 	}
 	panic(t)
 }
@@ -365,6 +388,8 @@ func sqlLiteral(s scalar.Scalar) string {
 	switch v := s.(type) {
 	case *scalar.Int64:
 		return "CAST(" + strconv.FormatInt(v.Value, 10) + " AS BIGINT)"
+	case *scalar.Int32:
+		return "CAST(" + strconv.FormatInt(int64(v.Value), 10) + " AS INTEGER)"
 	case *scalar.Float64:
 		return "CAST('" + strconv.FormatFloat(v.Value, 'g', -1, 64) + "' AS DOUBLE)"
 	case *scalar.Boolean:
@@ -375,8 +400,10 @@ func sqlLiteral(s scalar.Scalar) string {
 		return sqlValue(string(v.Data()))
 	case *scalar.Date32:
 		return "DATE '" + v.Value.FormattedString() + "'"
+	case *scalar.Timestamp:
+		return "TIMESTAMP '" + v.Value.ToTime(arrow.Microsecond).UTC().Format("2006-01-02 15:04:05.999999") + "'"
 	case *scalar.MonthDayNanoInterval:
-		return fmt.Sprintf("(to_months(%d) + to_days(%d))", v.Value.Months, v.Value.Days)
+		return fmt.Sprintf("(to_months(%d) + to_days(%d) + to_microseconds(%d))", v.Value.Months, v.Value.Days, v.Value.Nanoseconds/1000)
 	}
 	panic(fmt.Sprintf("sqlLiteral: %T", s))
 }
@@ -387,7 +414,11 @@ type exprGen struct{ r *rand.Rand }
 func (g *exprGen) pick(names ...string) expr.Expr { return expr.Col(names[g.r.IntN(len(names))]) }
 
 func (g *exprGen) any(depth int) expr.Expr {
-	switch g.r.IntN(5) {
+	switch g.r.IntN(7) {
+	case 5:
+		return g.timestamp(depth)
+	case 6:
+		return g.int32(depth)
 	case 0:
 		return g.integer(depth)
 	case 1:
@@ -415,7 +446,7 @@ func (g *exprGen) integer(depth int) expr.Expr {
 		return g.pick("a", "b", "c")
 	}
 	d := depth - 1
-	switch g.r.IntN(13) {
+	switch g.r.IntN(14) {
 	case 0:
 		return g.integer(d).Add(g.integer(d))
 	case 1:
@@ -446,6 +477,14 @@ func (g *exprGen) integer(depth int) expr.Expr {
 		return g.integer(d).Mod(g.r.IntN(7) - 3)
 	case 11:
 		return g.integer(d).Cast(i32).Cast(i64)
+	case 12:
+		switch g.r.IntN(3) {
+		case 0:
+			return g.timestamp(d).Dt().Year()
+		case 1:
+			return g.int32(d).Add(g.integer(d))
+		}
+		return g.timestamp(d).Dt().Day()
 	}
 	return g.integer(d).Add(g.r.IntN(5))
 }
@@ -507,6 +546,9 @@ func (g *exprGen) str(depth int) expr.Expr {
 	case 4:
 		return g.float(d, false).Cast(str)
 	case 5:
+		if g.r.IntN(2) == 0 {
+			return g.timestamp(d).Cast(str)
+		}
 		return g.date(d).Cast(str)
 	case 6:
 		return expr.Coalesce(g.str(d), "none")
@@ -521,7 +563,9 @@ func (g *exprGen) date(depth int) expr.Expr {
 		return expr.Col("d")
 	}
 	d := depth - 1
-	switch g.r.IntN(5) {
+	switch g.r.IntN(6) {
+	case 4:
+		return g.timestamp(d).Cast(d32)
 	case 0:
 		return g.date(d).Add(expr.Days(g.r.IntN(61) - 30))
 	case 1:
@@ -532,6 +576,39 @@ func (g *exprGen) date(depth int) expr.Expr {
 		return expr.Col("sd").Cast(d32)
 	}
 	return expr.Coalesce(g.date(d), expr.Lit("2000-01-01").Cast(d32))
+}
+
+// timestamp makes TIMESTAMP expressions; interval arithmetic applies to
+// the column itself so that the SQL keeps the TIMESTAMP type.
+func (g *exprGen) timestamp(depth int) expr.Expr {
+	ts := expr.Col("ts")
+	if depth <= 0 || g.leaf() {
+		return ts
+	}
+	switch g.r.IntN(4) {
+	case 0:
+		return ts.Add(expr.Duration(time.Duration(g.r.IntN(100_000)-50_000) * time.Second))
+	case 1:
+		return ts.Add(expr.Months(g.r.IntN(25) - 12))
+	case 2:
+		return ts.Sub(expr.Days(g.r.IntN(400)))
+	}
+	return g.date(depth - 1).Cast(tsUS)
+}
+
+// int32 makes INTEGER expressions (arithmetic on them is BIGINT).
+func (g *exprGen) int32(depth int) expr.Expr {
+	k := expr.Col("k")
+	if depth <= 0 || g.leaf() {
+		return k
+	}
+	switch g.r.IntN(3) {
+	case 0:
+		return k.Neg()
+	case 1:
+		return g.integer(depth - 1).Cast(i32)
+	}
+	return expr.Coalesce(k, g.r.IntN(5))
 }
 
 var compareOps = []func(expr.Expr, any) expr.Expr{expr.Expr.Eq, expr.Expr.Ne, expr.Expr.Lt, expr.Expr.Le, expr.Expr.Gt, expr.Expr.Ge}
@@ -545,7 +622,7 @@ func (g *exprGen) boolean(depth int) expr.Expr {
 	}
 	d := depth - 1
 	cmp := compareOps[g.r.IntN(len(compareOps))]
-	switch g.r.IntN(16) {
+	switch g.r.IntN(17) {
 	case 0:
 		return g.boolean(d).And(g.boolean(d))
 	case 1:
@@ -589,6 +666,14 @@ func (g *exprGen) boolean(depth int) expr.Expr {
 		return cmp(g.boolean(d), g.boolean(d))
 	case 14:
 		return g.boolean(d).IsIn(true, []any{false, nil}[g.r.IntN(2)])
+	case 15:
+		switch g.r.IntN(3) {
+		case 0:
+			return cmp(g.timestamp(d), time.Date(1999, 6, 15, 12, 0, 0, 0, time.UTC))
+		case 1:
+			return cmp(g.int32(d), g.r.IntN(11)-5)
+		}
+		return cmp(g.int32(d), g.integer(d))
 	}
 	return expr.When(g.boolean(d), g.boolean(d)).Otherwise(g.boolean(d))
 }
