@@ -70,7 +70,10 @@ type stream struct {
 	open     bool
 	path     string
 	pr       *file.Reader
-	rr       pqarrow.RecordReader
+	fr       *pqarrow.FileReader
+	groups   []int // row groups of the open part not read yet
+	rr       pqarrow.RecordReader // reads the current row group
+	dict     []bool               // per read column: read as a dictionary
 	consts   []arrow.Array // per output column: partition values, else nil
 	rowsLeft int64         // rows still to produce when no file column is read
 }
@@ -117,12 +120,22 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func (s *stream) read() (arrow.RecordBatch, error) {
 	var n int64
 	var fileCols []arrow.Array
-	if s.rr != nil {
-		if !s.rr.Next() {
-			if err := s.rr.Err(); err != nil {
-				return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
+	if s.fr != nil {
+		for s.rr == nil || !s.rr.Next() {
+			if s.rr != nil {
+				err := s.rr.Err()
+				s.rr.Release()
+				s.rr = nil
+				if err != nil {
+					return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
+				}
 			}
-			return nil, io.EOF
+			if len(s.groups) == 0 {
+				return nil, io.EOF
+			}
+			if err := s.nextRowGroup(); err != nil {
+				return nil, err
+			}
 		}
 		rec := s.rr.RecordBatch()
 		n, fileCols = rec.NumRows(), rec.Columns()
@@ -133,6 +146,30 @@ func (s *stream) read() (arrow.RecordBatch, error) {
 		n = min(int64(s.batchSize), s.rowsLeft)
 		s.rowsLeft -= n
 	}
+	var owned []arrow.Array
+	for k, isDict := range s.dict {
+		if !isDict {
+			continue
+		}
+		if fileCols == nil || k >= len(fileCols) {
+			break
+		}
+		d, ok := fileCols[k].(*array.Dictionary)
+		if !ok {
+			continue
+		}
+		a, err := expandDict(s.mem, d, s.src.layout.Schema.Field(s.readCols[k]).Type)
+		if err != nil {
+			releaseAll(owned)
+			return nil, fmt.Errorf("read parquet %s: %w", s.path, err)
+		}
+		if owned == nil {
+			fileCols = append([]arrow.Array(nil), fileCols...)
+		}
+		fileCols[k] = a
+		owned = append(owned, a)
+	}
+	defer releaseAll(owned)
 	arrs := make([]arrow.Array, len(s.cols))
 	var slices []arrow.Array
 	for i, c := range s.cols {
@@ -186,25 +223,76 @@ func (s *stream) openPart(ctx context.Context, p *Part) error {
 		fh.Close()
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
 	}
-	fr, err := pqarrow.NewFileReader(s.pr, pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}, s.mem)
-	if err != nil {
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}
+	s.dict = s.dictionaryColumns(p)
+	for k, isDict := range s.dict {
+		if isDict {
+			props.SetReadDict(s.src.leaves[s.readCols[k]][0], true)
+		}
+	}
+	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.mem); err != nil {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
 	}
-	if s.rr, err = fr.GetRecordReader(ctx, s.leaves, p.RowGroups); err != nil {
-		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
+	s.groups = p.RowGroups
+	return nil
+}
+
+// nextRowGroup starts a record reader on the next row group. A reader per
+// row group keeps batches from spanning row groups, which would make the
+// reader concatenate (copy) every column.
+func (s *stream) nextRowGroup() error {
+	rg := s.groups[0]
+	s.groups = s.groups[1:]
+	var err error
+	if s.rr, err = s.fr.GetRecordReader(context.Background(), s.leaves, []int{rg}); err != nil {
+		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
 	}
 	got := s.rr.Schema()
 	if got.NumFields() != len(s.readCols) {
-		return fmt.Errorf("%w: %s does not have the columns of %s", errs.ErrExec, p.File.Path, s.src.files[0].Path)
+		return fmt.Errorf("%w: %s does not have the columns of %s", errs.ErrExec, s.path, s.src.files[0].Path)
 	}
 	for k, c := range s.readCols {
 		want := s.src.layout.Schema.Field(c)
-		if f := got.Field(k); f.Name != want.Name || !arrow.TypeEqual(f.Type, want.Type) {
+		f := got.Field(k)
+		typ := f.Type
+		if dt, ok := typ.(*arrow.DictionaryType); ok && s.dict[k] {
+			typ = dt.ValueType
+		}
+		if f.Name != want.Name || !arrow.TypeEqual(typ, want.Type) {
 			return fmt.Errorf("%w: schemas differ: column %s is %s in %s but %s %s in %s",
-				errs.ErrExec, want.Name, want.Type, s.src.files[0].Path, f.Name, f.Type, p.File.Path)
+				errs.ErrExec, want.Name, want.Type, s.src.files[0].Path, f.Name, f.Type, s.path)
 		}
 	}
 	return nil
+}
+
+// dictionaryColumns picks the string columns to read as dictionaries:
+// those whose chunks start with a dictionary page in every row group the
+// part reads.
+func (s *stream) dictionaryColumns(p *Part) []bool {
+	meta := s.pr.MetaData()
+	out := make([]bool, len(s.readCols))
+	for k, c := range s.readCols {
+		leaves := s.src.leaves[c]
+		if len(leaves) != 1 || !dictionaryReadable(s.src.layout.Schema.Field(c).Type) {
+			continue
+		}
+		out[k] = true
+		for _, rg := range p.RowGroups {
+			cc, err := meta.RowGroup(rg).ColumnChunk(leaves[0])
+			if err != nil || !cc.HasDictionaryPage() {
+				out[k] = false
+				break
+			}
+		}
+	}
+	return out
+}
+
+func releaseAll(arrs []arrow.Array) {
+	for _, a := range arrs {
+		a.Release()
+	}
 }
 
 func (s *stream) closePart() {
@@ -212,6 +300,7 @@ func (s *stream) closePart() {
 		s.rr.Release()
 		s.rr = nil
 	}
+	s.fr, s.groups, s.dict = nil, nil, nil
 	if s.pr != nil {
 		s.pr.Close()
 		s.pr = nil
