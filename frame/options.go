@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/exec"
+	"lakeframe/exec/bufpool"
 	"lakeframe/plan"
 )
 
@@ -26,7 +27,7 @@ type runConfig struct {
 }
 
 func newRunConfig(opts []Option) *runConfig {
-	cfg := &runConfig{mem: memory.DefaultAllocator, batchSize: exec.DefaultBatchSize, every: 200 * time.Millisecond}
+	cfg := &runConfig{mem: bufpool.Default, batchSize: exec.DefaultBatchSize, every: 200 * time.Millisecond}
 	for _, o := range opts {
 		o(cfg)
 	}
