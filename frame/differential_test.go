@@ -22,6 +22,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"lakeframe/exec/bufpool"
 	"lakeframe/expr"
 	"lakeframe/frame"
 )
@@ -302,10 +303,17 @@ func TestDifferentialAgainstDuckDB(t *testing.T) {
 		n = 60
 	}
 	g := &gen{rng: rand.New(rand.NewPCG(42, 1))}
+	pool := bufpool.New()
 	ctx := context.Background()
 	for i := range n {
 		q := g.query()
-		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		// Alternate Go's allocator with the recycling pool, so that a
+		// recycled buffer that is not clean shows up as a wrong answer.
+		var base memory.Allocator = memory.NewGoAllocator()
+		if i%2 == 1 {
+			base = pool
+		}
+		mem := memory.NewCheckedAllocator(base)
 		df := q.df(frame.ReadParquet(dir))
 		tbl, err := df.Collect(ctx, frame.WithAllocator(mem), frame.WithBatchSize(1000), frame.WithParallelism(1+i%3))
 		if err != nil {
