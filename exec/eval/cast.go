@@ -63,24 +63,6 @@ func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, erro
 	return out, nil
 }
 
-func isString(t arrow.DataType) bool {
-	return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING
-}
-
-func isTemporal(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
-		return true
-	}
-	return false
-}
-
-func isInteger(t arrow.DataType) bool { return isSignedInt(t) || isUnsigned(t) }
-
-func isDecimal(t arrow.DataType) bool {
-	return t.ID() == arrow.DECIMAL128 || t.ID() == arrow.DECIMAL256
-}
-
 // castOptions are arrow's safe casts, except that an integer too large to
 // be exact in a float is rounded to the nearest one, as in DuckDB.
 func castOptions(from, to arrow.DataType) *compute.CastOptions {

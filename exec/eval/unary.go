@@ -56,27 +56,3 @@ func (e *evaluator) negate(ctx context.Context, u *expr.Unary, in compute.Datum)
 	}
 	return callFn(ctx, u, "negate", nil, in)
 }
-
-func isFloat(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
-		return true
-	}
-	return false
-}
-
-func isUnsigned(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
-		return true
-	}
-	return false
-}
-
-func isSignedInt(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
-		return true
-	}
-	return false
-}
