@@ -71,11 +71,11 @@ type stream struct {
 	path     string
 	pr       *file.Reader
 	fr       *pqarrow.FileReader
-	groups   []int // row groups of the open part not read yet
+	groups   []int                // row groups of the open part not read yet
 	rr       pqarrow.RecordReader // reads the current row group
 	dict     []bool               // per read column: read as a dictionary
-	consts   []arrow.Array // per output column: partition values, else nil
-	rowsLeft int64         // rows still to produce when no file column is read
+	consts   []arrow.Array        // per output column: partition values, else nil
+	rowsLeft int64                // rows still to produce when no file column is read
 }
 
 func (s *stream) Schema() *arrow.Schema { return s.schema }
