@@ -10,11 +10,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec"
 	st "lakeframe/exec/source/sourcetest"
+	"lakeframe/expr"
 	"lakeframe/plan"
 )
 
@@ -243,5 +246,78 @@ func TestSchemaMismatchNamesBothFiles(t *testing.T) {
 	_, err = src.Plan(context.Background(), plan.Pushdown{Limit: -1})
 	if err == nil || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) {
 		t.Errorf("want an error naming %s and %s, got %v", a, b, err)
+	}
+}
+
+func TestNestedAndZonedColumns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nested.parquet")
+	db := st.OpenDB(t)
+	st.Exec(t, db, fmt.Sprintf(`COPY (SELECT i AS id,
+		CASE WHEN i %% 4 = 0 THEN NULL ELSE {'a': i, 'b': 'x' || i::VARCHAR} END AS s,
+		CASE WHEN i %% 5 = 0 THEN NULL ELSE [i, NULL, i * 2] END AS l,
+		TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) MINUTE AS tz
+		FROM range(3000) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 1000)`, path))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	src, err := NewSource(context.Background(), []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := st.Scan(t, src, plan.Pushdown{Columns: []string{"l", "s", "id"}, Limit: -1}, mem, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Release(recs)
+	st.SameRows(t, st.Rows(recs), st.Query(t, db, fmt.Sprintf("SELECT l, s, id FROM read_parquet('%s')", path)))
+
+	// Zoned timestamps prune by statistics too.
+	pred, err := expr.Resolve(expr.Col("tz").Ge(time.Date(2024, 1, 2, 23, 0, 0, 0, time.UTC)).Node(), src.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := src.Plan(context.Background(), plan.Pushdown{Filters: []expr.Node{pred}, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Minute 2820 onwards: only the last row group (minutes 2000-2999).
+	if sp.Stats.RowGroupsKept != 1 {
+		t.Errorf("row groups kept %d, want 1", sp.Stats.RowGroupsKept)
+	}
+}
+
+func TestCancellation(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.parquet")
+	writeDuck(t, path, 0, 5000, 1000)
+	src, err := NewSource(context.Background(), []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := src.Plan(context.Background(), plan.Pushdown{Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := src.Open(ctx, &exec.TaskContext{Mem: mem, BatchSize: 100}, sp.Tasks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Release()
+	cancel()
+	if _, err := s.Next(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("after cancel: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Plan(ctx, plan.Pushdown{Limit: -1}); err != nil {
+		t.Errorf("cached footers need no I/O, plan failed: %v", err)
 	}
 }
