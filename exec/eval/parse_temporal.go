@@ -52,8 +52,7 @@ func parseTemporalArray[O int32 | int64](mem memory.Allocator, offsets []O, data
 	if to.ID() == arrow.DATE32 {
 		width = 4
 	}
-	values := memory.NewResizableBuffer(mem)
-	values.Resize(n * width)
+	values := newBuffer(mem, n*width)
 	clear(values.Bytes())
 	var (
 		i32   []int32
@@ -62,9 +61,9 @@ func parseTemporalArray[O int32 | int64](mem memory.Allocator, offsets []O, data
 		boff  = arr.Data().Offset()
 	)
 	if width == 4 {
-		i32 = unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(values.Bytes()))), n)
+		i32 = viewAs[int32](values.Bytes())
 	} else {
-		i64 = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(values.Bytes()))), n)
+		i64 = viewAs[int64](values.Bytes())
 	}
 	if arr.NullN() > 0 {
 		valid = arr.NullBitmapBytes()
@@ -104,19 +103,7 @@ func parseTemporalArray[O int32 | int64](mem memory.Allocator, offsets []O, data
 			i64[i] = v
 		}
 	}
-	var validBuf *memory.Buffer
-	if arr.NullN() > 0 {
-		validBuf = memory.NewResizableBuffer(mem)
-		validBuf.Resize(int(bitutil.BytesForBits(int64(n))))
-		bitutil.CopyBitmap(valid, boff, n, validBuf.Bytes(), 0)
-	}
-	data2 := array.NewData(to, n, []*memory.Buffer{validBuf, values}, nil, arr.NullN(), 0)
-	values.Release()
-	if validBuf != nil {
-		validBuf.Release()
-	}
-	defer data2.Release()
-	return array.MakeFromData(data2), nil
+	return newArray(to, n, validityOf(mem, arr), values), nil
 }
 
 func unitsPerSecond(u arrow.TimeUnit) int64 {
