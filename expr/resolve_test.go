@@ -55,6 +55,8 @@ func TestResolveTypes(t *testing.T) {
 		{"mean is float64", expr.Col("i32").Mean(), "mean(i32)", arrow.PrimitiveTypes.Float64},
 		{"min keeps type", expr.Col("s").Min(), "min(s)", arrow.BinaryTypes.String},
 		{"count star", expr.CountAll(), "count(*)", arrow.PrimitiveTypes.Int64},
+		{"float literal cast to int rounds half to even", expr.Lit(2.5).Cast(arrow.PrimitiveTypes.Int64), "2", arrow.PrimitiveTypes.Int64},
+		{"float literal cast to int rounds", expr.Lit(3.5).Cast(arrow.PrimitiveTypes.Int64), "4", arrow.PrimitiveTypes.Int64},
 		{"explicit cast of literal folds", expr.Lit("42").Cast(arrow.PrimitiveTypes.Int32), "42", arrow.PrimitiveTypes.Int32},
 	}
 	for _, c := range cases {

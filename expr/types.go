@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -127,6 +128,15 @@ func castLiteral(s scalar.Scalar, to arrow.DataType) (scalar.Scalar, bool) {
 	}
 	if out, ok := coerceLiteral(s, to); ok {
 		return out, true
+	}
+	// Float to integer rounds half to even, as the executor and DuckDB do
+	// (arrow's scalar cast truncates).
+	if f, ok := s.(*scalar.Float64); ok && isInteger(to) {
+		r := math.RoundToEven(f.Value)
+		if math.Abs(r) >= 1<<63 {
+			return nil, false
+		}
+		return intToType(int64(r), to)
 	}
 	out, err := s.CastTo(to)
 	if err != nil {
