@@ -254,7 +254,7 @@ func TestExplicitSchema(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "x", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "y", Type: arrow.PrimitiveTypes.Int16},
-		{Name: "z", Type: arrow.BinaryTypes.String},
+		{Name: "z", Type: arrow.BinaryTypes.LargeString},
 	}, nil)
 	src, err := NewSource(context.Background(), []string{path}, Options{Schema: schema})
 	if err != nil {

@@ -2,6 +2,7 @@ package csv
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"unsafe"
 
@@ -58,13 +59,9 @@ func (p *columnParser) bad(row int, f []byte, t arrow.DataType) error {
 func (p *columnParser) parse(c, rows int, t arrow.DataType) (arrow.Array, error) {
 	switch t.ID() {
 	case arrow.STRING:
-		b := array.NewStringBuilder(p.mem)
-		defer b.Release()
-		return p.strings(b, c, rows)
+		return p.strings(c, rows, t, false)
 	case arrow.LARGE_STRING:
-		b := array.NewLargeStringBuilder(p.mem)
-		defer b.Release()
-		return p.strings(b, c, rows)
+		return p.strings(c, rows, t, true)
 	case arrow.BOOL:
 		b := array.NewBooleanBuilder(p.mem)
 		defer b.Release()
@@ -143,31 +140,59 @@ func (p *columnParser) parse(c, rows int, t arrow.DataType) (arrow.Array, error)
 	return p.other(c, rows, t)
 }
 
-type stringAppender interface {
-	Reserve(int)
-	ReserveData(int)
-	Append(string)
-	AppendNull()
-	NewArray() arrow.Array
-}
-
-func (p *columnParser) strings(b stringAppender, c, rows int) (arrow.Array, error) {
+// strings copies a column's fields into the offsets and data buffers of
+// a string array (large when large is set): one pass sums lengths, one
+// copies.
+func (p *columnParser) strings(c, rows int, t arrow.DataType, large bool) (arrow.Array, error) {
 	total := 0
 	for r := range rows {
 		total += len(p.tok.field(r*p.ncols + c))
 	}
-	b.Reserve(rows)
-	b.ReserveData(total)
+	if !large && total > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: %s: column %s holds %d bytes in one batch; read it as large_string", errs.ErrExec, p.path, p.name, total)
+	}
+	width := 4
+	if large {
+		width = 8
+	}
+	offsets := memory.NewResizableBuffer(p.mem)
+	offsets.Resize((rows + 1) * width)
+	data := memory.NewResizableBuffer(p.mem)
+	data.Resize(total)
+	validity := memory.NewResizableBuffer(p.mem)
+	validity.Resize(int(bitutil.BytesForBits(int64(rows))))
+	defer offsets.Release()
+	defer data.Release()
+	defer validity.Release()
+	bits := validity.Bytes()
+	clear(bits)
+	out := data.Bytes()
+	o32 := unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(offsets.Bytes()))), (rows+1)*width/4)
+	o64 := unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(offsets.Bytes()))), (rows+1)*width/8)
+	pos, nulls := 0, 0
 	for r := range rows {
 		k := r*p.ncols + c
 		f := p.tok.field(k)
+		if large {
+			o64[r] = int64(pos)
+		} else {
+			o32[r] = int32(pos)
+		}
 		if p.isNull(k, f) {
-			b.AppendNull()
+			nulls++
 			continue
 		}
-		b.Append(unsafeString(f)) // the builder copies
+		bitutil.SetBit(bits, r)
+		pos += copy(out[pos:], f)
 	}
-	return b.NewArray(), nil
+	if large {
+		o64[rows] = int64(pos)
+	} else {
+		o32[rows] = int32(pos)
+	}
+	ad := array.NewData(t, rows, []*memory.Buffer{validity, offsets, data}, nil, nulls, 0)
+	defer ad.Release()
+	return array.MakeFromData(ad), nil
 }
 
 func (p *columnParser) timestamps(c, rows int, t *arrow.TimestampType) (arrow.Array, error) {
