@@ -32,7 +32,7 @@ type Source struct {
 	layout *filescan.Layout
 	// leaves[i] lists the Parquet leaf columns of file column i.
 	leaves [][]int
-	// statsType[i] says row-group statistics of file column i can prune.
+	// statsOK[i] says row-group statistics of file column i can prune.
 	statsOK []bool
 
 	mu          sync.Mutex

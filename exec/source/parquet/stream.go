@@ -224,6 +224,9 @@ func (s *stream) openPart(ctx context.Context, p *Part) error {
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
 	}
 	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}
+	if s.limit >= 0 {
+		props.BatchSize = max(1, min(props.BatchSize, s.limit-s.emitted))
+	}
 	s.dict = s.dictionaryColumns(p)
 	for k, isDict := range s.dict {
 		if isDict {
