@@ -161,3 +161,22 @@ func castable(from, to arrow.DataType) bool {
 	}
 	return false
 }
+
+// Unify converts two resolved expressions of types lt and rt to the one
+// type they compare in, as a comparison between them would (join keys use
+// it). It fails when the types cannot be compared.
+func Unify(l Node, lt arrow.DataType, r Node, rt arrow.DataType) (Node, Node, arrow.DataType, error) {
+	ct, ok := commonType(l, lt, r, rt)
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("cannot compare %s with %s", lt, rt)
+	}
+	lc, err := coerceTo(l, lt, ct)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rc, err := coerceTo(r, rt, ct)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return lc, rc, ct, nil
+}

@@ -71,6 +71,8 @@ func Lower(ctx context.Context, n plan.Node, cfg *Config) (Node, error) {
 		return &Sort{Input: coalesce(in), Keys: x.Keys}, nil
 	case *plan.Limit:
 		return lowerLimit(ctx, x, cfg)
+	case *plan.Join:
+		return lowerJoin(ctx, x, cfg)
 	}
 	return nil, fmt.Errorf("%w: no physical plan for %T", errs.ErrNotImplemented, n)
 }
@@ -176,4 +178,65 @@ func lowerLimit(ctx context.Context, l *plan.Limit, cfg *Config) (Node, error) {
 	}
 	perPartition := &Limit{Input: in, N: l.Offset + l.N}
 	return &Limit{Input: &Coalesce{Input: perPartition}, Offset: l.Offset, N: l.N}, nil
+}
+
+// lowerJoin picks the build side: the right input unless the left one is
+// estimated to be smaller. Semi and anti joins always build on the right,
+// whose rows they only look up.
+func lowerJoin(ctx context.Context, j *plan.Join, cfg *Config) (Node, error) {
+	left, err := Lower(ctx, j.Left, cfg)
+	if err != nil {
+		return nil, err
+	}
+	right, err := Lower(ctx, j.Right, cfg)
+	if err != nil {
+		return nil, err
+	}
+	buildLeft := false
+	switch j.Type {
+	case plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin:
+		ls, lok := EstimateBytes(left)
+		rs, rok := EstimateBytes(right)
+		buildLeft = lok && rok && ls < rs
+	}
+	if buildLeft {
+		return &HashJoin{Probe: right, Build: left, BuildIsLeft: true, ProbeKeys: j.RightKeys, BuildKeys: j.LeftKeys, Logical: j}, nil
+	}
+	return &HashJoin{Probe: left, Build: right, ProbeKeys: j.LeftKeys, BuildKeys: j.RightKeys, Logical: j}, nil
+}
+
+// EstimateBytes guesses how many bytes a plan produces from its scans'
+// statistics: filters, aggregates and limits are assumed to keep a fixed
+// share. ok is false when a scan gives no estimate.
+func EstimateBytes(n Node) (bytes int64, ok bool) {
+	switch x := n.(type) {
+	case *Scan:
+		b := x.Plan.Stats.BytesToRead
+		return b, b > 0
+	case *Filter:
+		b, ok := EstimateBytes(x.Input)
+		return b / 2, ok
+	case *HashAggregate:
+		b, ok := EstimateBytes(x.Input)
+		return b / 4, ok
+	case *Limit:
+		b, ok := EstimateBytes(x.Input)
+		return min(b, x.N*64), ok
+	case *TopK:
+		b, ok := EstimateBytes(x.Input)
+		return min(b, x.K*64), ok
+	}
+	var total int64
+	children := n.Children()
+	if len(children) == 0 {
+		return 0, false
+	}
+	for _, c := range children {
+		b, ok := EstimateBytes(c)
+		if !ok {
+			return 0, false
+		}
+		total += b
+	}
+	return total, true
 }
