@@ -177,4 +177,3 @@ func (s *Source) inferSchema(ctx context.Context, path string) (*arrow.Schema, e
 	}
 	return arrow.NewSchema(root.structFields(), nil), nil
 }
-
