@@ -24,8 +24,9 @@ var allowed = map[string][]string{
 	"plan":     {"errs", "expr", "plan"},
 	"exec":     {"errs", "expr", "plan", "exec"},
 	"iceberg":  {"errs", "expr", "plan", "exec", "iceberg"},
-	"frame":    {"errs", "expr", "plan", "exec", "iceberg", "frame", "internal"},
-	"internal": {"errs", "expr", "plan", "exec"},
+	"ducklake": {"errs", "expr", "plan", "exec", "ducklake"},
+	"frame":    {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal"},
+	"internal": {"errs", "expr", "plan", "exec", "internal"},
 	"examples": {"*"},
 	"cmd":      {"*"},
 }
