@@ -223,7 +223,7 @@ func (s *stream) openPart(ctx context.Context, p *Part) error {
 		fh.Close()
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
 	}
-	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize), PreAllocBinaryData: true}
 	if s.limit >= 0 {
 		props.BatchSize = max(1, min(props.BatchSize, s.limit-s.emitted))
 	}
