@@ -19,7 +19,8 @@ import (
 	"lakeframe/frame"
 )
 
-// orders is the small table most examples query. The caller releases it.
+// orders is the table most examples query: six orders, with a NULL region
+// and a NULL amount. The caller releases it.
 func orders() arrow.Table {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
@@ -42,26 +43,32 @@ func orders() arrow.Table {
 }
 
 func ExampleFromArrow() {
-	tbl := orders()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "sensor", Type: arrow.BinaryTypes.String},
+		{Name: "celsius", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"north", "south", "east"}, nil)
+	b.Field(1).(*array.Float64Builder).AppendValues([]float64{21.5, 0, 18}, []bool{true, false, true})
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
 	defer tbl.Release() // keep the table alive while queries on it run
 
-	df := frame.FromArrow(tbl)
+	// NOT of NULL is NULL, so the sensor without a reading is left out.
+	df := frame.FromArrow(tbl).Where(expr.Col("celsius").Gt(20).Not())
 	if err := df.Show(context.Background(), os.Stdout, 10); err != nil {
 		fmt.Println(err)
 	}
 	// Output:
-	// ╭───────┬────────┬─────────┬───────╮
-	// │    id │ region │  amount │  year │
-	// │ int64 │ string │ float64 │ int64 │
-	// ├───────┼────────┼─────────┼───────┤
-	// │     1 │ EMEA   │   120.5 │  2024 │
-	// │     2 │ AMER   │    80.0 │  2024 │
-	// │     3 │ EMEA   │   310.0 │  2025 │
-	// │     4 │ APAC   │    null │  2025 │
-	// │     5 │ AMER   │   45.25 │  2025 │
-	// │     6 │ null   │    99.0 │  2025 │
-	// ╰───────┴────────┴─────────┴───────╯
-	// (6 rows)
+	// ╭────────┬─────────╮
+	// │ sensor │ celsius │
+	// │ string │ float64 │
+	// ├────────┼─────────┤
+	// │ east   │    18.0 │
+	// ╰────────┴─────────╯
+	// (1 row)
 }
 
 func ExampleReadParquet() {
