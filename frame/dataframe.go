@@ -227,6 +227,9 @@ func (df *DataFrame) Limit(n int) *DataFrame {
 // Offset skips the first n rows.
 func (df *DataFrame) Offset(n int) *DataFrame {
 	return df.then(fmt.Sprintf("offset %d", n), func(in plan.Node) (plan.Node, error) {
+		if n < 0 {
+			return nil, fmt.Errorf("%w: the number of rows to skip must not be negative", errs.ErrPlan)
+		}
 		if l, ok := in.(*plan.Limit); ok {
 			return plan.NewLimit(l.Input, l.Offset+int64(n), max(l.N-int64(n), 0))
 		}

@@ -64,7 +64,8 @@ func newWriteConfig(opts []WriteOption) *writeConfig {
 }
 
 // WriteParquet runs the query and writes its rows as Parquet, streaming:
-// a path ending in .parquet is one file, any other path a directory.
+// a path ending in .parquet is one file, any other path a directory. An
+// existing path is an error unless Overwrite is given.
 // Output is written under temporary names and renamed when complete, so a
 // failed write leaves nothing that looks finished.
 func (df *DataFrame) WriteParquet(ctx context.Context, path string, opts ...WriteOption) error {
@@ -81,6 +82,7 @@ func (df *DataFrame) WriteParquet(ctx context.Context, path string, opts ...Writ
 }
 
 // WriteCSV runs the query and writes its rows to one CSV file, streaming.
+// An existing file is an error unless Overwrite is given.
 func (df *DataFrame) WriteCSV(ctx context.Context, path string, opts ...WriteOption) error {
 	cfg := newWriteConfig(opts)
 	st, err := df.Stream(ctx, cfg.run...)
