@@ -6,7 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"lakeframe/exec/source/internal/textparse"
+	"lakeframe/exec/internal/textparse"
 )
 
 // guess tracks which types every non-null value of a column seen so far

@@ -12,7 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
-	"lakeframe/exec/source/internal/textparse"
+	"lakeframe/exec/internal/textparse"
 )
 
 // supported reports whether a column of type t can be read from text.

@@ -8,7 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"lakeframe/errs"
-	"lakeframe/exec/source/internal/textparse"
+	"lakeframe/exec/internal/textparse"
 )
 
 // DefaultPartition is the directory value hive writes for a NULL (or

@@ -11,7 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
-	"lakeframe/exec/source/internal/textparse"
+	"lakeframe/exec/internal/textparse"
 )
 
 type dkind uint8

@@ -3,7 +3,7 @@ package jsonl
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"lakeframe/exec/source/internal/textparse"
+	"lakeframe/exec/internal/textparse"
 )
 
 const (

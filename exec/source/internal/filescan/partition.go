@@ -8,8 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/internal/textparse"
 	"lakeframe/exec/source/files"
-	"lakeframe/exec/source/internal/textparse"
 	"lakeframe/exec/source/prune"
 	"lakeframe/expr"
 	"lakeframe/plan"
