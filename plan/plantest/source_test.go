@@ -85,3 +85,39 @@ func TestBuilder(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestBuilderJoin(t *testing.T) {
+	left := plantest.ScanOf(t, plantest.MustSource(t, "l", "id:int64", "name:string"))
+	right := plantest.ScanOf(t, plantest.MustSource(t, "r", "id:int64", "name:string", "v:float64"))
+	tests := []struct {
+		name     string
+		build    func() plan.Node
+		want     string
+		wantCols string
+	}{
+		{"keys_and_suffix", func() plan.Node {
+			return left.Join(right, plan.LeftJoin, plantest.On(expr.Col("id"), expr.Col("id")), plantest.Suffix("_r")).Node()
+		}, "Join left on=[id = id]", "id name id_r name_r v"},
+		{"using_keeps_key_once", func() plan.Node {
+			return left.Join(right, plan.InnerJoin, plantest.Using("id"), plantest.Where(expr.Col("v").Gt(1))).Node()
+		}, "Join inner on=[id = id] filter=(v > 1)", "id name name_right v"},
+		{"cross", func() plan.Node {
+			return left.Join(right, plan.CrossJoin).Node()
+		}, "Join cross", "id name id_right name_right v"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := tc.build()
+			if got := n.String(); got != tc.want {
+				t.Errorf("join prints as %q, want %q", got, tc.want)
+			}
+			var names []string
+			for _, f := range n.Schema().Fields() {
+				names = append(names, f.Name)
+			}
+			if got := strings.Join(names, " "); got != tc.wantCols {
+				t.Errorf("columns %q, want %q", got, tc.wantCols)
+			}
+		})
+	}
+}

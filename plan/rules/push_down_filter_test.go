@@ -5,6 +5,7 @@ import (
 
 	"lakeframe/expr"
 	"lakeframe/plan"
+	"lakeframe/plan/plantest"
 	"lakeframe/plan/rules"
 )
 
@@ -88,6 +89,139 @@ func TestPushDownFilter(t *testing.T) {
 		}},
 		{"filter_below_limit_still_pushed", func(t *testing.T) plan.Node {
 			return table(t).Project(a, s).Filter(a.Gt(1)).Limit(0, 5).Filter(s.Eq("x")).Node()
+		}},
+	})
+}
+
+func TestPushDownFilterJoins(t *testing.T) {
+	runRule(t, rules.PushDownFilter{}, []goldenCase{
+		{"join_inner_to_both_sides", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Filter(a.Gt(1).And(x.Eq("q")).And(a.Add(y).Gt(3))).Node()
+		}},
+		{"join_inner_equality_becomes_key", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Filter(a.Eq(y)).Node()
+		}},
+		{"join_inner_float_equality_stays_condition", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Filter(f.Eq(g)).Node()
+		}},
+		{"join_cross_becomes_inner", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.CrossJoin).Filter(id.Eq(idRight).And(a.Gt(1)).And(name.Ne(nameRight))).Node()
+		}},
+		{"join_cross_without_equality_keeps_filter", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.CrossJoin).Filter(a.Lt(y).And(x.Eq("q"))).Node()
+		}},
+		{"join_suffixed_right_column", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Filter(nameRight.Eq("n").And(idRight.Gt(2))).Node()
+		}},
+		{"join_coalesced_key_goes_left", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.Using("id")).Filter(id.Gt(5)).Node()
+		}},
+		{"join_left_keeps_left_rows", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.LeftJoin).Filter(a.Gt(1)).Node()
+		}},
+		{"join_left_is_null_stays", func(t *testing.T) plan.Node {
+			// Keeps exactly the left rows without a match: must stay above.
+			return innerLR(t, plan.LeftJoin).Filter(x.IsNull().Or(expr.Coalesce(y, 0).Eq(0))).Node()
+		}},
+		{"join_left_becomes_inner", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.LeftJoin).Filter(x.Str().Like("a%").And(a.Gt(1))).Node()
+		}},
+		{"join_left_mixed_null_rejecting", func(t *testing.T) plan.Node {
+			// a + y > 3 is NULL wherever y is: the join becomes inner and the
+			// conjunct its condition.
+			return innerLR(t, plan.LeftJoin).Filter(a.Add(y).Gt(3)).Node()
+		}},
+		{"join_left_or_not_null_rejecting", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.LeftJoin).Filter(x.Eq("q").Or(a.Gt(1))).Node()
+		}},
+		{"join_right_becomes_inner", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.RightJoin).Filter(a.IsIn(1, 2).And(x.Eq("q"))).Node()
+		}},
+		{"join_right_keeps_right_rows", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.RightJoin).Filter(x.Eq("q").And(a.IsNull())).Node()
+		}},
+		{"join_full_becomes_left", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.FullJoin).Filter(a.Gt(1)).Node()
+		}},
+		{"join_full_becomes_right", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.FullJoin).Filter(y.Ne(0)).Node()
+		}},
+		{"join_full_becomes_inner", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.FullJoin).Filter(a.Lt(y)).Node()
+		}},
+		{"join_full_stays", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.FullJoin).Filter(a.IsNull().Or(y.IsNull())).Node()
+		}},
+		{"join_semi_to_left", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.SemiJoin).Filter(a.Gt(1).And(name.Eq("n"))).Node()
+		}},
+		{"join_anti_to_left", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.AntiJoin).Filter(a.Gt(1)).Node()
+		}},
+		{"join_condition_inner_split", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.On(id, id),
+				plantest.Where(a.Gt(1).And(x.Eq("q")).And(name.Lt(nameRight)).And(a.Eq(y)))).Node()
+		}},
+		{"join_condition_inner_only_one_side_becomes_cross", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_left_right_side_pushed", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.On(id, id), plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_right_left_side_pushed", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.RightJoin, plantest.On(id, id), plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_full_stays", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.FullJoin, plantest.On(id, id), plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_semi_both_pushed", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.SemiJoin, plantest.On(id, id), plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_anti_right_pushed", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.AntiJoin, plantest.On(id, id), plantest.Where(a.Gt(1).And(x.Eq("q")))).Node()
+		}},
+		{"join_condition_equality_becomes_key", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.Where(id.Eq(idRight).And(name.Ne(nameRight)))).Node()
+		}},
+		{"join_condition_keyless_left_kept", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.Where(x.Eq("q"))).Node()
+		}},
+		{"join_condition_coalesced_pair_stays", func(t *testing.T) plan.Node {
+			// As a key, name = name would drop name_right from the output.
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.Using("id"), plantest.Where(name.Eq(nameRight))).Node()
+		}},
+		{"join_through_project", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Project(a.Mul(2).Alias("a2"), x).Filter(expr.Col("a2").Gt(4).And(x.Ne("q"))).Node()
+		}},
+		{"join_chain_cross_to_inner", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.CrossJoin).Join(kt(t, "s"), plan.CrossJoin).
+				Filter(expr.Col("p_k").Eq(expr.Col("q_k")).And(expr.Col("q_v").Eq(expr.Col("s_v"))).And(expr.Col("s_v").Eq("z"))).Node()
+		}},
+		{"join_not_null_keys_inferred", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.InnerJoin, plantest.On(expr.Col("p_k"), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_keys_inner_side_of_left_join", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.LeftJoin, plantest.On(expr.Col("p_k"), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_keys_anti_right_only", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.AntiJoin, plantest.On(expr.Col("p_k"), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_keys_full_none", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.FullJoin, plantest.On(expr.Col("p_k"), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_keys_already_filtered", func(t *testing.T) plan.Node {
+			return kt(t, "p").Filter(expr.Col("p_k").Gt(3)).
+				Join(kt(t, "q").Filter(expr.Col("q_k").IsIn(1, 2)), plan.InnerJoin, plantest.On(expr.Col("p_k"), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_keys_unsupported_source", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Node()
+		}},
+		{"join_not_null_keys_expression_key", func(t *testing.T) plan.Node {
+			return kt(t, "p").Join(kt(t, "q"), plan.InnerJoin, plantest.On(expr.Col("p_k").Add(1), expr.Col("q_k"))).Node()
+		}},
+		{"join_not_null_key_makes_lower_left_join_inner", func(t *testing.T) plan.Node {
+			lower := kt(t, "p").Join(kt(t, "q"), plan.LeftJoin, plantest.On(expr.Col("p_v"), expr.Col("q_v")))
+			return lower.Join(kt(t, "s"), plan.InnerJoin, plantest.On(expr.Col("q_k"), expr.Col("s_k"))).Node()
 		}},
 	})
 }

@@ -18,7 +18,11 @@ import (
 //   - drops unused Project expressions and unused aggregates, and
 //     Projects left passing their input through unchanged;
 //   - puts a narrow Project below a Sort whose input carries columns
-//     nobody needs, since a sort holds every row and column it is given.
+//     nobody needs, since a sort holds every row and column it is given;
+//   - lets each input of a Join keep only the columns its keys, its
+//     condition and the nodes above read. A left column whose name made a
+//     needed right column take a suffix stays, so that output names do
+//     not change.
 //
 // Every node keeps the columns its consumer needs, in their order, and a
 // node whose every column is needed is left alone, so the root keeps its
@@ -82,6 +86,10 @@ func prune(n plan.Node, need columnSet) (plan.Node, bool, error) {
 		return pruneSort(x, need.with(keys...))
 	case *plan.Limit:
 		return pruneInput(x, need)
+	case *plan.Join:
+		if _, ok := neededFields(x.Schema(), need); ok {
+			return pruneJoin(x, need)
+		}
 	}
 	// Distinct compares whole rows, and unknown nodes may read anything:
 	// their inputs keep every column and are pruned further down.
@@ -248,4 +256,53 @@ func pruneAggregate(a *plan.Aggregate, need columnSet) (plan.Node, bool, error) 
 	}
 	out, err := plan.NewAggregate(in, a.Keys, aggs)
 	return out, true, err
+}
+
+// pruneJoin prunes each input of a join to what the join and need read.
+func pruneJoin(j *plan.Join, need columnSet) (plan.Node, bool, error) {
+	sides := sidesOf(j)
+	reads := need.with(j.LeftKeys...)
+	if j.Filter != nil {
+		reads = reads.with(j.Filter)
+	}
+	leftNeed := columnSet{}
+	for c := range reads {
+		if sides.left[c] {
+			leftNeed[c] = true
+		}
+	}
+	rightNeed := columnSet{}.with(j.RightKeys...)
+	for name, in := range sides.right {
+		if !reads[name] {
+			continue
+		}
+		rightNeed[in.(*expr.Column).Name] = true
+		// The right column is named after the left columns it clashed
+		// with: those stay.
+		if orig, ok := sides.suffixed[name]; ok {
+			for n := orig; n != name; n += suffixOf(j) {
+				if sides.left[n] {
+					leftNeed[n] = true
+				}
+			}
+		}
+	}
+	left, lch, err := prune(j.Left, leftNeed)
+	if err != nil {
+		return nil, false, err
+	}
+	right, rch, err := prune(j.Right, rightNeed)
+	if err != nil || !lch && !rch {
+		return j, false, err
+	}
+	out, err := rebuildJoin(j, left, right, j.Spec)
+	return out, true, err
+}
+
+// suffixOf is what a join appends to clashing right column names.
+func suffixOf(j *plan.Join) string {
+	if j.Spec.Suffix == "" {
+		return "_right"
+	}
+	return j.Spec.Suffix
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // SimplifyExpressions folds constants and simplifies boolean logic in the
-// expressions of Filter, Project, Aggregate and Sort nodes:
+// expressions of Filter, Project, Aggregate and Sort nodes, and in join
+// conditions:
 //
 //   - operators, IN lists, casts and functions whose operands are all
 //     literals become literals; a comparison or arithmetic with a NULL
@@ -34,7 +35,8 @@ import (
 // which stops reading at once. Constant sort keys are dropped, and a Sort
 // left without keys is removed. Outputs of Project and Aggregate keep
 // their names (an Alias is added when folding would rename them).
-// Filters already pushed into a Scan are the source's business and are
+// A join condition that becomes TRUE goes; an inner join left without a
+// condition is a cross join. Filters already pushed into a Scan are the source's business and are
 // left alone.
 type SimplifyExpressions struct{}
 
@@ -55,6 +57,8 @@ func (SimplifyExpressions) Rewrite(_ context.Context, n plan.Node, _ *plan.Confi
 			return simplifyAggregate(x)
 		case *plan.Sort:
 			return simplifySort(x)
+		case *plan.Join:
+			return simplifyJoin(x)
 		}
 		return n, false, nil
 	})
@@ -79,6 +83,28 @@ func simplifyFilter(f *plan.Filter) (plan.Node, bool, error) {
 	}
 	nf, err := plan.NewFilter(f.Input, pred)
 	return nf, true, err
+}
+
+func simplifyJoin(j *plan.Join) (plan.Node, bool, error) {
+	if j.Filter == nil {
+		return j, false, nil
+	}
+	pred, err := simplifyExpr(j.Filter, j.CombinedSchema())
+	if err != nil || pred == j.Filter {
+		return j, false, err
+	}
+	spec := j.Spec
+	spec.Filter = pred
+	if v, ok := expr.BoolLiteral(pred); ok && v {
+		switch {
+		case len(j.LeftKeys) > 0:
+			spec.Filter = nil
+		case innerLike(j.Type):
+			spec.Filter, spec.Type = nil, plan.CrossJoin
+		}
+	}
+	nj, err := rebuildJoin(j, j.Left, j.Right, spec)
+	return nj, true, err
 }
 
 func simplifyProject(p *plan.Project) (plan.Node, bool, error) {
