@@ -29,7 +29,7 @@ func kt(t *testing.T, name string) *plantest.Builder {
 }
 
 var (
-	id, name, x, y, g = expr.Col("id"), expr.Col("name"), expr.Col("x"), expr.Col("y"), expr.Col("g")
+	id, name, x, y, g  = expr.Col("id"), expr.Col("name"), expr.Col("x"), expr.Col("y"), expr.Col("g")
 	idRight, nameRight = expr.Col("id_right"), expr.Col("name_right")
 )
 

@@ -2,9 +2,11 @@ package rules
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"lakeframe/errs"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
@@ -295,8 +297,16 @@ func pruneJoin(j *plan.Join, need columnSet) (plan.Node, bool, error) {
 	if err != nil || !lch && !rch {
 		return j, false, err
 	}
-	out, err := rebuildJoin(j, left, right, j.Spec)
-	return out, true, err
+	out, err := plan.NewJoin(left, right, j.Spec)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, f := range out.Schema().Fields() {
+		if idx := j.Schema().FieldIndices(f.Name); len(idx) != 1 || !arrow.TypeEqual(j.Schema().Field(idx[0]).Type, f.Type) {
+			return nil, false, fmt.Errorf("%w: pruning the inputs of %s renamed its columns from %s to %s", errs.ErrInternal, j, j.Schema(), out.Schema())
+		}
+	}
+	return out, true, nil
 }
 
 // suffixOf is what a join appends to clashing right column names.

@@ -67,3 +67,41 @@ func TestPushDownProjection(t *testing.T) {
 		}},
 	})
 }
+
+func TestPushDownProjectionJoins(t *testing.T) {
+	runRule(t, rules.PushDownProjection{}, []goldenCase{
+		{"join_inputs_pruned", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).Project(a, x).Node()
+		}},
+		{"join_condition_columns_kept", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.On(id, id), plantest.Where(a.Lt(y))).Project(x).Node()
+		}},
+		{"join_suffixing_column_kept", func(t *testing.T) plan.Node {
+			// Without l.name, name_right would be called name.
+			return innerLR(t, plan.InnerJoin).Project(nameRight, a).Node()
+		}},
+		{"join_double_suffix_kept", func(t *testing.T) plan.Node {
+			left := plantest.ScanOf(t, plantest.MustSource(t, "l2", "u:int64", "v:int64", "v_r:int64", "w:int64"))
+			right := plantest.ScanOf(t, plantest.MustSource(t, "r2", "v:int64", "z:int64", "zz:int64"))
+			return left.Join(right, plan.InnerJoin, plantest.On(expr.Col("w"), expr.Col("z")), plantest.Suffix("_r")).
+				Project(expr.Col("v_r_r")).Node()
+		}},
+		{"join_semi_reads_right_keys_only", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.SemiJoin, plantest.On(id, id), plantest.Where(x.Ne(name))).Project(a).Node()
+		}},
+		{"join_coalesced_key", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.Using("id")).Project(id, g).Node()
+		}},
+		{"join_count_over_cross", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.CrossJoin).Aggregate(nil, expr.CountAll()).Node()
+		}},
+		{"join_root_keeps_every_column", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.FullJoin).Node()
+		}},
+		{"join_chain", func(t *testing.T) plan.Node {
+			return innerLR(t, plan.InnerJoin).
+				Join(kt(t, "p"), plan.InnerJoin, plantest.On(y, expr.Col("p_k"))).
+				Aggregate([]expr.Expr{expr.Col("p_v")}, a.Sum().Alias("total")).Node()
+		}},
+	})
+}
