@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"lakeframe/exec/internal/textparse"
 	"lakeframe/expr"
 )
 
@@ -285,9 +286,9 @@ func TestParseDateTime(t *testing.T) {
 func TestCivilDays(t *testing.T) {
 	start := time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)
 	for d := start; d.Year() < 2500; d = d.AddDate(0, 0, 1) {
-		days := daysFromCivil(int64(d.Year()), int64(d.Month()), int64(d.Day()))
+		days := textparse.DaysFromCivil(int64(d.Year()), int64(d.Month()), int64(d.Day()))
 		if days != d.Unix()/86400 {
-			t.Fatalf("daysFromCivil(%s) = %d, want %d", d.Format("2006-01-02"), days, d.Unix()/86400)
+			t.Fatalf("DaysFromCivil(%s) = %d, want %d", d.Format("2006-01-02"), days, d.Unix()/86400)
 		}
 		y, m, dd := civilFromDays(days)
 		if y != int64(d.Year()) || m != int64(d.Month()) || dd != int64(d.Day()) {

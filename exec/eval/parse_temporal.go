@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/internal/textparse"
 	"lakeframe/expr"
 )
 
@@ -159,10 +160,10 @@ func parseDateTime(s string) (dateTime, bool) {
 	if neg {
 		year = -year
 	}
-	if month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) {
+	if month < 1 || month > 12 || day < 1 || day > textparse.DaysInMonth(year, month) {
 		return p, false
 	}
-	p.days = daysFromCivil(year, month, day)
+	p.days = textparse.DaysFromCivil(year, month, day)
 	if i < len(s) && (s[i] == ' ' || s[i] == 'T') && i+1 < len(s) && isDigit(s[i+1]) {
 		i++
 		var h, m, sec int64
@@ -265,38 +266,6 @@ func digits(s string, i, lo, hi int) (int64, int, bool) {
 		i++
 	}
 	return v, i, i-start >= lo
-}
-
-func isLeap(y int64) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
-
-func daysInMonth(y, m int64) int64 {
-	switch m {
-	case 2:
-		if isLeap(y) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date,
-// by shifting the year to start in March so that the leap day comes last.
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
 }
 
 // stringData returns the character buffer of a string array; offsets

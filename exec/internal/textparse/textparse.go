@@ -1,6 +1,7 @@
 // Package textparse parses the text forms of dates and timestamps that the
 // CSV and JSON sources and hive partition paths infer and read. The
-// parsers take byte slices and do not allocate.
+// parsers take byte slices and do not allocate. Its calendar arithmetic
+// also serves exec/eval's casts from strings, which accept more forms.
 package textparse
 
 // ParseDate parses a strict YYYY-MM-DD date into days since 1970-01-01.
@@ -11,10 +12,10 @@ func ParseDate(b []byte) (int32, bool) {
 	y, ok1 := digits(b[0:4])
 	m, ok2 := digits(b[5:7])
 	d, ok3 := digits(b[8:10])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > DaysInMonth(y, m) {
 		return 0, false
 	}
-	return int32(daysFromCivil(y, m, d)), true
+	return int32(DaysFromCivil(y, m, d)), true
 }
 
 // ParseTimestamp parses an ISO-8601 timestamp: a date, then 'T' or a
@@ -41,7 +42,7 @@ func ParseTimestamp(b []byte) (micros int64, zoned bool, ok bool) {
 		if !ok || s > 59 {
 			return 0, false, false
 		}
-		ss = int64(s)
+		ss = s
 		rest = rest[3:]
 		if len(rest) > 0 && rest[0] == '.' {
 			n := 1
@@ -67,7 +68,7 @@ func ParseTimestamp(b []byte) (micros int64, zoned bool, ok bool) {
 		case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 		case rest[0] == '+' || rest[0] == '-':
 			z := rest[1:]
-			var zh, zm int
+			var zh, zm int64
 			var ok bool
 			switch len(z) {
 			case 2:
@@ -89,7 +90,7 @@ func ParseTimestamp(b []byte) (micros int64, zoned bool, ok bool) {
 			if !ok || zh > 23 || zm > 59 {
 				return 0, false, false
 			}
-			offset = int64(zh*3600 + zm*60)
+			offset = zh*3600 + zm*60
 			if rest[0] == '-' {
 				offset = -offset
 			}
@@ -97,7 +98,7 @@ func ParseTimestamp(b []byte) (micros int64, zoned bool, ok bool) {
 			return 0, false, false
 		}
 	}
-	secs := int64(days)*86400 + int64(hh)*3600 + int64(mm)*60 + ss - offset
+	secs := int64(days)*86400 + hh*3600 + mm*60 + ss - offset
 	return secs*1_000_000 + frac, zoned, true
 }
 
@@ -157,68 +158,13 @@ func FormatDate(dst []byte, days int32) []byte {
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
 }
 
-func digits(b []byte) (int, bool) {
-	n := 0
+func digits(b []byte) (int64, bool) {
+	var n int64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int64(c-'0')
 	}
 	return n, true
-}
-
-func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if isLeap(y) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date,
-// using 400-year eras so that no table or loop is needed.
-func daysFromCivil(y, m, d int) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int64(era)*146097 + int64(doe) - 719468
-}
-
-// civilFromDays is the inverse of daysFromCivil.
-func civilFromDays(z int64) (y, m, d int) {
-	z += 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = int(doy - (153*mp+2)/5 + 1)
-	m = int(mp + 3)
-	if m > 12 {
-		m -= 12
-	}
-	y = int(yoe + era*400)
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
 }
