@@ -52,17 +52,8 @@ func NewSource(ctx context.Context, paths []string, opts Options) (*Source, erro
 	if opts.delimiter() == opts.quote() || opts.delimiter() == '\n' || opts.quote() == '\n' {
 		return nil, fmt.Errorf("%w: csv delimiter %q and quote %q must differ and not be a line break", errs.ErrPlan, opts.delimiter(), opts.quote())
 	}
-	infos, err := files.Expand(ctx, fsys, paths, Extensions)
+	entries, parts, err := filescan.ListFiles(ctx, fsys, paths, Extensions, opts.NoHivePartitions)
 	if err != nil {
-		return nil, err
-	}
-	var entries []files.Entry
-	var parts []arrow.Field
-	if opts.NoHivePartitions {
-		for _, info := range infos {
-			entries = append(entries, files.Entry{Path: info.Path, Size: info.Size})
-		}
-	} else if entries, parts, err = files.Partitions(infos); err != nil {
 		return nil, err
 	}
 	s := &Source{fs: fsys, opts: opts, paths: paths, files: entries}

@@ -48,18 +48,8 @@ func NewSource(ctx context.Context, paths []string, opts Options) (*Source, erro
 	if fsys == nil {
 		fsys = files.Local{}
 	}
-	infos, err := files.Expand(ctx, fsys, paths, Extensions)
+	entries, parts, err := filescan.ListFiles(ctx, fsys, paths, Extensions, opts.NoHivePartitions)
 	if err != nil {
-		return nil, err
-	}
-	var entries []files.Entry
-	var parts []arrow.Field
-	if opts.NoHivePartitions {
-		entries = make([]files.Entry, len(infos))
-		for i, info := range infos {
-			entries[i] = files.Entry{Path: info.Path, Size: info.Size}
-		}
-	} else if entries, parts, err = files.Partitions(infos); err != nil {
 		return nil, err
 	}
 	s := &Source{fs: fsys, opts: opts, paths: paths, files: entries, footerCache: map[string]*metadata.FileMetaData{}}
