@@ -1,0 +1,203 @@
+package ducklake
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"lakeframe/errs"
+)
+
+// dataFile is a data file that is part of a table at a snapshot.
+type dataFile struct {
+	id          int64
+	begin       int64
+	order       sql.NullInt64
+	path        string // resolved
+	rows        int64
+	size        int64
+	partitionID sql.NullInt64
+	mappingID   sql.NullInt64
+	partialMax  sql.NullInt64
+	deletes     []deleteFile
+}
+
+// deleteFile lists deleted row positions of one data file.
+type deleteFile struct {
+	path       string // resolved
+	count      int64
+	size       int64
+	partialMax sql.NullInt64
+}
+
+// liveRows is how many rows of the file are not deleted, when the delete
+// counts are exact (no per-row snapshot filtering).
+func (f *dataFile) liveRows() int64 {
+	n := f.rows
+	for _, d := range f.deletes {
+		n -= d.count
+	}
+	return max(n, 0)
+}
+
+// dataFiles lists the table's data files at its snapshot with their
+// delete files, in file order.
+func (t *Table) dataFiles(ctx context.Context) ([]*dataFile, error) {
+	c, snap := t.cat, t.Snapshot.ID
+	rows, err := c.query(ctx, "SELECT data_file_id, begin_snapshot, file_order, path, path_is_relative, file_format, record_count, file_size_bytes, partition_id, mapping_id, "+
+		c.partialColumn()+" FROM "+c.table("ducklake_data_file")+
+		" WHERE table_id = ? AND begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)", t.ID, snap, snap)
+	if err != nil {
+		return nil, fmt.Errorf("%w: list data files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+	}
+	defer rows.Close()
+	var out []*dataFile
+	byID := map[int64]*dataFile{}
+	for rows.Next() {
+		f := &dataFile{}
+		var path, format sql.NullString
+		var rel sql.NullBool
+		var count, size sql.NullInt64
+		var partial any
+		if err := rows.Scan(&f.id, &f.begin, &f.order, &path, &rel, &format, &count, &size, &f.partitionID, &f.mappingID, &partial); err != nil {
+			return nil, fmt.Errorf("%w: list data files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+		}
+		if format.Valid && !strings.EqualFold(format.String, "parquet") {
+			return nil, fmt.Errorf("%w: data file %s is in format %q; lakeframe reads parquet", errs.ErrNotImplemented, path.String, format.String)
+		}
+		f.path = filePath(t.Path, path.String, !rel.Valid || rel.Bool)
+		f.rows, f.size = count.Int64, size.Int64
+		if f.partialMax, err = partialMax(partial); err != nil {
+			return nil, fmt.Errorf("%w: data file %s: %w", errs.ErrExec, f.path, err)
+		}
+		out = append(out, f)
+		byID[f.id] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%w: list data files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+	}
+	rows.Close()
+	if err := t.attachDeletes(ctx, byID); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *dataFile) int {
+		if a.order.Valid && b.order.Valid && a.order.Int64 != b.order.Int64 {
+			return cmp.Compare(a.order.Int64, b.order.Int64)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	return out, nil
+}
+
+// attachDeletes adds the live delete files to their data files.
+func (t *Table) attachDeletes(ctx context.Context, byID map[int64]*dataFile) error {
+	c, snap := t.cat, t.Snapshot.ID
+	partial := "NULL"
+	if c.partialColumn() == "partial_max" {
+		partial = "partial_max"
+	}
+	rows, err := c.query(ctx, "SELECT data_file_id, path, path_is_relative, format, delete_count, file_size_bytes, "+partial+
+		" FROM "+c.table("ducklake_delete_file")+
+		" WHERE table_id = ? AND begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)", t.ID, snap, snap)
+	if err != nil {
+		return fmt.Errorf("%w: list delete files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dataID int64
+		var path, format sql.NullString
+		var rel sql.NullBool
+		var count, size sql.NullInt64
+		var partial any
+		if err := rows.Scan(&dataID, &path, &rel, &format, &count, &size, &partial); err != nil {
+			return fmt.Errorf("%w: list delete files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+		}
+		d := deleteFile{path: filePath(t.Path, path.String, !rel.Valid || rel.Bool), count: count.Int64, size: size.Int64}
+		if format.Valid && !strings.EqualFold(format.String, "parquet") {
+			return fmt.Errorf("%w: delete file %s is in format %q; lakeframe reads parquet", errs.ErrNotImplemented, d.path, format.String)
+		}
+		if d.partialMax, err = partialMax(partial); err != nil {
+			return fmt.Errorf("%w: delete file %s: %w", errs.ErrExec, d.path, err)
+		}
+		f, ok := byID[dataID]
+		if !ok {
+			// The data file is not part of this snapshot; its deletes
+			// do not matter.
+			continue
+		}
+		f.deletes = append(f.deletes, d)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%w: list delete files of %s: %w", errs.ErrExec, t.QualifiedName(), err)
+	}
+	return nil
+}
+
+// partialMax reads a partial_max column (a number) or a partial_file_info
+// string ("partial_max:N", before version 0.4).
+func partialMax(v any) (sql.NullInt64, error) {
+	switch x := v.(type) {
+	case nil:
+		return sql.NullInt64{}, nil
+	case int64:
+		return sql.NullInt64{Int64: x, Valid: true}, nil
+	case int32:
+		return sql.NullInt64{Int64: int64(x), Valid: true}, nil
+	case []byte:
+		return partialMax(string(x))
+	case string:
+		for part := range strings.SplitSeq(x, "|") {
+			k, val, ok := strings.Cut(strings.TrimSpace(part), ":")
+			if ok && k == "partial_max" {
+				n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+				if err != nil {
+					return sql.NullInt64{}, fmt.Errorf("bad partial file info %q", x)
+				}
+				return sql.NullInt64{Int64: n, Valid: true}, nil
+			}
+		}
+		if n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err == nil {
+			return sql.NullInt64{Int64: n, Valid: true}, nil
+		}
+		return sql.NullInt64{}, nil
+	}
+	return sql.NullInt64{}, fmt.Errorf("partial_max of type %T", v)
+}
+
+// nameMappings loads, for files without field ids, which file column name
+// holds each top-level column id.
+func (t *Table) nameMappings(ctx context.Context, ids []int64) (map[int64]map[int64]string, error) {
+	out := map[int64]map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.cat.query(ctx, "SELECT mapping_id, column_id, source_name FROM "+t.cat.table("ducklake_name_mapping")+
+		" WHERE parent_column IS NULL AND mapping_id IN ("+ph+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read ducklake_name_mapping: %w", errs.ErrExec, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var mapping, col int64
+		var name sql.NullString
+		if err := rows.Scan(&mapping, &col, &name); err != nil {
+			return nil, fmt.Errorf("%w: read ducklake_name_mapping: %w", errs.ErrExec, err)
+		}
+		if out[mapping] == nil {
+			out[mapping] = map[int64]string{}
+		}
+		out[mapping][col] = name.String
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,147 @@
+package ducklake
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"lakeframe/errs"
+	"lakeframe/plan"
+)
+
+const (
+	defaultTaskBytes = 64 << 20
+	// minTaskBytes keeps tasks from getting so small that opening files
+	// dominates.
+	minTaskBytes = 4 << 20
+)
+
+// Plan lists the table's files at the snapshot, skips those the filters
+// cannot match, and packs the rest into tasks.
+func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, error) {
+	t := s.table
+	cols, err := s.project(p.Columns)
+	if err != nil {
+		return nil, err
+	}
+	all, err := t.dataFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := t.newPruner(ctx, s.schema, p.Filters, all)
+	if err != nil {
+		return nil, err
+	}
+	stats := plan.ScanStats{FilesTotal: len(all)}
+	var kept []*dataFile
+	var exactRows int64
+	for _, f := range all {
+		if p.Limit >= 0 && exactRows >= p.Limit {
+			break
+		}
+		if !pr.keep(f) {
+			continue
+		}
+		kept = append(kept, f)
+		// Only files whose live rows are known count toward a limit.
+		if !f.partialMax.Valid || f.partialMax.Int64 <= t.Snapshot.ID {
+			exact := true
+			for _, d := range f.deletes {
+				exact = exact && (!d.partialMax.Valid || d.partialMax.Int64 <= t.Snapshot.ID)
+			}
+			if exact {
+				exactRows += f.liveRows()
+			}
+		}
+	}
+	var mappings []int64
+	for _, f := range kept {
+		if f.mappingID.Valid {
+			mappings = append(mappings, f.mappingID.Int64)
+		}
+	}
+	names, err := t.nameMappings(ctx, mappings)
+	if err != nil {
+		return nil, err
+	}
+	scans := make([]FileScan, len(kept))
+	for i, f := range kept {
+		scans[i] = fileScan(f, names)
+		stats.BytesToRead += f.size
+		stats.RowsEstimate += f.liveRows()
+	}
+	stats.FilesKept = len(kept)
+	if p.Limit >= 0 && stats.RowsEstimate > p.Limit {
+		stats.RowsEstimate = p.Limit
+	}
+	tasks := s.pack(scans, cols, p.Limit, s.taskTarget(stats.BytesToRead))
+	return &plan.ScanPlan{Tasks: tasks, Stats: stats}, nil
+}
+
+// project picks the columns to produce; nil means all.
+func (s *Source) project(names []string) ([]Column, error) {
+	if names == nil {
+		return s.table.Columns, nil
+	}
+	out := make([]Column, len(names))
+	for i, n := range names {
+		idx := s.schema.FieldIndices(n)
+		if len(idx) != 1 {
+			return nil, fmt.Errorf("%w: ducklake table %s has no column %q", errs.ErrPlan, s.table.QualifiedName(), n)
+		}
+		out[i] = s.table.Columns[idx[0]]
+	}
+	return out, nil
+}
+
+func fileScan(f *dataFile, names map[int64]map[int64]string) FileScan {
+	fs := FileScan{ID: f.id, Path: f.path, Rows: f.rows, Size: f.size, Begin: f.begin}
+	if f.partialMax.Valid {
+		v := f.partialMax.Int64
+		fs.PartialMax = &v
+	}
+	for _, d := range f.deletes {
+		ds := DeleteScan{Path: d.path, Count: d.count}
+		if d.partialMax.Valid {
+			v := d.partialMax.Int64
+			ds.PartialMax = &v
+		}
+		fs.Deletes = append(fs.Deletes, ds)
+	}
+	if f.mappingID.Valid {
+		fs.Names = names[f.mappingID.Int64]
+	}
+	return fs
+}
+
+// taskTarget sizes tasks so there are a couple per core when the data
+// allows, within the configured size.
+func (s *Source) taskTarget(total int64) int64 {
+	limit := s.opts.TaskBytes
+	if limit <= 0 {
+		limit = defaultTaskBytes
+	}
+	target := total / int64(2*runtime.GOMAXPROCS(0))
+	return max(min(target, limit), min(minTaskBytes, limit))
+}
+
+// pack groups consecutive files into tasks of about target bytes.
+func (s *Source) pack(scans []FileScan, cols []Column, limit, target int64) []plan.Task {
+	var tasks []plan.Task
+	var cur *Task
+	for _, f := range scans {
+		if cur != nil && cur.Bytes+f.Size > target {
+			tasks = append(tasks, cur)
+			cur = nil
+		}
+		if cur == nil {
+			cur = &Task{Table: s.table.QualifiedName(), Snapshot: s.table.Snapshot.ID, Columns: cols, Limit: limit}
+		}
+		cur.Files = append(cur.Files, f)
+		cur.Bytes += f.Size
+	}
+	if cur != nil {
+		tasks = append(tasks, cur)
+	}
+	return tasks
+}

@@ -1,0 +1,402 @@
+package ducklake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"lakeframe/errs"
+	"lakeframe/exec"
+	"lakeframe/exec/kernel"
+	"lakeframe/plan"
+)
+
+// Open starts reading a task: its files one after another, each opened
+// once, with deleted rows removed and columns matched by field id.
+func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task) (exec.Stream, error) {
+	t, ok := task.(*Task)
+	if !ok {
+		return nil, fmt.Errorf("%w: ducklake source got a %T task", errs.ErrInternal, task)
+	}
+	fields := make([]arrow.Field, len(t.Columns))
+	for i := range t.Columns {
+		f, err := arrowField(&t.Columns[i])
+		if err != nil {
+			return nil, err
+		}
+		fields[i] = f
+	}
+	st := &stream{src: s, task: t, mem: tc.Mem, batchSize: tc.BatchSize, limit: t.Limit,
+		schema: arrow.NewSchema(fields, nil)}
+	if st.mem == nil {
+		st.mem = memory.DefaultAllocator
+	}
+	if st.batchSize <= 0 {
+		st.batchSize = exec.DefaultBatchSize
+	}
+	return st, nil
+}
+
+type stream struct {
+	src       *Source
+	task      *Task
+	mem       memory.Allocator
+	batchSize int
+	schema    *arrow.Schema
+	limit     int64
+	emitted   int64
+	next      int // index of the next file to open
+
+	// The open file.
+	file      *FileScan
+	open      bool
+	pr        *file.Reader
+	fr        *pqarrow.FileReader
+	rr        pqarrow.RecordReader
+	groups    []int // row groups not read yet
+	source    []int // per output column: record column, or -1 for a constant
+	consts    []arrow.Array
+	leaves    []int  // Parquet leaves read
+	snapCol   int    // record column of the per-row snapshot id, or -1
+	deleted   rowSet // deleted positions, nil when none
+	offset    int64  // file position of the next row read
+	countLeft int64  // rows still to produce when no column is read
+}
+
+func (s *stream) Schema() *arrow.Schema { return s.schema }
+
+func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if s.limit >= 0 && s.emitted >= s.limit {
+			return nil, io.EOF
+		}
+		if !s.open {
+			if s.next >= len(s.task.Files) {
+				return nil, io.EOF
+			}
+			f := &s.task.Files[s.next]
+			s.next++
+			if err := s.openFile(ctx, f); err != nil {
+				s.closeFile()
+				return nil, fmt.Errorf("ducklake table %s: %w", s.task.Table, err)
+			}
+		}
+		rec, err := s.read(ctx)
+		if errors.Is(err, io.EOF) {
+			s.closeFile()
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ducklake table %s: %w", s.task.Table, err)
+		}
+		if rec.NumRows() == 0 {
+			rec.Release()
+			continue
+		}
+		if s.limit >= 0 && s.emitted+rec.NumRows() > s.limit {
+			cut := rec.NewSlice(0, s.limit-s.emitted)
+			rec.Release()
+			rec = cut
+		}
+		s.emitted += rec.NumRows()
+		return rec, nil
+	}
+}
+
+// openFile reads the file's deletes and footer and decides which file
+// column feeds each output column.
+func (s *stream) openFile(ctx context.Context, f *FileScan) error {
+	s.file, s.open, s.offset, s.snapCol = f, true, 0, -1
+	snapshot := s.task.Snapshot
+	if len(f.Deletes) > 0 {
+		s.deleted = newRowSet(f.Rows)
+		for i := range f.Deletes {
+			if err := readDeletes(ctx, s.src.fs, s.mem, &f.Deletes[i], f.Rows, snapshot, s.deleted); err != nil {
+				return err
+			}
+		}
+	}
+	fh, err := s.src.fs.Open(ctx, f.Path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: data file %s is missing: %w", errs.ErrExec, f.Path, err)
+		}
+		return fmt.Errorf("%w: open data file %s: %w", errs.ErrExec, f.Path, err)
+	}
+	if s.pr, err = file.NewParquetReader(fh, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))); err != nil {
+		fh.Close()
+		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, f.Path, err)
+	}
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize)}
+	if s.limit >= 0 {
+		props.BatchSize = max(1, min(props.BatchSize, s.limit-s.emitted))
+	}
+	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.mem); err != nil {
+		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, f.Path, err)
+	}
+	if err := s.mapColumns(f); err != nil {
+		return fmt.Errorf("data file %s: %w", f.Path, err)
+	}
+	rows := s.pr.NumRows()
+	n := int(max(1, min(int64(s.batchSize), rows)))
+	if err := s.makeConstants(n); err != nil {
+		return err
+	}
+	if len(s.leaves) == 0 {
+		s.countLeft = rows
+		if s.deleted != nil {
+			s.countLeft -= s.deleted.count(0, rows)
+		}
+		return nil
+	}
+	s.groups = make([]int, s.pr.NumRowGroups())
+	for i := range s.groups {
+		s.groups[i] = i
+	}
+	return nil
+}
+
+// mapColumns finds each output column in the file: by field id when the
+// file has them (the column id), else through the file's name mapping,
+// else by name.
+func (s *stream) mapColumns(f *FileScan) error {
+	fields := s.fr.Manifest.Fields
+	byID := map[int64]int{}
+	byName := map[string]int{}
+	for i := range fields {
+		if id, ok := fieldID(fields[i].Field); ok {
+			byID[id] = i
+		}
+		byName[fields[i].Field.Name] = i
+	}
+	var selected []int // manifest fields read, in record order
+	recordCol := map[int]int{}
+	use := func(fi int) int {
+		if k, ok := recordCol[fi]; ok {
+			return k
+		}
+		recordCol[fi] = len(selected)
+		selected = append(selected, fi)
+		return len(selected) - 1
+	}
+	s.source = make([]int, len(s.task.Columns))
+	for i := range s.task.Columns {
+		c := &s.task.Columns[i]
+		fi, ok := -1, false
+		switch {
+		case len(byID) > 0:
+			fi, ok = byID[c.ID]
+		case f.Names != nil:
+			if name, named := f.Names[c.ID]; named {
+				fi, ok = byName[name]
+			}
+		default:
+			fi, ok = byName[c.Name]
+		}
+		s.source[i] = -1
+		if ok {
+			s.source[i] = use(fi)
+		}
+	}
+	if f.filtersRows(s.task.Snapshot) {
+		fi, ok := byName[snapshotColumn]
+		if !ok {
+			return fmt.Errorf("%w: the file holds rows up to snapshot %d but has no %s column", errs.ErrExec, *f.PartialMax, snapshotColumn)
+		}
+		s.snapCol = use(fi)
+	}
+	s.leaves = s.leaves[:0]
+	for _, fi := range selected {
+		s.leaves = leafColumns(&fields[fi], s.leaves)
+	}
+	return nil
+}
+
+func fieldID(f *arrow.Field) (int64, bool) {
+	if f == nil {
+		return 0, false
+	}
+	v, ok := f.Metadata.GetValue("PARQUET:field_id")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	return id, err == nil && id >= 0
+}
+
+func leafColumns(f *pqarrow.SchemaField, out []int) []int {
+	if f.IsLeaf() {
+		return append(out, f.ColIndex)
+	}
+	for i := range f.Children {
+		out = leafColumns(&f.Children[i], out)
+	}
+	return out
+}
+
+// makeConstants builds n rows of each output column the file lacks.
+func (s *stream) makeConstants(n int) error {
+	releaseAll(s.consts)
+	s.consts = make([]arrow.Array, len(s.task.Columns))
+	for i, src := range s.source {
+		if src >= 0 {
+			continue
+		}
+		a, err := constantArray(s.mem, &s.task.Columns[i], s.schema.Field(i).Type, n)
+		if err != nil {
+			return err
+		}
+		s.consts[i] = a
+	}
+	return nil
+}
+
+// read returns the next batch of the open file, or io.EOF.
+func (s *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
+	if len(s.leaves) == 0 {
+		if s.countLeft <= 0 {
+			return nil, io.EOF
+		}
+		n := min(int64(s.batchSize), s.countLeft)
+		s.countLeft -= n
+		return s.assemble(nil, n)
+	}
+	for s.rr == nil || !s.rr.Next() {
+		if s.rr != nil {
+			err := s.rr.Err()
+			s.rr.Release()
+			s.rr = nil
+			if err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.file.Path, err)
+			}
+		}
+		if len(s.groups) == 0 {
+			return nil, io.EOF
+		}
+		rg := s.groups[0]
+		s.groups = s.groups[1:]
+		// A reader per row group keeps batches from spanning row groups,
+		// which would make the reader copy every column.
+		var err error
+		if s.rr, err = s.fr.GetRecordReader(ctx, s.leaves, []int{rg}); err != nil {
+			return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.file.Path, err)
+		}
+	}
+	rec := s.rr.RecordBatch()
+	n := rec.NumRows()
+	start := s.offset
+	s.offset += n
+	out, err := s.assemble(rec.Columns(), n)
+	if err != nil {
+		return nil, err
+	}
+	mask := s.keepMask(rec, start, n)
+	if mask == nil {
+		return out, nil
+	}
+	defer mask.Release()
+	defer out.Release()
+	return kernel.Filter(s.mem, out, mask)
+}
+
+// assemble builds an output batch from the file columns read and the
+// constants of the columns the file lacks.
+func (s *stream) assemble(cols []arrow.Array, n int64) (arrow.RecordBatch, error) {
+	arrs := make([]arrow.Array, len(s.source))
+	defer func() { releaseAll(arrs) }()
+	for i, src := range s.source {
+		if src >= 0 {
+			a, err := conform(s.mem, cols[src], s.schema.Field(i).Type)
+			if err != nil {
+				return nil, fmt.Errorf("data file %s, column %s: %w", s.file.Path, s.schema.Field(i).Name, err)
+			}
+			arrs[i] = a
+			continue
+		}
+		if int64(s.consts[i].Len()) < n {
+			if err := s.makeConstants(int(n)); err != nil {
+				return nil, err
+			}
+		}
+		arrs[i] = array.NewSlice(s.consts[i], 0, n)
+	}
+	return array.NewRecordBatch(s.schema, arrs, n), nil
+}
+
+// keepMask marks the rows of a batch to keep, or returns nil to keep all:
+// rows at deleted positions and rows a later snapshot wrote are dropped.
+func (s *stream) keepMask(rec arrow.RecordBatch, start, n int64) *array.Boolean {
+	var snaps *array.Int64
+	if s.snapCol >= 0 {
+		snaps, _ = rec.Column(s.snapCol).(*array.Int64)
+	}
+	hasDeletes := s.deleted != nil && s.deleted.count(start, start+n) > 0
+	if !hasDeletes && snaps == nil {
+		return nil
+	}
+	buf := memory.NewResizableBuffer(s.mem)
+	buf.Resize(int(bitutil.BytesForBits(n)))
+	bm := buf.Bytes()
+	for i := range bm {
+		bm[i] = 0xff
+	}
+	if hasDeletes {
+		s.deleted.each(start, start+n, func(p int64) { bitutil.ClearBit(bm, int(p-start)) })
+	}
+	if snaps != nil {
+		snapshot := s.task.Snapshot
+		for i, v := range snaps.Int64Values() {
+			if v > snapshot && snaps.IsValid(i) {
+				bitutil.ClearBit(bm, i)
+			}
+		}
+	}
+	data := array.NewData(arrow.FixedWidthTypes.Boolean, int(n), []*memory.Buffer{nil, buf}, nil, 0, 0)
+	buf.Release()
+	defer data.Release()
+	return array.NewBooleanData(data)
+}
+
+func releaseAll(arrs []arrow.Array) {
+	for _, a := range arrs {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
+
+func (s *stream) closeFile() {
+	if s.rr != nil {
+		s.rr.Release()
+		s.rr = nil
+	}
+	s.fr, s.groups = nil, nil
+	if s.pr != nil {
+		s.pr.Close()
+		s.pr = nil
+	}
+	releaseAll(s.consts)
+	s.consts, s.deleted, s.source = nil, nil, nil
+	s.open = false
+}
+
+// Close releases the open file and readers.
+func (s *stream) Close() error {
+	s.closeFile()
+	s.next = len(s.task.Files)
+	return nil
+}
