@@ -27,10 +27,11 @@ type Source struct {
 var _ plan.Source = (*Source)(nil)
 
 // NewSource makes a source from column specs of the form
-// "name:type[:support]". Types are bool, int8, int16, int32, int64,
-// uint8, uint16, uint32, uint64, float32, float64, string, large_string,
-// binary, date32, date64, timestamp (microseconds, UTC) and decimal(p,s);
-// support is exact, inexact or unsupported (the default).
+// "name:type[:support[:notnull]]". Types are bool, int8, int16, int32,
+// int64, uint8, uint16, uint32, uint64, float32, float64, string,
+// large_string, binary, date32, date64, timestamp (microseconds, UTC) and
+// decimal(p,s); support is exact, inexact or unsupported (the default).
+// Columns are nullable unless marked notnull.
 func NewSource(name string, cols ...string) (*Source, error) {
 	fields := make([]arrow.Field, len(cols))
 	support := make(map[string]plan.FilterSupport, len(cols))
@@ -47,15 +48,22 @@ func NewSource(name string, cols ...string) (*Source, error) {
 
 func parseColumn(spec string) (arrow.Field, plan.FilterSupport, error) {
 	parts := strings.Split(spec, ":")
-	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
-		return arrow.Field{}, 0, fmt.Errorf("plantest: column %q: want name:type[:support]", spec)
+	if len(parts) < 2 || len(parts) > 4 || parts[0] == "" {
+		return arrow.Field{}, 0, fmt.Errorf("plantest: column %q: want name:type[:support[:notnull]]", spec)
+	}
+	nullable := true
+	if len(parts) == 4 {
+		if parts[3] != "notnull" {
+			return arrow.Field{}, 0, fmt.Errorf("plantest: column %q: unknown flag %q", spec, parts[3])
+		}
+		nullable = false
 	}
 	t, err := parseType(parts[1])
 	if err != nil {
 		return arrow.Field{}, 0, fmt.Errorf("plantest: column %q: %w", spec, err)
 	}
 	support := plan.FilterUnsupported
-	if len(parts) == 3 {
+	if len(parts) >= 3 {
 		switch parts[2] {
 		case "exact":
 			support = plan.FilterExact
@@ -66,7 +74,7 @@ func parseColumn(spec string) (arrow.Field, plan.FilterSupport, error) {
 			return arrow.Field{}, 0, fmt.Errorf("plantest: column %q: unknown filter support %q", spec, parts[2])
 		}
 	}
-	return arrow.Field{Name: parts[0], Type: t, Nullable: true}, support, nil
+	return arrow.Field{Name: parts[0], Type: t, Nullable: nullable}, support, nil
 }
 
 var namedTypes = map[string]arrow.DataType{

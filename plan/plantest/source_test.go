@@ -12,12 +12,12 @@ import (
 )
 
 func TestNewSource(t *testing.T) {
-	src, err := plantest.NewSource("orders", "id:int64:exact", "price:decimal(15,2):inexact", "note:string", "day:date32:unsupported")
+	src, err := plantest.NewSource("orders", "id:int64:exact:notnull", "price:decimal(15,2):inexact", "note:string", "day:date32:unsupported")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := arrow.NewSchema([]arrow.Field{
-		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: false},
 		{Name: "price", Type: &arrow.Decimal128Type{Precision: 15, Scale: 2}, Nullable: true},
 		{Name: "note", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "day", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
@@ -31,7 +31,7 @@ func TestNewSource(t *testing.T) {
 }
 
 func TestNewSourceErrors(t *testing.T) {
-	for _, spec := range []string{"id", "id:", ":int64", "id:int128", "id:int64:sometimes", "id:int64:exact:x", "d:decimal(15)"} {
+	for _, spec := range []string{"id", "id:", ":int64", "id:int128", "id:int64:sometimes", "id:int64:exact:x", "id:int64:exact:notnull:x", "d:decimal(15)"} {
 		if _, err := plantest.NewSource("t", spec); err == nil || !strings.Contains(err.Error(), spec) {
 			t.Errorf("spec %q: error %v, want one naming the spec", spec, err)
 		}

@@ -17,8 +17,10 @@ import (
 //   - sets Scan.Columns to exactly the columns needed above the scan (the
 //     scan's own pushed filters may read others: the source handles
 //     those);
-//   - drops unused Project expressions and unused aggregates, and
-//     Projects left passing their input through unchanged;
+//   - drops unused Project expressions and unused aggregates, Projects
+//     left passing their input through unchanged, and Projects that only
+//     pick and rename columns for a Project above, which reads through
+//     them;
 //   - puts a narrow Project below a Sort whose input carries columns
 //     nobody needs, since a sort holds every row and column it is given;
 //   - lets each input of a Join keep only the columns its keys, its
@@ -201,6 +203,13 @@ func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	if q, ok := in.(*plan.Project); ok && selectsColumns(q) {
+		// Read through a Project that only picks and renames columns.
+		if keep, err = throughProject(keep, q); err != nil {
+			return nil, false, err
+		}
+		in, changed = q.Input, true
+	}
 	if isIdentity(keep, in.Schema()) {
 		return in, true, nil
 	}
@@ -209,6 +218,38 @@ func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {
 	}
 	out, err := plan.NewProject(in, keep)
 	return out, true, err
+}
+
+// selectsColumns reports whether every output of a Project is an input
+// column, maybe renamed.
+func selectsColumns(p *plan.Project) bool {
+	for _, e := range p.Exprs {
+		if _, ok := expr.Unalias(e).(*expr.Column); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// throughProject rewrites expressions over q's output into expressions
+// over q's input with the same output names.
+func throughProject(es []expr.Node, q *plan.Project) ([]expr.Node, error) {
+	defs := make(map[string]expr.Node, len(q.Exprs))
+	for _, e := range q.Exprs {
+		defs[expr.OutputName(e)] = expr.Unalias(e)
+	}
+	out := make([]expr.Node, len(es))
+	for i, e := range es {
+		sub, err := substitute(e, defs)
+		if err != nil {
+			return nil, err
+		}
+		if name := expr.OutputName(e); expr.OutputName(sub) != name {
+			sub = &expr.Alias{In: expr.Unalias(sub), Name: name}
+		}
+		out[i] = sub
+	}
+	return out, nil
 }
 
 // isIdentity reports whether a projection passes its input through as it

@@ -95,6 +95,9 @@ func TestPushDownProjectionJoins(t *testing.T) {
 		{"join_count_over_cross", func(t *testing.T) plan.Node {
 			return lt(t).Join(rt(t), plan.CrossJoin).Aggregate(nil, expr.CountAll()).Node()
 		}},
+		{"column_picking_project_read_through", func(t *testing.T) plan.Node {
+			return table(t).Project(b, a.Alias("k"), s).Project(expr.Col("k").Add(b).Alias("sum"), expr.Col("k")).Node()
+		}},
 		{"join_root_keeps_every_column", func(t *testing.T) plan.Node {
 			return innerLR(t, plan.FullJoin).Node()
 		}},

@@ -153,3 +153,23 @@ func TestSimplifyExpressions(t *testing.T) {
 		}},
 	})
 }
+
+func TestSimplifyExpressionsJoins(t *testing.T) {
+	runRule(t, rules.SimplifyExpressions{}, []goldenCase{
+		{"join_condition_folded", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.On(id, id), plantest.Where(a.Gt(expr.Lit(1).Add(2)).Or(y.Lt(null)))).Node()
+		}},
+		{"join_condition_true_removed", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.On(id, id), plantest.Where(expr.Lit(1).Lt(2))).Node()
+		}},
+		{"join_condition_true_inner_is_cross", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.Where(expr.Lit(1).Lt(2))).Node()
+		}},
+		{"join_condition_true_keyless_left_kept", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.Where(expr.Lit(1).Lt(2))).Node()
+		}},
+		{"join_condition_nothing_to_do", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.LeftJoin, plantest.On(id, id), plantest.Where(a.Lt(y))).Node()
+		}},
+	})
+}
