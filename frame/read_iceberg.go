@@ -1,0 +1,59 @@
+package frame
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/iceberg-go/table"
+
+	"lakeframe/iceberg"
+	"lakeframe/plan"
+)
+
+// IcebergOption selects what ReadIceberg reads.
+type IcebergOption func(*iceberg.ScanOptions)
+
+// AtSnapshot reads the snapshot with this id, with the schema it was
+// written with.
+func AtSnapshot(id int64) IcebergOption {
+	return func(o *iceberg.ScanOptions) { o.SnapshotID = &id }
+}
+
+// AsOf reads the latest snapshot committed at or before t; reading fails
+// when the table has none that old.
+func AsOf(t time.Time) IcebergOption {
+	return func(o *iceberg.ScanOptions) { o.AsOf = &t }
+}
+
+// AtRef reads the head of a branch or a tag.
+func AtRef(name string) IcebergOption {
+	return func(o *iceberg.ScanOptions) { o.Ref = name }
+}
+
+// IcebergTaskBytes sets how many bytes one scan task reads at most when
+// it combines small files; larger files are split at row groups.
+func IcebergTaskBytes(n int64) IcebergOption {
+	return func(o *iceberg.ScanOptions) { o.TaskBytes = n }
+}
+
+// ReadIceberg reads an Iceberg table (from iceberg.OpenCatalog or
+// iceberg.OpenMetadata). Only the snapshot and its schema are chosen
+// now; manifests and files are planned at Collect or Explain, after the
+// optimizer has pushed filters and columns into the scan, so that only
+// the files a query can need are listed and read.
+func ReadIceberg(tbl *table.Table, opts ...IcebergOption) *DataFrame {
+	var o iceberg.ScanOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	src, err := iceberg.NewSource(tbl, o)
+	if err != nil {
+		ident := "<nil>"
+		if tbl != nil {
+			ident = strings.Join(tbl.Identifier(), ".")
+		}
+		return failed(fmt.Errorf("read_iceberg %s: %w", ident, err))
+	}
+	return fromNode(plan.NewScan(src))
+}
