@@ -1,0 +1,259 @@
+package join
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
+)
+
+// Take returns the rows of arr at idx, in that order; a negative index
+// gives a NULL row (the missing side of an outer join). Indexes that run
+// consecutively over arr give a zero-copy slice of it. Common types are
+// copied with typed loops; others go through arrow's take kernel.
+func Take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	n := len(idx)
+	if n > 0 && consecutive(idx) {
+		lo := int64(idx[0])
+		if lo == 0 && n == arr.Len() {
+			arr.Retain()
+			return arr, nil
+		}
+		return array.NewSlice(arr, lo, lo+int64(n)), nil
+	}
+	dt := arr.DataType()
+	switch dt.ID() {
+	case arrow.NULL:
+		return array.NewNull(n), nil
+	case arrow.BOOL:
+		return takeBool(mem, arr, idx), nil
+	case arrow.STRING, arrow.BINARY:
+		return takeBinary[int32](mem, arr, idx)
+	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
+		return takeBinary[int64](mem, arr, idx)
+	case arrow.STRING_VIEW, arrow.BINARY_VIEW:
+		return takeView(mem, arr, idx), nil
+	case arrow.DICTIONARY, arrow.EXTENSION:
+	default:
+		if fw, ok := dt.(arrow.FixedWidthDataType); ok && fw.BitWidth()%8 == 0 && len(arr.Data().Buffers()) == 2 {
+			switch fw.BitWidth() / 8 {
+			case 1:
+				return takeFixed[uint8](mem, arr, idx), nil
+			case 2:
+				return takeFixed[uint16](mem, arr, idx), nil
+			case 4:
+				return takeFixed[uint32](mem, arr, idx), nil
+			case 8:
+				return takeFixed[uint64](mem, arr, idx), nil
+			case 16:
+				return takeFixed[[16]byte](mem, arr, idx), nil
+			case 32:
+				return takeFixed[[32]byte](mem, arr, idx), nil
+			}
+		}
+	}
+	return takeGeneric(mem, arr, idx)
+}
+
+// consecutive reports whether idx counts up by one from a non-negative
+// start.
+func consecutive(idx []int32) bool {
+	first := idx[0]
+	if first < 0 {
+		return false
+	}
+	for i, j := range idx {
+		if j != first+int32(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// takeValidity returns the validity bitmap of the gathered rows and their
+// null count; nil when no row is null.
+func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.Buffer, int) {
+	var src []byte
+	off := arr.Data().Offset()
+	if arr.NullN() > 0 {
+		src = arr.Data().Buffers()[0].Bytes()
+	}
+	neg := false
+	for _, j := range idx {
+		if j < 0 {
+			neg = true
+			break
+		}
+	}
+	if src == nil && !neg {
+		return nil, 0
+	}
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(int(bitutil.BytesForBits(int64(len(idx)))))
+	bits := buf.Bytes()
+	clear(bits)
+	nulls := 0
+	for i, j := range idx {
+		if j >= 0 && (src == nil || bitutil.BitIsSet(src, off+int(j))) {
+			bits[i>>3] |= 1 << (i & 7)
+		} else {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		buf.Release()
+		return nil, 0
+	}
+	return buf, nulls
+}
+
+func makeArray(dt arrow.DataType, n int, bufs []*memory.Buffer, nulls int) arrow.Array {
+	data := array.NewData(dt, n, bufs, nil, nulls, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer data.Release()
+	return array.MakeFromData(data)
+}
+
+func takeFixed[T any](mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
+	var zero T
+	valid, nulls := takeValidity(mem, arr, idx)
+	data := arr.Data()
+	src := castSlice[T](data.Buffers()[1].Bytes())[data.Offset() : data.Offset()+data.Len()]
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(len(idx) * sizeOf[T]())
+	out := castSlice[T](buf.Bytes())[:len(idx)]
+	if valid == nil {
+		for i, j := range idx {
+			out[i] = src[j]
+		}
+	} else {
+		for i, j := range idx {
+			if j >= 0 {
+				out[i] = src[j]
+			} else {
+				out[i] = zero
+			}
+		}
+	}
+	return makeArray(arr.DataType(), len(idx), []*memory.Buffer{valid, buf}, nulls)
+}
+
+// takeView gathers the 16-byte views and shares the source's data
+// buffers, which the views point into.
+func takeView(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
+	valid, nulls := takeValidity(mem, arr, idx)
+	data := arr.Data()
+	src := castSlice[[16]byte](data.Buffers()[1].Bytes())[data.Offset() : data.Offset()+data.Len()]
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(len(idx) * 16)
+	out := castSlice[[16]byte](buf.Bytes())[:len(idx)]
+	for i, j := range idx {
+		if j >= 0 {
+			out[i] = src[j]
+		} else {
+			out[i] = [16]byte{}
+		}
+	}
+	bufs := []*memory.Buffer{valid, buf}
+	for _, b := range data.Buffers()[2:] {
+		b.Retain()
+		bufs = append(bufs, b)
+	}
+	return makeArray(arr.DataType(), len(idx), bufs, nulls)
+}
+
+func takeBool(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
+	valid, nulls := takeValidity(mem, arr, idx)
+	data := arr.Data()
+	src, off := data.Buffers()[1].Bytes(), data.Offset()
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(int(bitutil.BytesForBits(int64(len(idx)))))
+	out := buf.Bytes()
+	clear(out)
+	for i, j := range idx {
+		if j >= 0 && bitutil.BitIsSet(src, off+int(j)) {
+			out[i>>3] |= 1 << (i & 7)
+		}
+	}
+	return makeArray(arr.DataType(), len(idx), []*memory.Buffer{valid, buf}, nulls)
+}
+
+func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	valid, nulls := takeValidity(mem, arr, idx)
+	data := arr.Data()
+	offs := arrow.GetOffsets[O](data, 1)
+	var src []byte
+	if b := data.Buffers()[2]; b != nil {
+		src = b.Bytes()
+	}
+	var nulled []byte
+	if arr.NullN() > 0 {
+		nulled = data.Buffers()[0].Bytes()
+	}
+	off := data.Offset()
+	// A null row may have any offsets: count it as empty.
+	isSet := func(j int32) bool {
+		return j >= 0 && (nulled == nil || bitutil.BitIsSet(nulled, off+int(j)))
+	}
+	total := 0
+	for _, j := range idx {
+		if isSet(j) {
+			total += int(offs[j+1] - offs[j])
+		}
+	}
+	var zero O
+	if _, narrow := any(zero).(int32); narrow && total > math.MaxInt32 {
+		if valid != nil {
+			valid.Release()
+		}
+		return nil, fmt.Errorf("gathering %d bytes of strings into one array: %w", total, errs.ErrResourcesExhausted)
+	}
+	offBuf := memory.NewResizableBuffer(mem)
+	offBuf.Resize((len(idx) + 1) * sizeOf[O]())
+	outOffs := castSlice[O](offBuf.Bytes())[:len(idx)+1]
+	dataBuf := memory.NewResizableBuffer(mem)
+	dataBuf.Resize(total)
+	out := dataBuf.Bytes()
+	pos := O(0)
+	outOffs[0] = 0
+	for i, j := range idx {
+		if isSet(j) {
+			pos += O(copy(out[pos:], src[offs[j]:offs[j+1]]))
+		}
+		outOffs[i+1] = pos
+	}
+	return makeArray(arr.DataType(), len(idx), []*memory.Buffer{valid, offBuf, dataBuf}, nulls), nil
+}
+
+// takeGeneric gathers with arrow's take kernel; negative indexes become
+// null indexes, which give null rows.
+func takeGeneric(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	b := array.NewInt32Builder(mem)
+	defer b.Release()
+	b.Reserve(len(idx))
+	for _, j := range idx {
+		if j < 0 {
+			b.UnsafeAppendBoolToBitmap(false)
+		} else {
+			b.UnsafeAppend(j)
+		}
+	}
+	indices := b.NewArray()
+	defer indices.Release()
+	out, err := compute.TakeArray(compute.WithAllocator(context.Background(), mem), arr, indices)
+	if err != nil {
+		return nil, fmt.Errorf("gather %s: %w", arr.DataType(), err)
+	}
+	return out, nil
+}
