@@ -30,11 +30,15 @@ func (r renamedFile) FilePath() string { return r.path }
 // data file is given the delete files' spelling instead, which the remaps
 // resolve to the same file.
 func (s *Source) fixDeletePaths(ctx context.Context, ft table.FileScanTask) (table.FileScanTask, error) {
-	if len(ft.DeleteFiles) == 0 || !s.tio.remaps() {
+	if len(ft.DeleteFiles) == 0 {
+		return ft, nil
+	}
+	loc := s.tio.locations()
+	if loc == nil {
 		return ft, nil
 	}
 	path := ft.File.FilePath()
-	want := s.tio.resolve(path)
+	want := loc.resolve(path)
 	for _, d := range ft.DeleteFiles {
 		if d.ContentType() != iceberg.EntryContentPosDeletes {
 			continue
@@ -47,7 +51,7 @@ func (s *Source) fixDeletePaths(ctx context.Context, ft table.FileScanTask) (tab
 			return ft, nil
 		}
 		for r := range refs {
-			if s.tio.resolve(r) == want {
+			if loc.resolve(r) == want {
 				ft.File = renamedFile{DataFile: ft.File, path: r}
 				return ft, nil
 			}

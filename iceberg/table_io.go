@@ -46,18 +46,21 @@ func (t *tableIO) isDeleteManifest(path string) bool {
 	return t.deleteManifests[path]
 }
 
-// resolve returns the path the base FileIO opens for a stored path.
-func (t *tableIO) resolve(p string) string {
-	if r, ok := t.base.(*remapIO); ok {
-		return r.loc.resolve(p)
+// locations returns how the table's FileIO rewrites stored paths, nil
+// when it opens them as they are.
+func (t *tableIO) locations() *locations {
+	base := t.base
+	if tf, ok := base.(tableFS); ok {
+		fs, err := tf.io()
+		if err != nil {
+			return nil
+		}
+		base = fs
 	}
-	return p
-}
-
-// remaps reports whether stored paths are rewritten before opening.
-func (t *tableIO) remaps() bool {
-	r, ok := t.base.(*remapIO)
-	return ok && !r.loc.empty()
+	if r, ok := base.(*remapIO); ok && !r.loc.empty() {
+		return r.loc
+	}
+	return nil
 }
 
 func (t *tableIO) Open(name string) (iceio.File, error) {
