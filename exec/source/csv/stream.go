@@ -7,8 +7,6 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
 	"lakeframe/exec"
@@ -23,44 +21,28 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if !ok {
 		return nil, fmt.Errorf("%w: csv source got a %T task", errs.ErrInternal, task)
 	}
-	cols, schema, err := s.layout.Project(t.Columns)
+	sc, err := s.layout.NewScan(tc, t.Columns, t.Limit)
 	if err != nil {
 		return nil, err
 	}
-	bs := tc.BatchSize
-	if bs <= 0 {
-		bs = exec.DefaultBatchSize
-	}
-	mem := tc.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	return &stream{src: s, mem: mem, batchSize: bs, task: t, cols: cols, schema: schema, limit: t.Limit}, nil
+	return &stream{Scan: sc, src: s, task: t}, nil
 }
 
 type stream struct {
-	src       *Source
-	mem       memory.Allocator
-	batchSize int
-	task      *Task
-	cols      []filescan.Column
-	schema    *arrow.Schema
-	limit     int64
-	emitted   int64
+	filescan.Scan
+	src  *Source
+	task *Task
 
 	tok    *tokenizer
 	closer io.Closer
 	done   bool
-	consts []arrow.Array
 }
-
-func (s *stream) Schema() *arrow.Schema { return s.schema }
 
 func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if s.done || (s.limit >= 0 && s.emitted >= s.limit) {
+	if s.done || s.LimitReached() {
 		return nil, io.EOF
 	}
 	if s.tok == nil {
@@ -69,10 +51,7 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 	}
-	want := s.batchSize
-	if s.limit >= 0 {
-		want = int(min(int64(want), s.limit-s.emitted))
-	}
+	want := s.BatchRows()
 	path := s.task.File.Path
 	s.tok.reset()
 	rows := 0
@@ -97,7 +76,7 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.emitted += int64(rows)
+	s.Emitted += int64(rows)
 	return rec, nil
 }
 
@@ -112,58 +91,36 @@ func (s *stream) start(ctx context.Context) error {
 			return err
 		}
 	}
-	s.consts = make([]arrow.Array, len(s.cols))
-	for i, c := range s.cols {
-		if !c.Partition {
-			continue
-		}
-		if c.Index >= len(s.task.File.Partition) {
-			return fmt.Errorf("%w: %s has no value for partition column %s", errs.ErrExec, s.task.File.Path, c.Name)
-		}
-		a, err := filescan.ConstantArray(s.mem, s.schema.Field(i).Type, s.task.File.Partition[c.Index], s.batchSize)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.task.File.Path, err)
-		}
-		s.consts[i] = a
-	}
-	return nil
+	return s.MakePartitionColumns(&s.task.File, s.BatchSize)
 }
 
-// build parses the projected columns of the tokenized batch.
+// build parses the projected file columns of the tokenized batch.
 func (s *stream) build(rows int) (arrow.RecordBatch, error) {
-	p := columnParser{mem: s.mem, tok: s.tok, ncols: s.src.width, nulls: byteStrings(s.src.opts.nulls()), path: s.task.File.Path}
-	arrs := make([]arrow.Array, len(s.cols))
+	p := columnParser{mem: s.Mem, tok: s.tok, ncols: s.src.width, nulls: byteStrings(s.src.opts.nulls()), path: s.task.File.Path}
+	fileCols := make([]arrow.Array, len(s.ReadCols))
 	defer func() {
-		for _, a := range arrs {
+		for _, a := range fileCols {
 			if a != nil {
 				a.Release()
 			}
 		}
 	}()
-	for i, c := range s.cols {
-		if c.Partition {
-			arrs[i] = array.NewSlice(s.consts[i], 0, int64(rows))
-			continue
-		}
-		p.name = c.Name
-		a, err := p.parse(c.Index, rows, s.schema.Field(i).Type)
+	for k, c := range s.ReadCols {
+		f := s.src.layout.Schema.Field(c)
+		p.name = f.Name
+		a, err := p.parse(c, rows, f.Type)
 		if err != nil {
 			return nil, err
 		}
-		arrs[i] = a
+		fileCols[k] = a
 	}
-	return array.NewRecordBatch(s.schema, arrs, int64(rows)), nil
+	return s.Record(fileCols, int64(rows)), nil
 }
 
 // Close closes the file and releases the partition columns.
 func (s *stream) Close() error {
 	s.done = true
-	for _, a := range s.consts {
-		if a != nil {
-			a.Release()
-		}
-	}
-	s.consts = nil
+	s.ReleasePartitionColumns()
 	var err error
 	if s.closer != nil {
 		err = s.closer.Close()

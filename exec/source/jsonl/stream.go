@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
 	"lakeframe/exec"
@@ -23,61 +22,42 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if !ok {
 		return nil, fmt.Errorf("%w: json source got a %T task", errs.ErrInternal, task)
 	}
-	cols, schema, err := s.layout.Project(t.Columns)
+	sc, err := s.layout.NewScan(tc, t.Columns, t.Limit)
 	if err != nil {
 		return nil, err
 	}
-	bs := tc.BatchSize
-	if bs <= 0 {
-		bs = exec.DefaultBatchSize
-	}
-	mem := tc.Mem
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
-	st := &stream{src: s, mem: mem, batchSize: bs, task: t, cols: cols, schema: schema, limit: t.Limit}
-	st.readCols = filescan.FileColumns(cols)
-	st.index = map[string]int{}
-	for k, c := range st.readCols {
+	st := &stream{Scan: sc, src: s, task: t, index: map[string]int{}}
+	for k, c := range st.ReadCols {
 		f := s.layout.Schema.Field(c)
-		d, b := newDecoder(mem, f.Name, f.Type)
+		d, b := newDecoder(st.Mem, f.Name, f.Type)
 		st.decoders = append(st.decoders, d)
 		st.builders = append(st.builders, b)
 		st.index[f.Name] = k
 	}
-	st.seen = make([]bool, len(st.readCols))
+	st.seen = make([]bool, len(st.ReadCols))
 	return st, nil
 }
 
 type stream struct {
-	src       *Source
-	mem       memory.Allocator
-	batchSize int
-	task      *Task
-	cols      []filescan.Column
-	schema    *arrow.Schema
-	limit     int64
-	emitted   int64
+	filescan.Scan
+	src  *Source
+	task *Task
 
-	readCols []int
 	decoders []*decoder
 	builders []array.Builder
 	index    map[string]int
 	seen     []bool
 	sc       scanner
 
-	lines  *lineReader
-	done   bool
-	consts []arrow.Array
+	lines *lineReader
+	done  bool
 }
-
-func (s *stream) Schema() *arrow.Schema { return s.schema }
 
 func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if s.done || (s.limit >= 0 && s.emitted >= s.limit) {
+	if s.done || s.LimitReached() {
 		return nil, io.EOF
 	}
 	path := s.task.File.Path
@@ -87,10 +67,7 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 	}
-	want := s.batchSize
-	if s.limit >= 0 {
-		want = int(min(int64(want), s.limit-s.emitted))
-	}
+	want := s.BatchRows()
 	rows := 0
 	for rows < want {
 		line, err := s.lines.next()
@@ -116,31 +93,15 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if rows == 0 {
 		return nil, io.EOF
 	}
-	arrs := make([]arrow.Array, len(s.cols))
-	fileArrs := make([]arrow.Array, len(s.builders))
+	fileCols := make([]arrow.Array, len(s.builders))
 	for k, b := range s.builders {
-		fileArrs[k] = b.NewArray()
+		fileCols[k] = b.NewArray()
 	}
-	for i, c := range s.cols {
-		if c.Partition {
-			arrs[i] = array.NewSlice(s.consts[i], 0, int64(rows))
-			continue
-		}
-		for k, rc := range s.readCols {
-			if rc == c.Index {
-				arrs[i] = fileArrs[k]
-				arrs[i].Retain()
-			}
-		}
-	}
-	rec := array.NewRecordBatch(s.schema, arrs, int64(rows))
-	for _, a := range arrs {
+	rec := s.Record(fileCols, int64(rows))
+	for _, a := range fileCols {
 		a.Release()
 	}
-	for _, a := range fileArrs {
-		a.Release()
-	}
-	s.emitted += int64(rows)
+	s.Emitted += int64(rows)
 	return rec, nil
 }
 
@@ -149,32 +110,13 @@ func (s *stream) start(ctx context.Context) error {
 	if s.lines, err = s.src.open(ctx, s.task.File.Path); err != nil {
 		return err
 	}
-	s.consts = make([]arrow.Array, len(s.cols))
-	for i, c := range s.cols {
-		if !c.Partition {
-			continue
-		}
-		if c.Index >= len(s.task.File.Partition) {
-			return fmt.Errorf("%w: %s has no value for partition column %s", errs.ErrExec, s.task.File.Path, c.Name)
-		}
-		a, err := filescan.ConstantArray(s.mem, s.schema.Field(i).Type, s.task.File.Partition[c.Index], s.batchSize)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.task.File.Path, err)
-		}
-		s.consts[i] = a
-	}
-	return nil
+	return s.MakePartitionColumns(&s.task.File, s.BatchSize)
 }
 
 // Close closes the file and releases the builders and partition columns.
 func (s *stream) Close() error {
 	s.done = true
-	for _, a := range s.consts {
-		if a != nil {
-			a.Release()
-		}
-	}
-	s.consts = nil
+	s.ReleasePartitionColumns()
 	for _, b := range s.builders {
 		b.Release()
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -24,47 +23,22 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if !ok {
 		return nil, fmt.Errorf("%w: parquet source got a %T task", errs.ErrInternal, task)
 	}
-	cols, schema, err := s.layout.Project(t.Columns)
+	sc, err := s.layout.NewScan(tc, t.Columns, t.Limit)
 	if err != nil {
 		return nil, err
 	}
-	bs := tc.BatchSize
-	if bs <= 0 {
-		bs = exec.DefaultBatchSize
-	}
-	st := &stream{src: s, mem: tc.Mem, batchSize: bs, task: t, cols: cols, schema: schema, limit: t.Limit}
-	if st.mem == nil {
-		st.mem = memory.DefaultAllocator
-	}
-	st.readCols = filescan.FileColumns(cols)
-	st.pos = make([]int, len(cols))
-	for i, c := range cols {
-		if !c.Partition {
-			for k, rc := range st.readCols {
-				if rc == c.Index {
-					st.pos[i] = k
-				}
-			}
-		}
-	}
-	for _, c := range st.readCols {
+	st := &stream{Scan: sc, src: s, task: t}
+	for _, c := range st.ReadCols {
 		st.leaves = append(st.leaves, s.leaves[c]...)
 	}
 	return st, nil
 }
 
 type stream struct {
-	src       *Source
-	mem       memory.Allocator
-	batchSize int
-	task      *Task
-	cols      []filescan.Column
-	schema    *arrow.Schema
-	readCols  []int // file columns read, in record order
-	pos       []int // output column -> record column, for file columns
-	leaves    []int // Parquet leaf columns of readCols
-	limit     int64
-	emitted   int64
+	filescan.Scan
+	src    *Source
+	task   *Task
+	leaves []int // Parquet leaf columns of ReadCols
 
 	part     int // index of the next part to open
 	open     bool
@@ -74,18 +48,15 @@ type stream struct {
 	groups   []int                // row groups of the open part not read yet
 	rr       pqarrow.RecordReader // reads the current row group
 	dict     []bool               // per read column: read as a dictionary
-	consts   []arrow.Array        // per output column: partition values, else nil
 	rowsLeft int64                // rows still to produce when no file column is read
 }
-
-func (s *stream) Schema() *arrow.Schema { return s.schema }
 
 func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if s.limit >= 0 && s.emitted >= s.limit {
+		if s.LimitReached() {
 			return nil, io.EOF
 		}
 		if !s.open {
@@ -106,12 +77,12 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.limit >= 0 && s.emitted+rec.NumRows() > s.limit {
-			cut := rec.NewSlice(0, s.limit-s.emitted)
+		if s.Limit >= 0 && s.Emitted+rec.NumRows() > s.Limit {
+			cut := rec.NewSlice(0, s.Limit-s.Emitted)
 			rec.Release()
 			rec = cut
 		}
-		s.emitted += rec.NumRows()
+		s.Emitted += rec.NumRows()
 		return rec, nil
 	}
 }
@@ -143,7 +114,7 @@ func (s *stream) read() (arrow.RecordBatch, error) {
 		if s.rowsLeft == 0 {
 			return nil, io.EOF
 		}
-		n = min(int64(s.batchSize), s.rowsLeft)
+		n = min(int64(s.BatchSize), s.rowsLeft)
 		s.rowsLeft -= n
 	}
 	var owned []arrow.Array
@@ -158,7 +129,7 @@ func (s *stream) read() (arrow.RecordBatch, error) {
 		if !ok {
 			continue
 		}
-		a, err := expandDict(s.mem, d, s.src.layout.Schema.Field(s.readCols[k]).Type)
+		a, err := expandDict(s.Mem, d, s.src.layout.Schema.Field(s.ReadCols[k]).Type)
 		if err != nil {
 			releaseAll(owned)
 			return nil, fmt.Errorf("read parquet %s: %w", s.path, err)
@@ -170,42 +141,16 @@ func (s *stream) read() (arrow.RecordBatch, error) {
 		owned = append(owned, a)
 	}
 	defer releaseAll(owned)
-	arrs := make([]arrow.Array, len(s.cols))
-	var slices []arrow.Array
-	for i, c := range s.cols {
-		if c.Partition {
-			a := array.NewSlice(s.consts[i], 0, n)
-			slices = append(slices, a)
-			arrs[i] = a
-		} else {
-			arrs[i] = fileCols[s.pos[i]]
-		}
-	}
-	out := array.NewRecordBatch(s.schema, arrs, n)
-	for _, a := range slices {
-		a.Release()
-	}
-	return out, nil
+	return s.Record(fileCols, n), nil
 }
 
 func (s *stream) openPart(ctx context.Context, p *Part) error {
 	s.open, s.path = true, p.File.Path
-	n := min(int64(s.batchSize), p.Rows)
-	s.consts = make([]arrow.Array, len(s.cols))
-	for i, c := range s.cols {
-		if !c.Partition {
-			continue
-		}
-		if c.Index >= len(p.File.Partition) {
-			return fmt.Errorf("%w: %s has no value for partition column %s", errs.ErrExec, p.File.Path, c.Name)
-		}
-		a, err := filescan.ConstantArray(s.mem, s.schema.Field(i).Type, p.File.Partition[c.Index], int(n))
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.File.Path, err)
-		}
-		s.consts[i] = a
+	n := min(int64(s.BatchSize), p.Rows)
+	if err := s.MakePartitionColumns(&p.File, int(n)); err != nil {
+		return err
 	}
-	if len(s.readCols) == 0 {
+	if len(s.ReadCols) == 0 {
 		s.rowsLeft = p.Rows
 		return nil
 	}
@@ -223,17 +168,17 @@ func (s *stream) openPart(ctx context.Context, p *Part) error {
 		fh.Close()
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
 	}
-	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.batchSize), PreAllocBinaryData: true}
-	if s.limit >= 0 {
-		props.BatchSize = max(1, min(props.BatchSize, s.limit-s.emitted))
+	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.BatchSize), PreAllocBinaryData: true}
+	if s.Limit >= 0 {
+		props.BatchSize = max(1, min(props.BatchSize, s.Limit-s.Emitted))
 	}
 	s.dict = s.dictionaryColumns(p)
 	for k, isDict := range s.dict {
 		if isDict {
-			props.SetReadDict(s.src.leaves[s.readCols[k]][0], true)
+			props.SetReadDict(s.src.leaves[s.ReadCols[k]][0], true)
 		}
 	}
-	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.mem); err != nil {
+	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.Mem); err != nil {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
 	}
 	s.groups = p.RowGroups
@@ -251,10 +196,10 @@ func (s *stream) nextRowGroup() error {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
 	}
 	got := s.rr.Schema()
-	if got.NumFields() != len(s.readCols) {
+	if got.NumFields() != len(s.ReadCols) {
 		return fmt.Errorf("%w: %s does not have the columns of %s", errs.ErrExec, s.path, s.src.files[0].Path)
 	}
-	for k, c := range s.readCols {
+	for k, c := range s.ReadCols {
 		want := s.src.layout.Schema.Field(c)
 		f := got.Field(k)
 		typ := f.Type
@@ -274,8 +219,8 @@ func (s *stream) nextRowGroup() error {
 // part reads.
 func (s *stream) dictionaryColumns(p *Part) []bool {
 	meta := s.pr.MetaData()
-	out := make([]bool, len(s.readCols))
-	for k, c := range s.readCols {
+	out := make([]bool, len(s.ReadCols))
+	for k, c := range s.ReadCols {
 		leaves := s.src.leaves[c]
 		if len(leaves) != 1 || !dictionaryReadable(s.src.layout.Schema.Field(c).Type) {
 			continue
@@ -308,12 +253,7 @@ func (s *stream) closePart() {
 		s.pr.Close()
 		s.pr = nil
 	}
-	for _, a := range s.consts {
-		if a != nil {
-			a.Release()
-		}
-	}
-	s.consts = nil
+	s.ReleasePartitionColumns()
 	s.open = false
 }
 

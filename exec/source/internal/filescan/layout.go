@@ -1,6 +1,8 @@
-// Package filescan holds what the file-format sources share: the layout of
-// file columns followed by hive partition columns, projection onto it,
-// filter support and partition pruning, and constant partition columns.
+// Package filescan holds what the file-format sources share: listing the
+// files and their hive partitions, the layout of file columns followed by
+// partition columns, projection onto it, filter support and partition
+// pruning, one-file tasks, and the state of a stream (limit, batch size,
+// constant partition columns, assembling batches).
 package filescan
 
 import (
