@@ -121,15 +121,6 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // column feeds each output column.
 func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	s.file, s.open, s.offset, s.snapCol = f, true, 0, -1
-	snapshot := s.task.Snapshot
-	if len(f.Deletes) > 0 {
-		s.deleted = newRowSet(f.Rows)
-		for i := range f.Deletes {
-			if err := readDeletes(ctx, s.src.fs, s.mem, &f.Deletes[i], f.Rows, snapshot, s.deleted); err != nil {
-				return err
-			}
-		}
-	}
 	fh, err := s.src.fs.Open(ctx, f.Path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -147,6 +138,14 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	}
 	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.mem); err != nil {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, f.Path, err)
+	}
+	if len(f.Deletes) > 0 {
+		s.deleted = newRowSet(f.Rows)
+		for i := range f.Deletes {
+			if err := readDeletes(ctx, s.src.fs, s.mem, &f.Deletes[i], f.Rows, s.task.Snapshot, s.deleted); err != nil {
+				return err
+			}
+		}
 	}
 	if err := s.mapColumns(f); err != nil {
 		return fmt.Errorf("data file %s: %w", f.Path, err)
