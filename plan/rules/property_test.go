@@ -21,21 +21,23 @@ import (
 // TestOptimizeRandomPlans optimizes random small plans, with Default and
 // with each rule alone, and checks that the schema stays, that optimizing
 // again changes nothing, and that the reference interpreter returns the
-// same rows, in the same order, before and after.
+// same rows before and after: in the same order, or in any order when the
+// plan joins (a join's output has no order, and reordering joins changes
+// it; no Limit is put above a join).
 func TestOptimizeRandomPlans(t *testing.T) {
 	plans := 2000
 	if testing.Short() {
 		plans = 300
 	}
 	configs := map[string]func() []plan.Batch{"default": rules.Default}
-	for _, r := range []plan.Rule{rules.SimplifyExpressions{}, rules.PushDownFilter{}, rules.PushDownProjection{}, rules.PushDownLimit{}} {
+	for _, r := range []plan.Rule{rules.SimplifyExpressions{}, rules.PushDownFilter{}, rules.PushDownProjection{}, rules.PushDownLimit{}, rules.ReorderJoins{}} {
 		configs[r.Name()] = func() []plan.Batch { return []plan.Batch{plan.Once(r.Name(), r)} }
 	}
 	fired := map[string]int{}
 	for seed := range uint64(plans) {
 		g := &planGen{r: rand.New(rand.NewPCG(seed, 7))}
-		src, data := g.source(t)
-		in := g.plan(src)
+		srcs, data := g.sources(t)
+		in := g.plan(srcs)
 		want, err := data.run(in)
 		if err != nil {
 			t.Fatalf("seed %d: reference on the input plan: %v\n%s", seed, err, plan.Format(in))
@@ -50,8 +52,8 @@ func TestOptimizeRandomPlans(t *testing.T) {
 		}
 	}
 	// The generator must exercise every rule, or the test proves little.
-	for _, r := range []string{"simplify_expressions", "push_down_filter", "push_down_projection", "push_down_limit"} {
-		if fired[r] < plans/20 {
+	for _, r := range []string{"simplify_expressions", "push_down_filter", "push_down_projection", "push_down_limit", "reorder_joins"} {
+		if fired[r] < plans/50 {
 			t.Errorf("%s fired on only %d of %d plans", r, fired[r], plans)
 		}
 	}
@@ -80,11 +82,27 @@ func checkOptimized(t *testing.T, what string, in plan.Node, batches func() []pl
 	if err != nil {
 		t.Fatalf("%s: reference on the optimized plan: %v\n%s", what, err, plan.Format(out))
 	}
+	if hasJoin(in) {
+		got, want = sortedRows(got), sortedRows(want)
+	}
 	if render(got) != render(want) {
 		t.Fatalf("%s: results differ\ninput:\n%s\noptimized:\n%s\nwant %v\ngot  %v",
 			what, plan.Format(in), plan.Format(out), want, got)
 	}
 	return fired
+}
+
+func hasJoin(n plan.Node) bool {
+	if _, ok := n.(*plan.Join); ok {
+		return true
+	}
+	return slices.ContainsFunc(n.Children(), hasJoin)
+}
+
+func sortedRows(rows []row) []row {
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b row) int { return strings.Compare(rowKey(a), rowKey(b)) })
+	return out
 }
 
 func render(rows []row) string {
@@ -110,24 +128,55 @@ type planGen struct {
 
 var supports = []string{"exact", "inexact", "unsupported"}
 
-func (g *planGen) source(t *testing.T) (*plantest.Source, refData) {
-	cols := []string{"i", "j", "x", "s", "b"}
-	types := []string{"int64", "int64", "float64", "string", "bool"}
-	specs := make([]string, len(cols))
-	for i := range cols {
-		specs[i] = cols[i] + ":" + types[i] + ":" + supports[g.r.IntN(len(supports))]
+// sources makes the tables plans read: t, the main one; u, whose i and s
+// clash with t's; v and w, whose names clash with nothing.
+func (g *planGen) sources(t *testing.T) ([]*plantest.Source, refData) {
+	tables := []struct {
+		name        string
+		cols, types []string
+	}{
+		{"t", []string{"i", "j", "x", "s", "b"}, []string{"int64", "int64", "float64", "string", "bool"}},
+		{"u", []string{"i", "k", "s"}, []string{"int64", "int64", "string"}},
+		{"v", []string{"vi", "vs"}, []string{"int64", "string"}},
+		{"w", []string{"wi", "ws", "wx"}, []string{"int64", "string", "float64"}},
 	}
-	src := plantest.MustSource(t, "t", specs...)
-	rows := make([]row, 12+g.r.IntN(20))
-	for i := range rows {
-		rows[i] = row{g.int(), g.int(), g.float(), g.str(), g.bool()}
-		for j := range rows[i] {
-			if g.r.IntN(6) == 0 {
-				rows[i][j] = nil
+	data := refData{}
+	var srcs []*plantest.Source
+	for _, tbl := range tables {
+		specs := make([]string, len(tbl.cols))
+		for i := range tbl.cols {
+			specs[i] = tbl.cols[i] + ":" + tbl.types[i] + ":" + supports[g.r.IntN(len(supports))]
+		}
+		src := plantest.MustSource(t, tbl.name, specs...)
+		rows := make([]row, 12+g.r.IntN(20))
+		if tbl.name != "t" {
+			rows = rows[:g.r.IntN(10)]
+		}
+		for i := range rows {
+			rows[i] = make(row, len(tbl.types))
+			for j, typ := range tbl.types {
+				rows[i][j] = g.valueOf(typ)
 			}
 		}
+		data[src] = rows
+		srcs = append(srcs, src)
 	}
-	return src, refData{src: rows}
+	return srcs, data
+}
+
+func (g *planGen) valueOf(typ string) any {
+	if g.r.IntN(6) == 0 {
+		return nil
+	}
+	switch typ {
+	case "int64":
+		return g.int()
+	case "float64":
+		return g.float()
+	case "string":
+		return g.str()
+	}
+	return g.bool()
 }
 
 func (g *planGen) int() any   { return int64(g.r.IntN(7) - 3) }
@@ -140,14 +189,113 @@ func (g *planGen) name(prefix string) string {
 	return fmt.Sprintf("%s%d", prefix, g.next)
 }
 
-// plan stacks up to six random nodes on a scan. A node that does not
-// resolve (a random expression of the wrong type) is skipped.
-func (g *planGen) plan(src plan.Source) plan.Node {
-	n := plan.Node(plan.NewScan(src))
-	for range 1 + g.r.IntN(6) {
+// plan stacks up to six random nodes on a scan of t, or joins t with
+// other tables, each under a few random nodes, and stacks nodes above the
+// join. A node that does not resolve (a random expression of the wrong
+// type) is skipped.
+func (g *planGen) plan(srcs []*plantest.Source) plan.Node {
+	if g.r.IntN(5) < 3 {
+		return g.stack(plan.NewScan(srcs[0]), 1+g.r.IntN(6), true)
+	}
+	side := func(src plan.Source) plan.Node { return g.stack(plan.NewScan(src), g.r.IntN(3), true) }
+	n := side(srcs[0])
+	if g.r.IntN(3) == 0 {
+		// A FROM list: t, v and w crossed, the conditions in a WHERE.
+		n = g.fromList(n, side(srcs[2]), side(srcs[3]))
+	} else {
+		n = g.join(n, side(srcs[1+g.r.IntN(len(srcs)-1)]))
+		if g.r.IntN(3) == 0 {
+			n = g.join(n, side(srcs[2+g.r.IntN(2)]))
+		}
+	}
+	return g.stack(n, 1+g.r.IntN(4), false)
+}
+
+func (g *planGen) stack(n plan.Node, nodes int, limits bool) plan.Node {
+	for range nodes {
 		if next, err := g.node(n); err == nil {
+			if _, isLimit := next.(*plan.Limit); isLimit && !limits {
+				continue
+			}
 			n = next
 		}
+	}
+	return n
+}
+
+var joinTypes = []plan.JoinType{plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin, plan.SemiJoin, plan.AntiJoin, plan.CrossJoin}
+
+// join joins left and right with a random type, keys and condition; when
+// that does not build, it returns left.
+func (g *planGen) join(left, right plan.Node) plan.Node {
+	spec := plan.JoinSpec{Type: joinTypes[g.r.IntN(len(joinTypes))]}
+	if spec.Type != plan.CrossJoin {
+		for range g.r.IntN(3) {
+			l, r, ok := g.keyPair(left.Schema(), right.Schema())
+			if ok {
+				spec.LeftKeys, spec.RightKeys = append(spec.LeftKeys, l.Node()), append(spec.RightKeys, r.Node())
+			}
+		}
+		spec.CoalesceKeys = g.r.IntN(3) == 0
+	}
+	if g.r.IntN(3) == 0 {
+		spec.Suffix = "_r"
+	}
+	if g.r.IntN(3) == 0 || spec.Type != plan.CrossJoin && len(spec.LeftKeys) == 0 {
+		// The condition reads the combined columns, known once the join is.
+		probe := spec
+		probe.Type = plan.CrossJoin
+		probe.LeftKeys, probe.RightKeys = nil, nil
+		j, err := plan.NewJoin(left, right, probe)
+		if err != nil {
+			return left
+		}
+		spec.Filter = g.pred(j.CombinedSchema(), 2).Node()
+		if g.r.IntN(2) == 0 {
+			if l, r, ok := g.keyPair(left.Schema(), right.Schema()); ok {
+				spec.Filter = expr.Wrap(spec.Filter).And(l.Eq(expr.Col(j.RightNames[right.Schema().FieldIndices(r.Node().(*expr.Column).Name)[0]]))).Node()
+			}
+		}
+	}
+	j, err := plan.NewJoin(left, right, spec)
+	if err != nil {
+		return left
+	}
+	return j
+}
+
+// keyPair picks a column of each side of one type (int64 or string).
+func (g *planGen) keyPair(left, right *arrow.Schema) (l, r expr.Expr, ok bool) {
+	id := []arrow.Type{arrow.INT64, arrow.STRING}[g.r.IntN(2)]
+	l, lok := g.colOf(left, id)
+	r, rok := g.colOf(right, id)
+	return l, r, lok && rok
+}
+
+// fromList crosses its inputs and filters the result by random
+// equalities between their columns, plus another random predicate.
+func (g *planGen) fromList(inputs ...plan.Node) plan.Node {
+	n := inputs[0]
+	for _, in := range inputs[1:] {
+		j, err := plan.NewJoin(n, in, plan.JoinSpec{Type: plan.CrossJoin})
+		if err != nil {
+			return n
+		}
+		n = j
+	}
+	pred := g.pred(n.Schema(), 1)
+	for range 1 + g.r.IntN(3) {
+		// An equality between two of the inputs, often not the first two.
+		a, b := g.r.IntN(len(inputs)), len(inputs)-1
+		if a == b {
+			a = g.r.IntN(b)
+		}
+		if l, r, ok := g.keyPair(inputs[a].Schema(), inputs[b].Schema()); ok {
+			pred = pred.And(l.Eq(r))
+		}
+	}
+	if f, err := plan.NewFilter(n, pred.Node()); err == nil {
+		return f
 	}
 	return n
 }

@@ -128,12 +128,14 @@ func pushThroughProject(preds []expr.Node, p *plan.Project) (plan.Node, bool, er
 	for _, e := range p.Exprs {
 		defs[expr.OutputName(e)] = typed(expr.Unalias(e))
 	}
-	below := make([]expr.Node, len(preds))
-	for i, pred := range preds {
-		var err error
-		if below[i], err = substitute(pred, defs); err != nil {
+	below := make([]expr.Node, 0, len(preds))
+	for _, pred := range preds {
+		sub, err := substitute(pred, defs)
+		if err != nil {
 			return nil, false, err
 		}
+		// A projected AND splits into conjuncts that may go apart.
+		below = append(below, expr.Conjuncts(sub)...)
 	}
 	in, _, err := pushFilter(below, p.Input)
 	if err != nil {

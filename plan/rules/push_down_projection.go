@@ -203,7 +203,7 @@ func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if q, ok := in.(*plan.Project); ok && selectsColumns(q) {
+	if q, ok := in.(*plan.Project); ok && selectsColumns(q, columnSet{}.with(keep...)) {
 		// Read through a Project that only picks and renames columns.
 		if keep, err = throughProject(keep, q); err != nil {
 			return nil, false, err
@@ -221,10 +221,11 @@ func pruneProject(p *plan.Project, need columnSet) (plan.Node, bool, error) {
 }
 
 // selectsColumns reports whether every output of a Project is an input
-// column, maybe renamed.
-func selectsColumns(p *plan.Project) bool {
+// column, maybe renamed, that the consumer reads (one it keeps only for
+// the row count may be the only column left).
+func selectsColumns(p *plan.Project, reads columnSet) bool {
 	for _, e := range p.Exprs {
-		if _, ok := expr.Unalias(e).(*expr.Column); !ok {
+		if _, ok := expr.Unalias(e).(*expr.Column); !ok || !reads[expr.OutputName(e)] {
 			return false
 		}
 	}

@@ -152,6 +152,8 @@ func (d refData) run(n plan.Node) ([]row, error) {
 		return out, nil
 	case *plan.Aggregate:
 		return d.aggregate(x)
+	case *plan.Join:
+		return d.join(x)
 	}
 	return nil, fmt.Errorf("reference: unknown node %T", n)
 }
@@ -195,6 +197,84 @@ func (d refData) aggregate(a *plan.Aggregate) ([]row, error) {
 				return nil, err
 			}
 			out[i] = append(out[i], v)
+		}
+	}
+	return out, nil
+}
+
+// join is a nested loop: for each left row, its matches in right order;
+// then, for right and full joins, the right rows that matched nothing.
+func (d refData) join(j *plan.Join) ([]row, error) {
+	left, err := d.run(j.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := d.run(j.Right)
+	if err != nil {
+		return nil, err
+	}
+	lf, rf, cf := j.Left.Schema().Fields(), j.Right.Schema().Fields(), j.CombinedSchema().Fields()
+	combine := func(l, r row) row {
+		out := append(row{}, l...)
+		for i := range rf {
+			if !j.DropRight[i] {
+				out = append(out, r[i])
+			}
+		}
+		return out
+	}
+	nullLeft, nullRight := make(row, len(lf)), make(row, len(rf))
+	match := func(l, r row) (bool, error) {
+		for i := range j.LeftKeys {
+			lv, err := eval(j.LeftKeys[i], lf, l)
+			if err != nil {
+				return false, err
+			}
+			rv, err := eval(j.RightKeys[i], rf, r)
+			if err != nil || lv == nil || rv == nil {
+				return false, err
+			}
+			if eq, err := compareValues(expr.OpEq, lv, rv); err != nil || !eq {
+				return false, err
+			}
+		}
+		if j.Filter == nil {
+			return true, nil
+		}
+		v, err := eval(j.Filter, cf, combine(l, r))
+		return v == true, err
+	}
+	var out []row
+	matchedRight := make([]bool, len(right))
+	for _, l := range left {
+		matched := false
+		for ri, r := range right {
+			ok, err := match(l, r)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			matched, matchedRight[ri] = true, true
+			switch j.Type {
+			case plan.SemiJoin, plan.AntiJoin:
+			default:
+				out = append(out, combine(l, r))
+			}
+		}
+		switch {
+		case j.Type == plan.SemiJoin && matched, j.Type == plan.AntiJoin && !matched:
+			out = append(out, l)
+		case !matched && (j.Type == plan.LeftJoin || j.Type == plan.FullJoin):
+			out = append(out, combine(l, nullRight))
+		}
+	}
+	if j.Type == plan.RightJoin || j.Type == plan.FullJoin {
+		for ri, r := range right {
+			if !matchedRight[ri] {
+				out = append(out, combine(nullLeft, r))
+			}
 		}
 	}
 	return out, nil

@@ -19,7 +19,8 @@ import (
 // the query names them) that an equality connects to the leaves joined so
 // far, or the first remaining leaf when none is. Each condition goes to
 // the first join where every leaf it reads is present: an equality
-// between the new leaf and the others becomes a key, the rest a Filter
+// between the new leaf and the others becomes a key, other conditions
+// join the keys, and without keys, or for constants, they go in a Filter
 // above the join. A Project restores the column order.
 //
 // The rule keeps the new order only when it has fewer joins without keys,
@@ -286,7 +287,7 @@ func (c *chain) build(order []int) (plan.Node, int, error) {
 	for _, i := range order[1:] {
 		all := joined | 1<<i
 		var spec plan.JoinSpec
-		var rest []expr.Node
+		var rest, constants []expr.Node
 		for k, cc := range c.conds {
 			if placed[k] || cc.mask&^all != 0 {
 				continue
@@ -294,6 +295,8 @@ func (c *chain) build(order []int) (plan.Node, int, error) {
 			placed[k] = true
 			if l, r, ok := cc.split(joined, i); ok {
 				spec.LeftKeys, spec.RightKeys = append(spec.LeftKeys, l), append(spec.RightKeys, r)
+			} else if cc.mask == 0 {
+				constants = append(constants, cc.pred) // may be a NULL, which no join takes
 			} else {
 				rest = append(rest, cc.pred)
 			}
@@ -310,7 +313,7 @@ func (c *chain) build(order []int) (plan.Node, int, error) {
 		if out, err = plan.NewJoin(out, c.leaves[i], spec); err != nil {
 			return nil, 0, err
 		}
-		if out, err = filterOver(out, rest); err != nil {
+		if out, err = filterOver(out, append(rest, constants...)); err != nil {
 			return nil, 0, err
 		}
 		joined = all
