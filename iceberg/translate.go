@@ -31,6 +31,13 @@ type translator struct {
 // pruning needs.
 func (t *translator) translate(n expr.Node, positive bool) (translation, bool) {
 	switch x := n.(type) {
+	case *expr.Literal:
+		if b, ok := x.Value.(*scalar.Boolean); ok {
+			if b.Valid && b.Value {
+				return translation{expr: iceberg.AlwaysTrue{}}, true
+			}
+			return translation{expr: iceberg.AlwaysFalse{}}, true
+		}
 	case *expr.Binary:
 		switch {
 		case x.Op == expr.OpAnd:
