@@ -67,7 +67,7 @@ func TestUnsupportedVersion(t *testing.T) {
 		ducklaketest.NewBuilder(t, db, ducklake.SQLite, t.TempDir())
 		db.Close()
 		execSQLite(t, path, `UPDATE ducklake_metadata SET value = ? WHERE key = 'version'`, v)
-		_, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
+		_, err = ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
 		if !errors.Is(err, errs.ErrNotImplemented) || !strings.Contains(err.Error(), `"`+v+`"`) {
 			t.Errorf("version %s: %v", v, err)
 		}
