@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"lakeframe/examples/tpch/queries"
@@ -78,7 +80,7 @@ func TestAgainstDuckDB(t *testing.T) {
 	for _, q := range queries.All() {
 		t.Run(q.Name, func(t *testing.T) {
 			start := time.Now()
-			tbl, err := q.DataFrame(dir).Collect(ctx, frame.WithoutProgressDisplay())
+			tbl, err := collect(ctx, q.DataFrame(dir))
 			lfTime := time.Since(start)
 			if err != nil {
 				t.Fatalf("lakeframe: %v", err)
@@ -109,6 +111,17 @@ func TestAgainstDuckDB(t *testing.T) {
 			t.Logf("%d rows; lakeframe %v, duckdb %v", len(got), lfTime.Round(time.Millisecond), duckTime.Round(time.Millisecond))
 		})
 	}
+}
+
+// collect runs a query. A panic is a lakeframe bug, never the query's
+// fault; it fails this query only, so the other queries still report.
+func collect(ctx context.Context, df *frame.DataFrame) (tbl arrow.Table, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return df.Collect(ctx, frame.WithoutProgressDisplay())
 }
 
 // openDuckDB opens an in-memory DuckDB with a view over each table's
