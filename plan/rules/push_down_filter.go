@@ -46,9 +46,10 @@ import (
 //     whose unmatched rows the join drops (both for inner joins, the
 //     right one for left joins, and so on); they filter that input
 //     instead. Its equalities between the sides become key pairs, for
-//     every join type. Float equalities stay conditions (NaN), and so
-//     does a pair that a join on shared names would coalesce. Keyless
-//     outer, semi and anti joins keep their condition whole;
+//     every join type. Float equalities stay conditions (a key would
+//     match NaN with NaN), and so does a pair of same-named columns that
+//     a join on shared names would coalesce. An outer, semi or anti join
+//     that would be left with neither keys nor condition keeps its own;
 //   - a key that is a plain column (maybe cast) on an input whose rows
 //     without a match the join drops gets "key IS NOT NULL" pushed into
 //     that input, when the column may be NULL, nothing below already
@@ -67,7 +68,8 @@ var _ plan.Rule = PushDownFilter{}
 // Name returns "push_down_filter".
 func (PushDownFilter) Name() string { return "push_down_filter" }
 
-// Rewrite pushes every Filter of the plan down as far as it goes.
+// Rewrite pushes every Filter of the plan down as far as it goes, and
+// settles the condition and keys of every Join.
 func (PushDownFilter) Rewrite(_ context.Context, n plan.Node, _ *plan.Config) (plan.Node, bool, error) {
 	return transformUp(n, func(n plan.Node) (plan.Node, bool, error) {
 		if j, ok := n.(*plan.Join); ok {
