@@ -1,0 +1,183 @@
+package frame_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"lakeframe/ducklake"
+	"lakeframe/ducklake/ducklaketest"
+	"lakeframe/errs"
+	"lakeframe/expr"
+	"lakeframe/frame"
+)
+
+// ducklakeSQLite writes the ducklaketest lake into a SQLite catalog and
+// opens it.
+func ducklakeSQLite(t *testing.T) (*ducklake.Catalog, *ducklaketest.Lake) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "lake.sqlite")
+	db, err := sql.Open(sqliteshim.ShimName, "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lake := ducklaketest.BuildLake(ducklaketest.NewBuilder(t, db, ducklake.SQLite, filepath.Join(dir, "data")))
+	db.Close()
+	cat, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	return cat, lake
+}
+
+// collectLines runs df with a checked allocator and returns its rows as
+// sorted "a|b" lines.
+func collectLines(t *testing.T, df *frame.DataFrame) []string {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl, err := df.Collect(context.Background(), frame.WithAllocator(mem), frame.WithBatchSize(16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	lines := make([]string, tbl.NumRows())
+	for c := 0; c < int(tbl.NumCols()); c++ {
+		row := 0
+		for _, chunk := range tbl.Column(c).Data().Chunks() {
+			for i := 0; i < chunk.Len(); i++ {
+				v := "NULL"
+				if chunk.IsValid(i) {
+					v = chunk.ValueStr(i)
+				}
+				if c > 0 {
+					lines[row] += "|"
+				}
+				lines[row] += v
+				row++
+			}
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+func TestReadDuckLakeFilterProject(t *testing.T) {
+	cat, lake := ducklakeSQLite(t)
+	df := frame.ReadDuckLake(cat, "main.events").
+		Where(expr.Col("id").Ge(150).And(expr.Col("extra").Eq("none"))).
+		Select("id", "label")
+	var want []map[string]string
+	for _, r := range lake.Events.Rows(lake.Latest) {
+		id, _ := strconv.Atoi(r["id"])
+		if id >= 150 && r["extra"] == "none" {
+			want = append(want, r)
+		}
+	}
+	got := collectLines(t, df)
+	if w := ducklaketest.Lines(want, []string{"id", "label"}); !slices.Equal(got, w) {
+		t.Errorf("got %d rows, want %d:\n%v\n%v", len(got), len(w), got, w)
+	}
+	if len(want) != 50 || !slices.Contains(got, "157|NULL") {
+		t.Errorf("reference has %d rows (want 50, ids 150..199 with labels NULL at 157 and 182)", len(want))
+	}
+	// id >= 150 skips file A, extra = 'none' skips file C.
+	plan, err := df.Explain(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "files=1/3") {
+		t.Errorf("explain does not show files=1/3:\n%s", plan)
+	}
+}
+
+func TestReadDuckLakeTimeTravel(t *testing.T) {
+	cat, lake := ducklakeSQLite(t)
+	cases := []struct {
+		name string
+		opts []ducklake.ReadOption
+		want int
+	}{
+		{"latest", nil, 232},
+		{"snapshot_3", []ducklake.ReadOption{ducklake.AtSnapshot(ducklaketest.SnapFileB)}, 200},
+		{"as_of_snapshot_4", []ducklake.ReadOption{ducklake.AsOf(ducklaketest.SnapshotTime(ducklaketest.SnapDeleteA))}, 190},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := collectLines(t, frame.ReadDuckLake(cat, "events", tc.opts...).Count())
+			if want := strconv.Itoa(tc.want); len(got) != 1 || got[0] != want {
+				t.Errorf("count %v, want %s", got, want)
+			}
+		})
+	}
+	// Columns resolve when the frame is built, at its snapshot.
+	old := frame.ReadDuckLake(cat, "events", ducklake.AtSnapshot(ducklaketest.SnapFileB))
+	if err := old.Select("old").Err(); err != nil {
+		t.Errorf("column old at snapshot %d: %v", ducklaketest.SnapFileB, err)
+	}
+	if err := frame.ReadDuckLake(cat, "events").Select("old").Err(); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("dropped column old at the latest snapshot: %v", err)
+	}
+	got := collectLines(t, old.Where(expr.Col("old").Lt(20)).Select("id", "old"))
+	want := ducklaketest.Lines(filterRows(lake.Events.Rows(ducklaketest.SnapFileB), func(r map[string]string) bool {
+		n, _ := strconv.Atoi(r["old"])
+		return n < 20
+	}), []string{"id", "old"})
+	if !slices.Equal(got, want) || len(want) != 10 {
+		t.Errorf("old < 20 at snapshot %d: %v, want %v", ducklaketest.SnapFileB, got, want)
+	}
+}
+
+func filterRows(rows []map[string]string, keep func(map[string]string) bool) []map[string]string {
+	var out []map[string]string
+	for _, r := range rows {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestReadDuckLakePartitions(t *testing.T) {
+	cat, lake := ducklakeSQLite(t)
+	df := frame.ReadDuckLake(cat, "main.sales").Where(expr.Col("region").Eq("EU"))
+	got := collectLines(t, df)
+	want := ducklaketest.Lines(filterRows(lake.Sales.Rows(lake.Latest), func(r map[string]string) bool {
+		return r["region"] == "EU"
+	}), []string{"region", "day", "amount"})
+	if !slices.Equal(got, want) || len(want) != 20 {
+		t.Errorf("region = EU: %d rows, want %d", len(got), len(want))
+	}
+	s, err := frame.ReadDuckLake(cat, "main.sales").Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Field(1).Type.ID() != arrow.DATE32 {
+		t.Errorf("day is %s, want date32", s.Field(1).Type)
+	}
+}
+
+func TestReadDuckLakeErrors(t *testing.T) {
+	cat, _ := ducklakeSQLite(t)
+	err := frame.ReadDuckLake(cat, "main.nope").Err()
+	if !errors.Is(err, errs.ErrPlan) || !strings.Contains(err.Error(), "read_ducklake") || !strings.Contains(err.Error(), "main.events, main.sales") {
+		t.Errorf("unknown table: %v", err)
+	}
+	if err := frame.ReadDuckLake(nil, "t").Err(); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("nil catalog: %v", err)
+	}
+	if err := frame.ReadDuckLake(cat, "events", ducklake.AtSnapshot(1000)).Err(); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("missing snapshot: %v", err)
+	}
+}
