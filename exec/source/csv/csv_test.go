@@ -21,25 +21,6 @@ import (
 	"lakeframe/plan"
 )
 
-func write(t *testing.T, path, text string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func schemaString(s *arrow.Schema) string {
-	parts := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		parts[i] = f.Name + ":" + f.Type.String()
-	}
-	return strings.Join(parts, " ")
-}
-
 // ints then floats: the first 10 rows of x are ints, later ones floats.
 func intsThenFloats() string {
 	var sb strings.Builder
@@ -78,28 +59,16 @@ func TestInference(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := write(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
+			path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
 			src, err := NewSource(context.Background(), []string{path}, c.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := schemaString(src.Schema()); got != c.schema {
+			if got := st.SchemaString(src.Schema()); got != c.schema {
 				t.Errorf("schema %s, want %s", got, c.schema)
 			}
 		})
 	}
-}
-
-func readAll(t *testing.T, src *Source, p plan.Pushdown, bs int) []string {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	recs, _, err := st.Scan(t, src, p, mem, bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Release(recs)
-	return st.Rows(recs)
 }
 
 // TestValuesMatchDuckDB reads tricky files and compares with DuckDB's
@@ -122,13 +91,13 @@ func TestValuesMatchDuckDB(t *testing.T) {
 	db := st.OpenDB(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := write(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
+			path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.csv"), c.text)
 			src, err := NewSource(context.Background(), []string{path}, c.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, bs := range []int{1, 2, 1000} {
-				got := readAll(t, src, plan.Pushdown{Limit: -1}, bs)
+				got := st.ReadRows(t, src, plan.Pushdown{Limit: -1}, bs)
 				want := st.Query(t, db, fmt.Sprintf("SELECT * FROM read_csv('%s', %s, columns = %s)", path, c.duck, duckColumns(src.Schema())))
 				st.SameRows(t, got, want)
 			}
@@ -150,7 +119,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	// Line 4 holds a quoted line break, so the bad value is on line 6.
-	bad := write(t, filepath.Join(dir, "bad.csv"), "a,b\n1,x\n2,\"two\nlines\"\n3,y\nfour,z\n")
+	bad := st.WriteFile(t, filepath.Join(dir, "bad.csv"), "a,b\n1,x\n2,\"two\nlines\"\n3,y\nfour,z\n")
 	src, err := NewSource(ctx, []string{bad}, Options{SampleRows: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -163,7 +132,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("want an error naming %s:6 and the value, got %v", bad, err)
 	}
 
-	ragged := write(t, filepath.Join(dir, "ragged.csv"), "a,b\n1,2\n3\n")
+	ragged := st.WriteFile(t, filepath.Join(dir, "ragged.csv"), "a,b\n1,2\n3\n")
 	src, err = NewSource(ctx, []string{ragged}, Options{SampleRows: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -173,7 +142,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("ragged row: %v", err)
 	}
 
-	unclosed := write(t, filepath.Join(dir, "unclosed.csv"), "a\n\"x\n")
+	unclosed := st.WriteFile(t, filepath.Join(dir, "unclosed.csv"), "a\n\"x\n")
 	_, err = NewSource(ctx, []string{unclosed}, Options{})
 	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), unclosed) || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("unclosed quote: %v", err)
@@ -185,8 +154,8 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 
-	other := write(t, filepath.Join(dir, "hdr", "a.csv"), "a,b\n1,2\n")
-	write(t, filepath.Join(dir, "hdr", "b.csv"), "a,c\n1,2\n")
+	other := st.WriteFile(t, filepath.Join(dir, "hdr", "a.csv"), "a,b\n1,2\n")
+	st.WriteFile(t, filepath.Join(dir, "hdr", "b.csv"), "a,c\n1,2\n")
 	src, err = NewSource(ctx, []string{filepath.Dir(other)}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +173,7 @@ func TestProjectionLimitPartitionsGzip(t *testing.T) {
 	for i := range 100 {
 		fmt.Fprintf(&sb, "%d,n%d,%d.5\n", i, i, i)
 	}
-	write(t, filepath.Join(dir, "k=1", "a.csv"), sb.String())
+	st.WriteFile(t, filepath.Join(dir, "k=1", "a.csv"), sb.String())
 	f, err := os.Create(filepath.Join(dir, "k=2", "b.csv.gz"))
 	if err != nil {
 		os.MkdirAll(filepath.Join(dir, "k=2"), 0o755)
@@ -221,10 +190,10 @@ func TestProjectionLimitPartitionsGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := schemaString(src.Schema()); got != "id:int64 name:utf8 v:float64 k:int64" {
+	if got := st.SchemaString(src.Schema()); got != "id:int64 name:utf8 v:float64 k:int64" {
 		t.Fatalf("schema %s", got)
 	}
-	rows := readAll(t, src, plan.Pushdown{Columns: []string{"k", "name"}, Limit: -1}, 7)
+	rows := st.ReadRows(t, src, plan.Pushdown{Columns: []string{"k", "name"}, Limit: -1}, 7)
 	if len(rows) != 200 || rows[0] != `1|"n0"` || rows[199] != `2|"n99"` {
 		t.Errorf("got %d rows: first %q last %q", len(rows), rows[0], rows[len(rows)-1])
 	}
@@ -235,11 +204,11 @@ func TestProjectionLimitPartitionsGzip(t *testing.T) {
 	if src.SupportsFilter(pred) != plan.FilterExact {
 		t.Errorf("partition filter not exact")
 	}
-	rows = readAll(t, src, plan.Pushdown{Columns: []string{"id", "k"}, Filters: []expr.Node{pred}, Limit: 15}, 4)
+	rows = st.ReadRows(t, src, plan.Pushdown{Columns: []string{"id", "k"}, Filters: []expr.Node{pred}, Limit: 15}, 4)
 	if len(rows) != 15 || rows[0] != "0|2" || rows[14] != "14|2" {
 		t.Errorf("limit with partition filter: %v", rows)
 	}
-	rows = readAll(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 64)
+	rows = st.ReadRows(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 64)
 	if len(rows) != 200 {
 		t.Errorf("count only: %d rows", len(rows))
 	}
@@ -250,7 +219,7 @@ func TestProjectionLimitPartitionsGzip(t *testing.T) {
 }
 
 func TestExplicitSchema(t *testing.T) {
-	path := write(t, filepath.Join(t.TempDir(), "f.csv"), "a,b,c\n1,2,x\n,300,y\n")
+	path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.csv"), "a,b,c\n1,2,x\n,300,y\n")
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "x", Type: arrow.PrimitiveTypes.Int32},
 		{Name: "y", Type: arrow.PrimitiveTypes.Int16},
@@ -260,7 +229,7 @@ func TestExplicitSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := readAll(t, src, plan.Pushdown{Limit: -1}, 10)
+	rows := st.ReadRows(t, src, plan.Pushdown{Limit: -1}, 10)
 	if strings.Join(rows, ";") != `1|2|"x";NULL|300|"y"` {
 		t.Errorf("rows %v", rows)
 	}

@@ -6,12 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
@@ -19,25 +17,6 @@ import (
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
-
-func write(t *testing.T, path, text string) string {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func schemaString(s *arrow.Schema) string {
-	parts := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		parts[i] = f.Name + ":" + f.Type.String()
-	}
-	return strings.Join(parts, " ")
-}
 
 func TestInference(t *testing.T) {
 	var intsThenFloats strings.Builder
@@ -61,28 +40,16 @@ func TestInference(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := write(t, filepath.Join(t.TempDir(), "f.jsonl"), c.text)
+			path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.jsonl"), c.text)
 			src, err := NewSource(context.Background(), []string{path}, Options{SampleRows: c.sample})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := schemaString(src.Schema()); got != c.schema {
+			if got := st.SchemaString(src.Schema()); got != c.schema {
 				t.Errorf("schema %s, want %s", got, c.schema)
 			}
 		})
 	}
-}
-
-func readAll(t *testing.T, src *Source, p plan.Pushdown, bs int) []string {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	recs, _, err := st.Scan(t, src, p, mem, bs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Release(recs)
-	return st.Rows(recs)
 }
 
 func TestValuesMatchDuckDB(t *testing.T) {
@@ -92,13 +59,13 @@ func TestValuesMatchDuckDB(t *testing.T) {
 
 {"name": null, "id": 4, "v": 1e3, "tags": ["c", null]}
 `
-	path := write(t, filepath.Join(t.TempDir(), "f.jsonl"), text)
+	path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.jsonl"), text)
 	src, err := NewSource(context.Background(), []string{path}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "id:int64 name:utf8 v:float64 ok:bool day:date32 at:timestamp[us] tags:list<item: utf8, nullable> p:struct<x: int64 nullable, y: utf8 nullable> extra:struct<ignored: list<item: utf8, nullable> nullable>"
-	if got := schemaString(src.Schema()); got != want {
+	if got := st.SchemaString(src.Schema()); got != want {
 		t.Fatalf("schema %s, want %s", got, want)
 	}
 	db := st.OpenDB(t)
@@ -107,11 +74,11 @@ func TestValuesMatchDuckDB(t *testing.T) {
 		id: 'BIGINT', name: 'VARCHAR', v: 'DOUBLE', ok: 'BOOLEAN', day: 'DATE', "at": 'TIMESTAMP', tags: 'VARCHAR[]', p: 'STRUCT(x BIGINT, y VARCHAR)'})`,
 		`"`+strings.Join(cols, `", "`)+`"`, path))
 	for _, bs := range []int{1, 3, 100} {
-		got := readAll(t, src, plan.Pushdown{Columns: cols, Limit: -1}, bs)
+		got := st.ReadRows(t, src, plan.Pushdown{Columns: cols, Limit: -1}, bs)
 		st.SameRows(t, got, duck)
 	}
 	// Values of several kinds keep their JSON text.
-	rows := readAll(t, src, plan.Pushdown{Columns: []string{"extra"}, Limit: -1}, 10)
+	rows := st.ReadRows(t, src, plan.Pushdown{Columns: []string{"extra"}, Limit: -1}, 10)
 	if rows[2] != `{ignored:["1","2","{\"deep\": true}"]}` || rows[0] != "NULL" {
 		t.Errorf("extra: %q", rows)
 	}
@@ -133,7 +100,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			path := write(t, filepath.Join(dir, c.name+".jsonl"), c.text)
+			path := st.WriteFile(t, filepath.Join(dir, c.name+".jsonl"), c.text)
 			src, err := NewSource(ctx, []string{path}, Options{SampleRows: c.sample})
 			if err != nil {
 				t.Fatal(err)
@@ -147,7 +114,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 			}
 		})
 	}
-	bad := write(t, filepath.Join(dir, "sample.jsonl"), "{\"a\": 1}\n{oops}\n")
+	bad := st.WriteFile(t, filepath.Join(dir, "sample.jsonl"), "{\"a\": 1}\n{oops}\n")
 	_, err := NewSource(ctx, []string{bad}, Options{})
 	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), bad+":2") {
 		t.Errorf("bad sample: %v", err)
@@ -161,7 +128,7 @@ func TestPartitionsAndLimit(t *testing.T) {
 		for i := range 50 {
 			fmt.Fprintf(&sb, "{\"i\": %d}\n", i)
 		}
-		write(t, filepath.Join(dir, "k="+k, "part.jsonl"), sb.String())
+		st.WriteFile(t, filepath.Join(dir, "k="+k, "part.jsonl"), sb.String())
 	}
 	src, err := NewSource(context.Background(), []string{dir + "/*/*.jsonl"}, Options{})
 	if err != nil {
@@ -174,11 +141,11 @@ func TestPartitionsAndLimit(t *testing.T) {
 	if src.SupportsFilter(pred) != plan.FilterExact {
 		t.Fatal("partition filter is not exact")
 	}
-	rows := readAll(t, src, plan.Pushdown{Columns: []string{"k", "i"}, Filters: []expr.Node{pred}, Limit: 7}, 3)
+	rows := st.ReadRows(t, src, plan.Pushdown{Columns: []string{"k", "i"}, Filters: []expr.Node{pred}, Limit: 7}, 3)
 	if strings.Join(rows, ";") != `"b"|0;"b"|1;"b"|2;"b"|3;"b"|4;"b"|5;"b"|6` {
 		t.Errorf("rows %v", rows)
 	}
-	rows = readAll(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 8)
+	rows = st.ReadRows(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 8)
 	if len(rows) != 100 {
 		t.Errorf("count: %d", len(rows))
 	}

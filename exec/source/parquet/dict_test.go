@@ -74,7 +74,7 @@ func TestDictionaryFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Release(recs)
-	if got := schemaString(recs[0].Schema()); got != "unique:utf8 few:utf8 large:large_utf8" {
+	if got := st.SchemaString(recs[0].Schema()); got != "unique:utf8 few:utf8 large:large_utf8" {
 		t.Errorf("schema %s", got)
 	}
 	want := st.Query(t, st.OpenDB(t), fmt.Sprintf("SELECT * FROM read_parquet('%s')", path))

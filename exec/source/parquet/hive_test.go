@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	st "lakeframe/exec/source/sourcetest"
@@ -51,7 +50,7 @@ func TestHivePartitions(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantSchema := "id:int64 v:float64 year:int64 region:utf8"
-			if got := schemaString(src.Schema()); got != wantSchema {
+			if got := st.SchemaString(src.Schema()); got != wantSchema {
 				t.Fatalf("schema %s, want %s", got, wantSchema)
 			}
 			pred, err := expr.Resolve(tc.pred.Node(), src.Schema())
@@ -82,14 +81,6 @@ func TestHivePartitions(t *testing.T) {
 				st.Query(t, db, query+" WHERE "+tc.sql))
 		})
 	}
-}
-
-func schemaString(s *arrow.Schema) string {
-	parts := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		parts[i] = f.Name + ":" + f.Type.String()
-	}
-	return strings.Join(parts, " ")
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -152,7 +143,7 @@ func TestHiveNullsDatesEscapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := schemaString(src.Schema()); !strings.HasSuffix(got, "pk:int64 pd:date32 ps:utf8") {
+			if got := st.SchemaString(src.Schema()); !strings.HasSuffix(got, "pk:int64 pd:date32 ps:utf8") {
 				t.Fatalf("schema %s", got)
 			}
 			pred, err := expr.Resolve(tc.pred.Node(), src.Schema())

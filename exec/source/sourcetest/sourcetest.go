@@ -71,6 +71,20 @@ func Scan(t testing.TB, src exec.Scanner, p plan.Pushdown, mem memory.Allocator,
 	return out, sp, nil
 }
 
+// ReadRows scans src with a checked allocator, formats the rows like Rows
+// does, and fails the test on an error or a leak.
+func ReadRows(t testing.TB, src exec.Scanner, p plan.Pushdown, batchSize int) []string {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	recs, _, err := Scan(t, src, p, mem, batchSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(recs)
+	return Rows(recs)
+}
+
 // Rows formats every row of recs, in order.
 func Rows(recs []arrow.RecordBatch) []string {
 	var out []string
