@@ -1,7 +1,6 @@
 package csv
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -84,20 +83,9 @@ func (s *Source) SupportsFilter(pred expr.Node) plan.FilterSupport {
 
 // open opens a file for reading, decompressing .gz files.
 func (s *Source) open(ctx context.Context, path string) (*tokenizer, io.Closer, error) {
-	f, err := s.fs.Open(ctx, path)
+	r, closer, err := filescan.OpenFile(ctx, s.fs, path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: open %s: %w", errs.ErrExec, path, err)
-	}
-	var r io.Reader = f
-	var closer io.Closer = f
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("%w: %s: %w", errs.ErrExec, path, err)
-		}
-		r = gz
-		closer = closeBoth{gz, f}
+		return nil, nil, err
 	}
 	t := newTokenizer(r, s.opts.delimiter(), s.opts.quote())
 	if err := t.skipBOM(); err != nil {
@@ -106,10 +94,6 @@ func (s *Source) open(ctx context.Context, path string) (*tokenizer, io.Closer, 
 	}
 	return t, closer, nil
 }
-
-type closeBoth struct{ a, b io.Closer }
-
-func (c closeBoth) Close() error { return errors.Join(c.a.Close(), c.b.Close()) }
 
 // readHeader reads the first record: the column names, or (without
 // headers) the first data row, which the caller then keeps in the batch.

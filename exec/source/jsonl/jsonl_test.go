@@ -3,6 +3,8 @@
 package jsonl
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -148,5 +150,27 @@ func TestPartitionsAndLimit(t *testing.T) {
 	rows = st.ReadRows(t, src, plan.Pushdown{Columns: []string{}, Limit: -1}, 8)
 	if len(rows) != 100 {
 		t.Errorf("count: %d", len(rows))
+	}
+}
+
+func TestGzip(t *testing.T) {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write([]byte("{\"a\": 1}\n{\"a\": null}\n{\"a\": 3}\n"))
+	w.Close()
+	path := st.WriteFile(t, filepath.Join(t.TempDir(), "f.jsonl.gz"), buf.String())
+	src, err := NewSource(context.Background(), []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int64{-1, 1} {
+		rows := st.ReadRows(t, src, plan.Pushdown{Limit: limit}, 2)
+		want := "1;NULL;3"
+		if limit == 1 {
+			want = "1"
+		}
+		if strings.Join(rows, ";") != want {
+			t.Errorf("limit %d: rows %v, want %s", limit, rows, want)
+		}
 	}
 }

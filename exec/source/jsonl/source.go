@@ -2,7 +2,6 @@ package jsonl
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -85,23 +84,13 @@ type lineReader struct {
 	long   []byte
 }
 
+// open opens a file for reading, decompressing .gz files.
 func (s *Source) open(ctx context.Context, path string) (*lineReader, error) {
-	f, err := s.fs.Open(ctx, path)
+	r, closer, err := filescan.OpenFile(ctx, s.fs, path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: open %s: %w", errs.ErrExec, path, err)
+		return nil, err
 	}
-	lr := &lineReader{closer: f}
-	var r io.Reader = f
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%w: %s: %w", errs.ErrExec, path, err)
-		}
-		r = gz
-	}
-	lr.r = bufio.NewReaderSize(r, 1<<20)
-	return lr, nil
+	return &lineReader{r: bufio.NewReaderSize(r, 1<<20), closer: closer}, nil
 }
 
 // next returns the next non-blank line, valid until the next call, or
