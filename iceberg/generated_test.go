@@ -216,3 +216,48 @@ func countMatching(t *testing.T, src *Source, p *plan.ScanPlan, keep func(int64,
 	}
 	return n
 }
+
+// TestTaskCodec plans a filtered scan, sends every task through
+// EncodeTask and DecodeTask, and reads the decoded tasks: the rows are
+// the same as the generator's.
+func TestTaskCodec(t *testing.T) {
+	l := layout{days: 3, regions: 2, ids: 20, buckets: 4}
+	tbl := createGenerated(t, l)
+	src, err := NewSource(tbl, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := expr.Resolve(expr.Col("region").Eq("r1").And(expr.Col("id").Lt(int64(10))).Node(), src.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := src.Plan(context.Background(), plan.Pushdown{Filters: []expr.Node{pred}, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded := &plan.ScanPlan{}
+	for _, task := range p.Tasks {
+		b, err := src.EncodeTask(task.(*Task))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := src.DecodeTask(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.String() != task.String() {
+			t.Errorf("decoded task %s, want %s", d, task)
+		}
+		decoded.Tasks = append(decoded.Tasks, d)
+	}
+	keep := func(id int64, r string, _ time.Time) bool { return r == "r1" && id < 10 }
+	want := 0
+	for i := range l.rows() {
+		if keep(l.genRow(i)) {
+			want++
+		}
+	}
+	if got := countMatching(t, src, decoded, keep); got != want || want == 0 {
+		t.Errorf("rows = %d, want %d", got, want)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 
 	iceberg "github.com/apache/iceberg-go"
@@ -258,5 +257,3 @@ func counter(c *metrics.CounterResult) int64 {
 	}
 	return c.Value
 }
-
-var _ = strings.Join

@@ -1,0 +1,85 @@
+package iceberg
+
+import (
+	"encoding/json"
+	"fmt"
+
+	iceberg "github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/codec"
+
+	"lakeframe/errs"
+)
+
+// wireTask is a Task as sent to another process that opens the same
+// table: each file scan task in iceberg-go's codec, the filter as Iceberg
+// expression JSON.
+type wireTask struct {
+	Files   [][]byte        `json:"files"`
+	SpecIDs []int           `json:"spec_ids"`
+	Columns []string        `json:"columns"`
+	Filter  json.RawMessage `json:"filter,omitempty"`
+	Bytes   int64           `json:"bytes"`
+}
+
+// EncodeTask serializes a task planned by s.
+func (s *Source) EncodeTask(t *Task) ([]byte, error) {
+	meta := s.tbl.Metadata()
+	w := wireTask{Columns: t.Columns, Bytes: t.Bytes}
+	for _, ft := range t.Files {
+		specID := int(ft.File.SpecID())
+		spec := meta.PartitionSpecByID(specID)
+		if spec == nil {
+			return nil, fmt.Errorf("%w: encode task: file %s has unknown partition spec %d", errs.ErrInternal, ft.File.FilePath(), specID)
+		}
+		if rf, ok := ft.File.(renamedFile); ok {
+			ft.File = rf.DataFile
+		}
+		b, err := codec.EncodeFileScanTask(ft, *spec, s.ischema, meta.Version())
+		if err != nil {
+			return nil, fmt.Errorf("%w: encode task for %s: %w", errs.ErrNotImplemented, ft.File.FilePath(), err)
+		}
+		w.Files = append(w.Files, b)
+		w.SpecIDs = append(w.SpecIDs, specID)
+	}
+	if t.Filter != nil {
+		f, err := json.Marshal(t.Filter)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encode task filter %s: %w", errs.ErrNotImplemented, t.Filter, err)
+		}
+		w.Filter = f
+	}
+	return json.Marshal(w)
+}
+
+// DecodeTask restores a task that EncodeTask wrote for the same table and
+// snapshot.
+func (s *Source) DecodeTask(b []byte) (*Task, error) {
+	var w wireTask
+	if err := json.Unmarshal(b, &w); err != nil {
+		return nil, fmt.Errorf("%w: decode iceberg task: %w", errs.ErrExec, err)
+	}
+	if len(w.SpecIDs) != len(w.Files) {
+		return nil, fmt.Errorf("%w: decode iceberg task: %d files but %d spec ids", errs.ErrExec, len(w.Files), len(w.SpecIDs))
+	}
+	meta := s.tbl.Metadata()
+	t := &Task{Columns: w.Columns, Bytes: w.Bytes}
+	for i, fb := range w.Files {
+		spec := meta.PartitionSpecByID(w.SpecIDs[i])
+		if spec == nil {
+			return nil, fmt.Errorf("%w: decode iceberg task: unknown partition spec %d", errs.ErrExec, w.SpecIDs[i])
+		}
+		ft, err := codec.DecodeFileScanTask(fb, *spec, s.ischema, meta.Version())
+		if err != nil {
+			return nil, fmt.Errorf("%w: decode iceberg task: %w", errs.ErrExec, err)
+		}
+		t.Files = append(t.Files, ft)
+	}
+	if len(w.Filter) > 0 {
+		f, err := iceberg.ParseExpr(w.Filter, s.ischema)
+		if err != nil {
+			return nil, fmt.Errorf("%w: decode iceberg task filter: %w", errs.ErrExec, err)
+		}
+		t.Filter = f
+	}
+	return t, nil
+}
