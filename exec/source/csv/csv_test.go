@@ -124,10 +124,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	recs, _, err := st.Scan(t, src, plan.Pushdown{Limit: -1}, mem, 100)
-	st.Release(recs)
-	mem.AssertSize(t, 0)
+	err = st.ScanError(t, src, plan.Pushdown{Limit: -1}, 100)
 	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), bad+":6") || !strings.Contains(err.Error(), `"four"`) {
 		t.Errorf("want an error naming %s:6 and the value, got %v", bad, err)
 	}

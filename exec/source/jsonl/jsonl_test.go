@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"lakeframe/errs"
 	st "lakeframe/exec/source/sourcetest"
 	"lakeframe/expr"
@@ -107,10 +105,7 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			recs, _, err := st.Scan(t, src, plan.Pushdown{Limit: -1}, mem, 100)
-			st.Release(recs)
-			mem.AssertSize(t, 0)
+			err = st.ScanError(t, src, plan.Pushdown{Limit: -1}, 100)
 			if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), path+c.want) {
 				t.Errorf("want an error naming %s%s, got %v", path, c.want, err)
 			}

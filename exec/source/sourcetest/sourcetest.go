@@ -85,6 +85,17 @@ func ReadRows(t testing.TB, src exec.Scanner, p plan.Pushdown, batchSize int) []
 	return Rows(recs)
 }
 
+// ScanError scans src with a checked allocator for the error a test
+// expects, and fails the test if anything leaks.
+func ScanError(t testing.TB, src exec.Scanner, p plan.Pushdown, batchSize int) error {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	recs, _, err := Scan(t, src, p, mem, batchSize)
+	Release(recs)
+	return err
+}
+
 // Rows formats every row of recs, in order.
 func Rows(recs []arrow.RecordBatch) []string {
 	var out []string
