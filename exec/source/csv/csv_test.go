@@ -244,3 +244,44 @@ func TestExplicitSchema(t *testing.T) {
 		t.Errorf("300 as int8: %v", err)
 	}
 }
+
+// TestNarrowTypes reads the numeric types only an explicit schema asks
+// for, at the edges of their ranges and one step past them.
+func TestNarrowTypes(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		typ           arrow.DataType
+		lo, hi, wrong string
+	}{
+		{arrow.PrimitiveTypes.Int8, "-128", "127", "128"},
+		{arrow.PrimitiveTypes.Int16, "-32768", "32767", "-32769"},
+		{arrow.PrimitiveTypes.Int32, "-2147483648", "2147483647", "2147483648"},
+		{arrow.PrimitiveTypes.Uint8, "0", "255", "-1"},
+		{arrow.PrimitiveTypes.Uint16, "0", "65535", "65536"},
+		{arrow.PrimitiveTypes.Uint32, "0", "4294967295", "4294967296"},
+		{arrow.PrimitiveTypes.Uint64, "0", "18446744073709551615", "18446744073709551616"},
+		{arrow.PrimitiveTypes.Float32, "-0.25", "1.5", "one"},
+	}
+	for _, c := range cases {
+		t.Run(c.typ.String(), func(t *testing.T) {
+			schema := arrow.NewSchema([]arrow.Field{{Name: "a", Type: c.typ}, {Name: "b", Type: arrow.BinaryTypes.String}}, nil)
+			path := st.WriteFile(t, filepath.Join(dir, c.typ.String()+".csv"), fmt.Sprintf("a,b\n%s,x\n,y\n%s,z\n", c.lo, c.hi))
+			src, err := NewSource(context.Background(), []string{path}, Options{Schema: schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := st.ReadRows(t, src, plan.Pushdown{Limit: -1}, 10)
+			if want := c.lo + `|"x";NULL|"y";` + c.hi + `|"z"`; strings.Join(rows, ";") != want {
+				t.Errorf("rows %v, want %s", rows, want)
+			}
+			bad := st.WriteFile(t, filepath.Join(dir, c.typ.String()+"_bad.csv"), fmt.Sprintf("a,b\n%s,x\n%s,y\n", c.hi, c.wrong))
+			if src, err = NewSource(context.Background(), []string{bad}, Options{Schema: schema}); err != nil {
+				t.Fatal(err)
+			}
+			err = st.ScanError(t, src, plan.Pushdown{Limit: -1}, 10)
+			if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), bad+":3") || !strings.Contains(err.Error(), c.wrong) {
+				t.Errorf("%s as %s: %v", c.wrong, c.typ, err)
+			}
+		})
+	}
+}

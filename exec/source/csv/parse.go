@@ -232,40 +232,19 @@ func (p *columnParser) timestamps(c, rows int, t *arrow.TimestampType) (arrow.Ar
 func (p *columnParser) other(c, rows int, t arrow.DataType) (arrow.Array, error) {
 	switch t.ID() {
 	case arrow.INT8:
-		return parseFixed(p, c, rows, t, func(f []byte) (int8, bool) {
-			v, err := strconv.ParseInt(unsafeString(f), 10, 8)
-			return int8(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseSigned[int8])
 	case arrow.INT16:
-		return parseFixed(p, c, rows, t, func(f []byte) (int16, bool) {
-			v, err := strconv.ParseInt(unsafeString(f), 10, 16)
-			return int16(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseSigned[int16])
 	case arrow.INT32:
-		return parseFixed(p, c, rows, t, func(f []byte) (int32, bool) {
-			v, err := strconv.ParseInt(unsafeString(f), 10, 32)
-			return int32(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseSigned[int32])
 	case arrow.UINT8:
-		return parseFixed(p, c, rows, t, func(f []byte) (uint8, bool) {
-			v, err := strconv.ParseUint(unsafeString(f), 10, 8)
-			return uint8(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseUnsigned[uint8])
 	case arrow.UINT16:
-		return parseFixed(p, c, rows, t, func(f []byte) (uint16, bool) {
-			v, err := strconv.ParseUint(unsafeString(f), 10, 16)
-			return uint16(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseUnsigned[uint16])
 	case arrow.UINT32:
-		return parseFixed(p, c, rows, t, func(f []byte) (uint32, bool) {
-			v, err := strconv.ParseUint(unsafeString(f), 10, 32)
-			return uint32(v), err == nil
-		})
+		return parseFixed(p, c, rows, t, parseUnsigned[uint32])
 	case arrow.UINT64:
-		return parseFixed(p, c, rows, t, func(f []byte) (uint64, bool) {
-			v, err := strconv.ParseUint(unsafeString(f), 10, 64)
-			return v, err == nil
-		})
+		return parseFixed(p, c, rows, t, parseUnsigned[uint64])
 	case arrow.FLOAT32:
 		return parseFixed(p, c, rows, t, func(f []byte) (float32, bool) {
 			v, err := strconv.ParseFloat(unsafeString(f), 32)
@@ -273,6 +252,18 @@ func (p *columnParser) other(c, rows int, t arrow.DataType) (arrow.Array, error)
 		})
 	}
 	return nil, fmt.Errorf("%w: reading %s from CSV", errs.ErrNotImplemented, t)
+}
+
+// parseSigned parses a decimal integer that fits in T.
+func parseSigned[T int8 | int16 | int32](f []byte) (T, bool) {
+	v, err := strconv.ParseInt(unsafeString(f), 10, 8*int(unsafe.Sizeof(T(0))))
+	return T(v), err == nil
+}
+
+// parseUnsigned parses a decimal unsigned integer that fits in T.
+func parseUnsigned[T uint8 | uint16 | uint32 | uint64](f []byte) (T, bool) {
+	v, err := strconv.ParseUint(unsafeString(f), 10, 8*int(unsafe.Sizeof(T(0))))
+	return T(v), err == nil
 }
 
 // parseFixed fills a fixed-width array of type t straight into buffers.
