@@ -24,6 +24,7 @@ type dataFile struct {
 	mappingID   sql.NullInt64
 	partialMax  sql.NullInt64
 	deletes     []deleteFile
+	inlined     []int64 // deleted positions kept in the catalog
 }
 
 // deleteFile lists deleted row positions of one data file.
@@ -37,7 +38,7 @@ type deleteFile struct {
 // liveRows is how many rows of the file are not deleted, when the delete
 // counts are exact (no per-row snapshot filtering).
 func (f *dataFile) liveRows() int64 {
-	n := f.rows
+	n := f.rows - int64(len(f.inlined))
 	for _, d := range f.deletes {
 		n -= d.count
 	}
@@ -83,6 +84,15 @@ func (t *Table) dataFiles(ctx context.Context) ([]*dataFile, error) {
 	rows.Close()
 	if err := t.attachDeletes(ctx, byID); err != nil {
 		return nil, err
+	}
+	inlined, err := t.inlinedDeletes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, pos := range inlined {
+		if f, ok := byID[id]; ok {
+			f.inlined = pos
+		}
 	}
 	slices.SortFunc(out, func(a, b *dataFile) int {
 		if a.order.Valid && b.order.Valid && a.order.Int64 != b.order.Int64 {

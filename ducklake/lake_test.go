@@ -131,7 +131,7 @@ func testLake(t *testing.T, cat *ducklake.Catalog, lake *ducklaketest.Lake) {
 	ctx := context.Background()
 	t.Run("time_travel", func(t *testing.T) {
 		// Counted by hand from the steps BuildLake documents.
-		wantRows := map[int64]int{1: 0, 2: 100, 3: 200, 4: 190, 5: 190, 6: 240, 7: 232, 8: 232, 9: 232}
+		wantRows := map[int64]int{1: 0, 2: 100, 3: 200, 4: 190, 5: 190, 6: 240, 7: 232, 8: 232, 9: 232, 10: 231, 11: 231, 12: 231}
 		for snap := int64(ducklaketest.SnapCreated); snap <= lake.Latest; snap++ {
 			src := source(t, cat, "main.events", ducklake.AtSnapshot(snap))
 			cols := lake.Events.Columns(snap)
@@ -236,6 +236,26 @@ func testLake(t *testing.T, cat *ducklake.Catalog, lake *ducklaketest.Lake) {
 			})
 		}
 	})
+	t.Run("inlined_data", func(t *testing.T) {
+		for _, snap := range []int64{ducklaketest.SnapSmall, ducklaketest.SnapSmallMore} {
+			src := source(t, cat, "main.small", ducklake.AtSnapshot(snap))
+			cols := lake.Small.Columns(snap)
+			got, _ := scanAll(t, src, plan.Pushdown{Limit: -1})
+			want := ducklaketest.Lines(lake.Small.Rows(snap), cols)
+			if !slices.Equal(got, want) || len(want) != 3 {
+				t.Errorf("snapshot %d:\n got  %q\n want %q", snap, got, want)
+			}
+		}
+		src := source(t, cat, "main.small")
+		got, _ := scanAll(t, src, plan.Pushdown{Columns: []string{"n", "k"}, Limit: -1})
+		if want := []string{"5|1", "5|3", "9|4"}; !slices.Equal(got, want) {
+			t.Errorf("projection of inlined rows: %q, want %q", got, want)
+		}
+		got, _ = scanAll(t, src, plan.Pushdown{Columns: []string{}, Limit: -1})
+		if len(got) != 3 {
+			t.Errorf("count-only scan of inlined rows: %d rows, want 3", len(got))
+		}
+	})
 	t.Run("as_of", func(t *testing.T) {
 		at := ducklaketest.SnapshotTime(ducklaketest.SnapDeleteA).Add(30 * time.Second)
 		src := source(t, cat, "main.events", ducklake.AsOf(at))
@@ -253,7 +273,7 @@ func testLake(t *testing.T, cat *ducklake.Catalog, lake *ducklaketest.Lake) {
 			t.Errorf("schemas %v, %v", schemas, err)
 		}
 		tables, err := cat.Tables(ctx, "main")
-		if err != nil || !slices.Equal(tables, []string{"events", "sales"}) {
+		if err != nil || !slices.Equal(tables, []string{"events", "sales", "small"}) {
 			t.Errorf("tables %v, %v", tables, err)
 		}
 		tables, err = cat.Tables(ctx, "main", ducklake.AtSnapshot(ducklaketest.SnapEvolved))

@@ -71,10 +71,20 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		stats.RowsEstimate += f.liveRows()
 	}
 	stats.FilesKept = len(kept)
+	inlined, err := t.inlinedRows(ctx, cols)
+	if err != nil {
+		return nil, err
+	}
+	for _, ir := range inlined {
+		stats.RowsEstimate += int64(len(ir.Values))
+	}
 	if p.Limit >= 0 && stats.RowsEstimate > p.Limit {
 		stats.RowsEstimate = p.Limit
 	}
 	tasks := s.pack(scans, cols, p.Limit, s.taskTarget(stats.BytesToRead))
+	if len(inlined) > 0 {
+		tasks = append(tasks, &Task{Table: t.QualifiedName(), Snapshot: t.Snapshot.ID, Columns: cols, Limit: p.Limit, Inlined: inlined})
+	}
 	return &plan.ScanPlan{Tasks: tasks, Stats: stats}, nil
 }
 
@@ -111,6 +121,7 @@ func fileScan(f *dataFile, names map[int64]map[int64]string) FileScan {
 	if f.mappingID.Valid {
 		fs.Names = names[f.mappingID.Int64]
 	}
+	fs.InlinedDeletes = f.inlined
 	return fs
 }
 

@@ -57,6 +57,7 @@ type stream struct {
 	limit     int64
 	emitted   int64
 	next      int // index of the next file to open
+	inlined   int // index of the next inlined table to read
 
 	// The open file.
 	file      *FileScan
@@ -86,7 +87,11 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		if !s.open {
 			if s.next >= len(s.task.Files) {
-				return nil, io.EOF
+				rec, err := s.nextInlined()
+				if err != nil || rec == nil {
+					return nil, err
+				}
+				return s.cut(rec), nil
 			}
 			f := &s.task.Files[s.next]
 			s.next++
@@ -107,14 +112,37 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			rec.Release()
 			continue
 		}
-		if s.limit >= 0 && s.emitted+rec.NumRows() > s.limit {
-			cut := rec.NewSlice(0, s.limit-s.emitted)
-			rec.Release()
-			rec = cut
+		return s.cut(rec), nil
+	}
+}
+
+// cut applies the limit to a batch and counts it.
+func (s *stream) cut(rec arrow.RecordBatch) arrow.RecordBatch {
+	if s.limit >= 0 && s.emitted+rec.NumRows() > s.limit {
+		cut := rec.NewSlice(0, s.limit-s.emitted)
+		rec.Release()
+		rec = cut
+	}
+	s.emitted += rec.NumRows()
+	return rec
+}
+
+// nextInlined returns the batch of the next inlined table with rows, or
+// io.EOF after the last.
+func (s *stream) nextInlined() (arrow.RecordBatch, error) {
+	for s.inlined < len(s.task.Inlined) {
+		ir := &s.task.Inlined[s.inlined]
+		s.inlined++
+		if len(ir.Values) == 0 {
+			continue
 		}
-		s.emitted += rec.NumRows()
+		rec, err := inlinedBatch(s.mem, s.schema, ir)
+		if err != nil {
+			return nil, fmt.Errorf("ducklake table %s: %w", s.task.Table, err)
+		}
 		return rec, nil
 	}
+	return nil, io.EOF
 }
 
 // openFile reads the file's deletes and footer and decides which file
@@ -139,8 +167,11 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.mem); err != nil {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, f.Path, err)
 	}
-	if len(f.Deletes) > 0 {
+	if len(f.Deletes) > 0 || len(f.InlinedDeletes) > 0 {
 		s.deleted = newRowSet(f.Rows)
+		for _, p := range f.InlinedDeletes {
+			s.deleted.add(p)
+		}
 		for i := range f.Deletes {
 			if err := readDeletes(ctx, s.src.fs, s.mem, &f.Deletes[i], f.Rows, s.task.Snapshot, s.deleted); err != nil {
 				return err
@@ -396,6 +427,6 @@ func (s *stream) closeFile() {
 // Close releases the open file and readers.
 func (s *stream) Close() error {
 	s.closeFile()
-	s.next = len(s.task.Files)
+	s.next, s.inlined = len(s.task.Files), len(s.task.Inlined)
 	return nil
 }

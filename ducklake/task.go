@@ -16,6 +16,8 @@ type Task struct {
 	// Columns are the output columns, in order.
 	Columns []Column   `json:"columns"`
 	Files   []FileScan `json:"files"`
+	// Inlined are rows the catalog keeps itself, read after the files.
+	Inlined []InlinedRows `json:"inlined,omitempty"`
 	// Limit stops the task after this many rows; negative means no limit.
 	Limit int64 `json:"limit"`
 	Bytes int64 `json:"bytes"`
@@ -34,6 +36,8 @@ type FileScan struct {
 	// rows of later snapshots, told apart by a per-row snapshot id.
 	PartialMax *int64       `json:"partial_max,omitempty"`
 	Deletes    []DeleteScan `json:"deletes,omitempty"`
+	// InlinedDeletes are deleted positions the catalog keeps itself.
+	InlinedDeletes []int64 `json:"inlined_deletes,omitempty"`
 	// Names maps column ids to the file's column names for files written
 	// without Parquet field ids (a ducklake_name_mapping).
 	Names map[int64]string `json:"names,omitempty"`
@@ -65,9 +69,15 @@ func (t *Task) String() string {
 			sb.WriteString(", ")
 		}
 		sb.WriteString(f.Path)
-		if len(f.Deletes) > 0 {
+		if len(f.Deletes) > 0 || len(f.InlinedDeletes) > 0 {
 			sb.WriteString(" (with deletes)")
 		}
+	}
+	if len(t.Inlined) > 0 {
+		if len(t.Files) > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "%d inlined tables", len(t.Inlined))
 	}
 	return sb.String()
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -153,6 +154,11 @@ func Text(v any) string {
 		return x
 	case arrow.Date32:
 		return x.FormattedString()
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		// A timestamp without time zone, as Arrow prints it.
+		return x.UTC().Format("2006-01-02T15:04:05.999999999")
 	}
 	return fmt.Sprint(v)
 }

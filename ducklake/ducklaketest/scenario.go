@@ -12,21 +12,25 @@ import (
 type Lake struct {
 	Events *Model
 	Sales  *Model
+	Small  *Model
 	// Latest is the last snapshot.
 	Latest int64
 }
 
 // Snapshots of the lake BuildLake writes.
 const (
-	SnapCreated   = 1 // main.events(id int64, name varchar, old int32, amount int32)
-	SnapFileA     = 2 // file A: ids 0..99
-	SnapFileB     = 3 // file B: ids 100..199
-	SnapDeleteA   = 4 // delete ids divisible by 10 from A
-	SnapEvolved   = 5 // drop old, rename name to label, amount to int64, add extra (default 'none')
-	SnapFileC     = 6 // file C: ids 200..249 with label, amount, extra
-	SnapDeleteMix = 7 // A's delete file replaced (also ids 1..3), ids 100..104 deleted from B
-	SnapSales     = 8 // main.sales(region varchar, day date, amount int64) by (identity(region), year(day))
-	SnapSalesData = 9 // three sales files without column statistics
+	SnapCreated   = 1  // main.events(id int64, name varchar, old int32, amount int32)
+	SnapFileA     = 2  // file A: ids 0..99
+	SnapFileB     = 3  // file B: ids 100..199
+	SnapDeleteA   = 4  // delete ids divisible by 10 from A
+	SnapEvolved   = 5  // drop old, rename name to label, amount to int64, add extra (default 'none')
+	SnapFileC     = 6  // file C: ids 200..249 with label, amount, extra
+	SnapDeleteMix = 7  // A's delete file replaced (also ids 1..3), ids 100..104 deleted from B
+	SnapSales     = 8  // main.sales(region varchar, day date, amount int64) by (identity(region), year(day))
+	SnapSalesData = 9  // three sales files without column statistics
+	SnapInlineDel = 10 // id 150 deleted from B, kept in the catalog (deletion inlining)
+	SnapSmall     = 11 // main.small with three rows inlined in the catalog
+	SnapSmallMore = 12 // small: v renamed w, n int32 added (default 5), a row deleted, a row added
 )
 
 // BuildLake writes a catalog with schema main and two tables through b,
@@ -180,7 +184,69 @@ func BuildLake(b *Builder) *Lake {
 		b.PartitionValues(salesID, id, p.region, fmt.Sprint(p.year))
 		sales.files = append(sales.files, modelFile{id: id, begin: SnapSalesData, rows: rows})
 	}
-	return &Lake{Events: ev, Sales: sales, Latest: SnapSalesData}
+
+	// Deletion inlining: a position of file B kept in the catalog.
+	b.Snapshot(SnapInlineDel, 3, "deleted_from_table:1")
+	b.Exec(`CREATE TABLE ducklake_inlined_delete_1 (file_id BIGINT, row_id BIGINT, begin_snapshot BIGINT)`)
+	b.Exec(`INSERT INTO ducklake_inlined_delete_1 VALUES (?, 50, ?)`, fileB, SnapInlineDel)
+	ev.deletes = append(ev.deletes, modelDelete{id: -1, file: fileB, begin: SnapInlineDel, pos: []int64{50}})
+
+	small := buildSmall(b)
+	return &Lake{Events: ev, Sales: sales, Small: small, Latest: SnapSmallMore}
+}
+
+// buildSmall writes main.small, whose rows all live in inlined data
+// tables of the catalog.
+func buildSmall(b *Builder) *Model {
+	m := &Model{}
+	const table = 3
+	b.Snapshot(SnapSmall, 4, `created_table:"main"."small"`)
+	b.Table(table, 0, SnapSmall, "small", "small/")
+	for _, c := range []struct {
+		id        int64
+		name, typ string
+	}{{1, "k", "int64"}, {2, "ts", "timestamp"}, {3, "d", "date"}, {4, "v", "varchar"}, {5, "f", "float64"}, {6, "b", "boolean"}} {
+		b.Column(table, c.id, SnapSmall, c.id, c.name, c.typ, "")
+		m.addColumn(c.id, SnapSmall, c.id, c.name, "")
+	}
+	b.Exec(`CREATE TABLE ducklake_inlined_data_3_4 (row_id BIGINT, begin_snapshot BIGINT, end_snapshot BIGINT,
+		k BIGINT, ts TIMESTAMP, d DATE, v VARCHAR, f DOUBLE PRECISION, b BOOLEAN)`)
+	b.Exec(`INSERT INTO ducklake_inlined_data_tables VALUES (3, 'ducklake_inlined_data_3_4', 4)`)
+	b.Exec(`INSERT INTO ducklake_inlined_data_3_4 VALUES
+		(0, 11, NULL, 1, '2024-01-02 03:04:05', '2024-01-02', 'x', 1.5, true),
+		(1, 11, NULL, 2, NULL, NULL, NULL, NULL, NULL),
+		(2, 11, NULL, 3, '1999-12-31 23:59:59.5', '1999-12-31', 'z', 2.25, false)`)
+	ts := func(s string) time.Time {
+		t, err := time.Parse("2006-01-02 15:04:05.999", s)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	day := func(y, mo, d int) arrow.Date32 { return arrow.Date32FromTime(dateOf(y, mo, d)) }
+	m.files = append(m.files, modelFile{id: -4, begin: SnapSmall, rows: []map[int64]any{
+		{1: int64(1), 2: ts("2024-01-02 03:04:05"), 3: day(2024, 1, 2), 4: "x", 5: 1.5, 6: true},
+		{1: int64(2), 2: nil, 3: nil, 4: nil, 5: nil, 6: nil},
+		{1: int64(3), 2: ts("1999-12-31 23:59:59.5"), 3: day(1999, 12, 31), 4: "z", 5: 2.25, 6: false},
+	}})
+
+	b.Snapshot(SnapSmallMore, 5, "altered_table:3,inserted_into_table:3,deleted_from_table:3")
+	b.EndColumn(table, 4, SnapSmallMore)
+	m.endColumn(4, SnapSmallMore)
+	b.Column(table, 4, SnapSmallMore, 4, "w", "varchar", "")
+	m.addColumn(4, SnapSmallMore, 4, "w", "")
+	b.Column(table, 7, SnapSmallMore, 7, "n", "int32", "5")
+	m.addColumn(7, SnapSmallMore, 7, "n", "5")
+	b.Exec(`UPDATE ducklake_inlined_data_3_4 SET end_snapshot = ? WHERE row_id = 1`, SnapSmallMore)
+	m.deletes = append(m.deletes, modelDelete{id: -2, file: -4, begin: SnapSmallMore, pos: []int64{1}})
+	b.Exec(`CREATE TABLE ducklake_inlined_data_3_5 (row_id BIGINT, begin_snapshot BIGINT, end_snapshot BIGINT,
+		k BIGINT, ts TIMESTAMP, d DATE, w VARCHAR, f DOUBLE PRECISION, b BOOLEAN, n INTEGER)`)
+	b.Exec(`INSERT INTO ducklake_inlined_data_tables VALUES (3, 'ducklake_inlined_data_3_5', 5)`)
+	b.Exec(`INSERT INTO ducklake_inlined_data_3_5 VALUES (3, 12, NULL, 4, '2000-02-29 12:00:00', '2000-02-29', 'new', -1, true, 9)`)
+	m.files = append(m.files, modelFile{id: -5, begin: SnapSmallMore, rows: []map[int64]any{
+		{1: int64(4), 2: ts("2000-02-29 12:00:00"), 3: day(2000, 2, 29), 4: "new", 5: -1.0, 6: true, 7: int32(9)},
+	}})
+	return m
 }
 
 func dateOf(year, month, day int) time.Time {
