@@ -10,15 +10,17 @@ import (
 func Q20(dir string) *frame.DataFrame {
 	from := date(1994, 1, 1)
 	forest := scan(dir, "part").Where(expr.Col("p_name").Str().StartsWith("forest"))
-	// The correlated subquery: what each supplier shipped of each part.
+	// The correlated subquery: what each supplier shipped of each forest
+	// part (the outer IN keeps only forest parts, so only they are summed).
 	shipped := scan(dir, "lineitem").
 		Where(expr.Col("l_shipdate").Ge(from).And(expr.Col("l_shipdate").Lt(from.AddDate(1, 0, 0)))).
+		Join(forest, frame.Semi, frame.LeftOn("l_partkey"), frame.RightOn("p_partkey")).
 		GroupBy("l_partkey", "l_suppkey").
 		Agg(expr.Col("l_quantity").Sum().Alias("sum_quantity"))
-	// An inner join drops the pairs that shipped nothing, for which the
-	// subquery is NULL and the comparison not true.
+	// The inner join keeps forest parts only, and drops the pairs that
+	// shipped nothing, for which the subquery is NULL and the comparison
+	// not true.
 	excess := scan(dir, "partsupp").
-		Join(forest, frame.Semi, frame.LeftOn("ps_partkey"), frame.RightOn("p_partkey")).
 		Join(shipped, frame.Inner, frame.LeftOn("ps_partkey", "ps_suppkey"), frame.RightOn("l_partkey", "l_suppkey")).
 		Where(expr.Col("ps_availqty").Gt(expr.Lit(0.5).Mul(expr.Col("sum_quantity"))))
 	return scan(dir, "supplier").
