@@ -39,6 +39,8 @@ func Build(n physical.Node) (Operator, error) {
 		return newSortOp(inputs[0], x.Keys, x.K)
 	case *physical.Limit:
 		return &limitOp{input: inputs[0], offset: x.Offset, n: x.N}, nil
+	case *physical.Values:
+		return &valuesOp{node: x}, nil
 	case *physical.HashJoin:
 		return newHashJoinOp(inputs[0], inputs[1], x)
 	}

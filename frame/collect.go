@@ -29,7 +29,23 @@ func (df *DataFrame) physical(ctx context.Context, cfg *runConfig) (physical.Nod
 	if err != nil {
 		return nil, err
 	}
-	return physical.Lower(ctx, opt, &physical.Config{Parallelism: cfg.parallelism})
+	phys, err := physical.Lower(ctx, opt, &physical.Config{Parallelism: cfg.parallelism})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.scans != nil {
+		reportScans(phys, cfg.scans)
+	}
+	return phys, nil
+}
+
+func reportScans(n physical.Node, fn func(ScanReport)) {
+	if s, ok := n.(*physical.Scan); ok {
+		fn(ScanReport{Kind: s.Source.Kind(), Source: s.Source.String(), Stats: s.Plan.Stats})
+	}
+	for _, c := range n.Children() {
+		reportScans(c, fn)
+	}
 }
 
 // Explain describes the query: the logical plan as written, the optimized

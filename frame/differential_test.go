@@ -469,3 +469,13 @@ func head(rows []string) []string {
 	}
 	return rows
 }
+
+func openDuck(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

@@ -261,3 +261,69 @@ func TestStreamReturnsEOF(t *testing.T) {
 		t.Errorf("got %d rows, want 3", rows)
 	}
 }
+
+func TestScanReportCountsPrunedRowGroups(t *testing.T) {
+	dir := t.TempDir()
+	writeDiffData(t, dir, 3, 3000, 13) // ids 0..8999, 3 row groups per file
+	var reports []frame.ScanReport
+	tbl, err := frame.ReadParquet(dir).Where(expr.Col("id").Lt(1500)).Collect(context.Background(),
+		frame.WithScanReport(func(r frame.ScanReport) { reports = append(reports, r) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if tbl.NumRows() != 1500 {
+		t.Errorf("got %d rows, want 1500", tbl.NumRows())
+	}
+	if len(reports) != 1 {
+		t.Fatalf("got %d scan reports, want 1", len(reports))
+	}
+	st := reports[0].Stats
+	// ids are written in order: only the first file's first two row groups
+	// (1001 rows each) can hold ids below 1500.
+	if st.FilesKept != 1 || st.FilesTotal != 3 || st.RowGroupsKept != 2 {
+		t.Errorf("stats %+v, want files 1/3 and 2 row groups kept", st)
+	}
+}
+
+func TestCountFromParquetFootersMatchesDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	tbl := func() *frame.DataFrame { return frame.ReadParquet(dir) }
+	writeDiffData(t, dir, 2, 2500, 14)
+	part := filepath.Join(t.TempDir(), "by_k")
+	if err := tbl().WriteParquet(context.Background(), part, frame.PartitionBy("k")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name     string
+		df       *frame.DataFrame
+		metadata bool // answered without reading rows
+		sql      string
+	}{
+		{"all rows", frame.ReadParquet(part).Count(), true, "SELECT count(*) FROM read_parquet('" + part + "/*/*.parquet', hive_partitioning=true)"},
+		{"partition filter", frame.ReadParquet(part).Where(expr.Col("k").IsIn(1, 2)).Count(), true, "SELECT count(*) FROM read_parquet('" + part + "/*/*.parquet', hive_partitioning=true) WHERE k IN (1, 2)"},
+		{"row filter needs rows", frame.ReadParquet(part).Where(expr.Col("x").Gt(0)).Count(), false, "SELECT count(*) FROM read_parquet('" + part + "/*/*.parquet', hive_partitioning=true) WHERE x > 0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			plan, err := c.df.Explain(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(plan, "count from parquet metadata"); got != c.metadata {
+				t.Errorf("answered from metadata = %v, want %v:\n%s", got, c.metadata, plan)
+			}
+			res, err := c.df.Collect(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := tableRows(t, res)
+			res.Release()
+			db := openDuck(t)
+			want := duckRows(t, db, c.sql)
+			if msg := diffRows(got, want); msg != "" {
+				t.Error(msg)
+			}
+		})
+	}
+}

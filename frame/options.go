@@ -24,6 +24,7 @@ type runConfig struct {
 	progress    func([]Progress)
 	every       time.Duration
 	quiet       bool
+	scans       func(ScanReport)
 }
 
 func newRunConfig(opts []Option) *runConfig {
@@ -76,3 +77,15 @@ func WithProgress(every time.Duration, fn func([]Progress)) Option {
 // WithoutProgressDisplay keeps the live progress lines off even when stderr
 // is a terminal.
 func WithoutProgressDisplay() Option { return func(c *runConfig) { c.quiet = true } }
+
+// ScanReport tells what one scan of a query reads: the source, and the
+// files, row groups, manifests and bytes its pushdowns kept.
+type ScanReport struct {
+	Kind   string // "parquet", "iceberg", ...
+	Source string
+	Stats  plan.ScanStats
+}
+
+// WithScanReport calls fn once per scan when the query has been planned,
+// before it runs, with what the scan will read.
+func WithScanReport(fn func(ScanReport)) Option { return func(c *runConfig) { c.scans = fn } }

@@ -74,6 +74,9 @@ type ScanStats struct {
 	RowGroupsTotal, RowGroupsKept int
 	BytesToRead                   int64
 	RowsEstimate                  int64
+	// Details are source-specific figures for EXPLAIN, such as a lakehouse
+	// table's snapshot, manifests kept and delete files, as "key=value".
+	Details []string
 }
 
 // String prints the non-zero statistics.
@@ -94,5 +97,21 @@ func (s ScanStats) String() string {
 		}
 		out += fmt.Sprintf("bytes=%d", s.BytesToRead)
 	}
+	for _, d := range s.Details {
+		if out != "" {
+			out += " "
+		}
+		out += d
+	}
 	return out
+}
+
+// RowCounter is a Source that can count the rows a pushdown selects from
+// its metadata alone (file footers, manifests), without reading data. The
+// physical planner answers count(*) over a scan with it.
+type RowCounter interface {
+	// CountRows returns the exact number of rows the pushdown's filters
+	// select; ok is false when metadata cannot tell exactly (deletes, a
+	// filter only rows can decide).
+	CountRows(ctx context.Context, p Pushdown) (n int64, ok bool, err error)
 }

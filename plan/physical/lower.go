@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 
 	"lakeframe/errs"
 	"lakeframe/expr"
@@ -48,6 +49,9 @@ func Lower(ctx context.Context, n plan.Node, cfg *Config) (Node, error) {
 		}
 		return &Project{Input: in, Exprs: x.Exprs, OutType: x.Schema()}, nil
 	case *plan.Aggregate:
+		if v, ok, err := countFromMetadata(ctx, x); err != nil || ok {
+			return v, err
+		}
 		in, err := Lower(ctx, x.Input, cfg)
 		if err != nil {
 			return nil, err
@@ -239,4 +243,45 @@ func EstimateBytes(n Node) (bytes int64, ok bool) {
 		total += b
 	}
 	return total, true
+}
+
+// countFromMetadata answers an aggregate made only of count(*) directly
+// over a scan from the source's metadata, when the source can count
+// exactly. Filters the scan cannot apply exactly would sit between them as
+// a Filter node, so a bare scan input means every pushed filter is exact.
+func countFromMetadata(ctx context.Context, a *plan.Aggregate) (Node, bool, error) {
+	scan, ok := a.Input.(*plan.Scan)
+	if !ok || len(a.Keys) > 0 || len(a.Aggs) == 0 {
+		return nil, false, nil
+	}
+	counter, ok := scan.Source.(plan.RowCounter)
+	if !ok {
+		return nil, false, nil
+	}
+	for _, e := range a.Aggs {
+		agg, isAgg := expr.Unalias(e).(*expr.Agg)
+		if !isAgg || agg.Fn != expr.AggCountAll {
+			return nil, false, nil
+		}
+	}
+	for _, f := range scan.Filters {
+		if scan.Source.SupportsFilter(f) != plan.FilterExact {
+			return nil, false, nil
+		}
+	}
+	n, ok, err := counter.CountRows(ctx, plan.Pushdown{Columns: scan.Columns, Filters: scan.Filters, Limit: scan.Limit})
+	if err != nil {
+		return nil, false, fmt.Errorf("count %s: %w", scan.Source, err)
+	}
+	if !ok {
+		return nil, false, nil
+	}
+	if scan.Limit >= 0 {
+		n = min(n, scan.Limit)
+	}
+	row := make([]scalar.Scalar, len(a.Aggs))
+	for i := range row {
+		row[i] = scalar.NewInt64Scalar(n)
+	}
+	return &Values{Row: row, Out: a.Schema(), Reason: "count from " + scan.Source.Kind() + " metadata"}, true, nil
 }
