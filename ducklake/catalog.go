@@ -3,7 +3,6 @@ package ducklake
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -283,6 +282,3 @@ func redact(dsn string) string {
 	}
 	return dsn
 }
-
-// errNoRows is returned by lookups that find nothing.
-var errNoRows = errors.New("no rows")

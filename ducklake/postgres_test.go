@@ -14,8 +14,16 @@ import (
 	"lakeframe/plan"
 )
 
-func TestPostgresCatalog(t *testing.T) {
+// TestPostgres starts one PostgreSQL cluster and gives each subtest its
+// own database.
+func TestPostgres(t *testing.T) {
+	t.Parallel()
 	dsn := pgtest.Start(t)
+	t.Run("catalog", func(t *testing.T) { testPostgresCatalog(t, pgtest.NewDatabase(t, dsn)) })
+	t.Run("metadata_schema", func(t *testing.T) { testPostgresMetadataSchema(t, pgtest.NewDatabase(t, dsn)) })
+}
+
+func testPostgresCatalog(t *testing.T, dsn string) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -33,10 +41,9 @@ func TestPostgresCatalog(t *testing.T) {
 	testLake(t, cat, lake)
 }
 
-// TestPostgresMetadataSchema keeps the catalog tables in their own
+// testPostgresMetadataSchema keeps the catalog tables in their own
 // PostgreSQL schema, as DuckDB's METADATA_SCHEMA option does.
-func TestPostgresMetadataSchema(t *testing.T) {
-	dsn := pgtest.Start(t)
+func testPostgresMetadataSchema(t *testing.T, dsn string) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -173,7 +173,7 @@ type FileCol struct {
 	ID   int64 // the Parquet field id; negative writes none
 	Name string
 	Type arrow.DataType
-	Vals []any // int32, int64, float64, string, arrow.Date32 or nil
+	Vals []any // bool, int32, int64, float64, string, arrow.Date32 or nil
 }
 
 // Stat is a statistics row to record for a column of a file.
@@ -295,6 +295,8 @@ func buildArray(t testing.TB, mem memory.Allocator, typ arrow.DataType, vals []a
 			x.Append(v.(string))
 		case *array.Date32Builder:
 			x.Append(v.(arrow.Date32))
+		case *array.BooleanBuilder:
+			x.Append(v.(bool))
 		default:
 			t.Fatalf("buildArray: unsupported type %s", typ)
 		}
