@@ -3,6 +3,7 @@ package filescan
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -47,7 +48,7 @@ func TestFileTasks(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := plan.ScanStats{FilesTotal: 4, FilesKept: len(c.paths), BytesToRead: c.bytes}
-			if stats != want {
+			if !reflect.DeepEqual(stats, want) {
 				t.Errorf("stats %+v, want %+v", stats, want)
 			}
 			if len(tasks) != len(c.paths) {
