@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math/bits"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"lakeframe/errs"
 	"lakeframe/exec/source/files"
@@ -65,8 +62,9 @@ func (s rowSet) each(lo, hi int64, fn func(i int64)) {
 // readDeletes reads the positions a delete file removes from a data file
 // of rows rows. Deletes tagged with a snapshot after the one read are
 // skipped; columns other than pos and the snapshot tag (file_path, or
-// extra columns some writers add) are ignored.
-func readDeletes(ctx context.Context, fsys files.FS, mem memory.Allocator, d *DeleteScan, rows, snapshot int64, set rowSet) error {
+// extra columns some writers add) are ignored. The columns are decoded
+// straight into reused buffers, without building Arrow arrays.
+func readDeletes(ctx context.Context, fsys files.FS, d *DeleteScan, rows, snapshot int64, set rowSet) error {
 	fh, err := fsys.Open(ctx, d.Path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -80,60 +78,110 @@ func readDeletes(ctx context.Context, fsys files.FS, mem memory.Allocator, d *De
 		return fmt.Errorf("%w: read delete file %s: %w", errs.ErrExec, d.Path, err)
 	}
 	defer pr.Close() // closes fh
-	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
-	if err != nil {
-		return fmt.Errorf("%w: read delete file %s: %w", errs.ErrExec, d.Path, err)
-	}
-	posField, snapField := -1, -1
-	for i, f := range fr.Manifest.Fields {
-		switch f.Field.Name {
-		case "pos":
-			posField = i
-		case snapshotColumn:
-			snapField = i
-		}
-	}
-	if posField < 0 {
+	sc := pr.MetaData().Schema
+	posCol, snapCol := sc.ColumnIndexByName("pos"), sc.ColumnIndexByName(snapshotColumn)
+	if posCol < 0 {
 		return fmt.Errorf("%w: delete file %s has no pos column", errs.ErrExec, d.Path)
 	}
-	filter := d.PartialMax != nil && *d.PartialMax > snapshot && snapField >= 0
-	leaves := []int{fr.Manifest.Fields[posField].ColIndex}
-	if filter {
-		leaves = append(leaves, fr.Manifest.Fields[snapField].ColIndex)
+	if d.PartialMax == nil || *d.PartialMax <= snapshot {
+		snapCol = -1
 	}
-	if pr.NumRows() == 0 {
-		return nil
+	r := deleteReader{
+		pos:  int64Column{maxDef: sc.Column(posCol).MaxDefinitionLevel()},
+		snap: int64Column{maxDef: -1},
 	}
-	rr, err := fr.GetRecordReader(ctx, leaves, nil)
-	if err != nil {
-		return fmt.Errorf("%w: read delete file %s: %w", errs.ErrExec, d.Path, err)
+	if snapCol >= 0 {
+		r.snap.maxDef = sc.Column(snapCol).MaxDefinitionLevel()
 	}
-	defer rr.Release()
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		pos, ok := rec.Column(0).(*array.Int64)
-		if !ok {
-			return fmt.Errorf("%w: delete file %s: pos is %s, not int64", errs.ErrExec, d.Path, rec.Column(0).DataType())
+	for rg := 0; rg < pr.NumRowGroups(); rg++ {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		var snaps *array.Int64
-		if filter {
-			if snaps, ok = rec.Column(1).(*array.Int64); !ok {
-				return fmt.Errorf("%w: delete file %s: %s is %s, not int64", errs.ErrExec, d.Path, snapshotColumn, rec.Column(1).DataType())
-			}
+		if err := r.rowGroup(pr.RowGroup(rg), posCol, snapCol, rows, snapshot, set); err != nil {
+			return fmt.Errorf("%w: read delete file %s: %w", errs.ErrExec, d.Path, err)
 		}
-		vals := pos.Int64Values()
-		for i, p := range vals {
-			if pos.IsNull(i) || p >= rows {
-				continue
-			}
-			if snaps != nil && snaps.IsValid(i) && snaps.Value(i) > snapshot {
-				continue
-			}
-			set.add(p)
-		}
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: read delete file %s: %w", errs.ErrExec, d.Path, err)
 	}
 	return nil
+}
+
+// deleteReader decodes the pos and snapshot columns of a delete file.
+type deleteReader struct {
+	pos, snap int64Column
+}
+
+// int64Column is a decoding buffer for one int64 column.
+type int64Column struct {
+	maxDef int16 // -1: the column is not read
+	rd     *file.Int64ColumnChunkReader
+	vals   []int64
+	defs   []int16
+}
+
+const deleteBatch = 8192
+
+func (c *int64Column) open(rg *file.RowGroupReader, col int) error {
+	cr, err := rg.Column(col)
+	if err != nil {
+		return err
+	}
+	rd, ok := cr.(*file.Int64ColumnChunkReader)
+	if !ok {
+		return fmt.Errorf("column %s is not int64", cr.Descriptor().Name())
+	}
+	c.rd = rd
+	if c.vals == nil {
+		c.vals, c.defs = make([]int64, deleteBatch), make([]int16, deleteBatch)
+	}
+	return nil
+}
+
+// valid reports whether level i holds a value.
+func (c *int64Column) valid(i int) bool { return c.maxDef == 0 || c.defs[i] == c.maxDef }
+
+func (r *deleteReader) rowGroup(rg *file.RowGroupReader, posCol, snapCol int, rows, snapshot int64, set rowSet) error {
+	if err := r.pos.open(rg, posCol); err != nil {
+		return err
+	}
+	if snapCol >= 0 {
+		if err := r.snap.open(rg, snapCol); err != nil {
+			return err
+		}
+	}
+	for {
+		n, _, err := r.pos.rd.ReadBatch(deleteBatch, r.pos.vals, r.pos.defs, nil)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		if snapCol >= 0 {
+			m, _, err := r.snap.rd.ReadBatch(n, r.snap.vals, r.snap.defs, nil)
+			if err != nil {
+				return err
+			}
+			if m != n {
+				return fmt.Errorf("pos and %s have different lengths", snapshotColumn)
+			}
+		}
+		pv, sv := 0, 0
+		for i := 0; i < int(n); i++ {
+			posOK := r.pos.valid(i)
+			p := int64(-1)
+			if posOK {
+				p = r.pos.vals[pv]
+				pv++
+			}
+			if snapCol >= 0 && r.snap.valid(i) {
+				s := r.snap.vals[sv]
+				sv++
+				if s > snapshot {
+					continue
+				}
+			}
+			if posOK && p < rows {
+				set.add(p)
+			}
+		}
+	}
 }

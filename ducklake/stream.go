@@ -173,7 +173,7 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 			s.deleted.add(p)
 		}
 		for i := range f.Deletes {
-			if err := readDeletes(ctx, s.src.fs, s.mem, &f.Deletes[i], f.Rows, s.task.Snapshot, s.deleted); err != nil {
+			if err := readDeletes(ctx, s.src.fs, &f.Deletes[i], f.Rows, s.task.Snapshot, s.deleted); err != nil {
 				return err
 			}
 		}

@@ -62,13 +62,16 @@ type Builder struct {
 	postgres bool
 	dataDir  string // the data_path, ends with "/"
 	nextFile int64
+	// RowGroupRows is the row group size of the files the builder writes;
+	// small by default so that files have several.
+	RowGroupRows int64
 }
 
 // NewBuilder creates the catalog tables in db and records dataDir as the
 // data path.
 func NewBuilder(t testing.TB, db *sql.DB, dialect ducklake.Dialect, dataDir string) *Builder {
 	t.Helper()
-	b := &Builder{t: t, db: db, postgres: dialect == ducklake.Postgres, dataDir: filepath.ToSlash(dataDir) + "/"}
+	b := &Builder{t: t, db: db, postgres: dialect == ducklake.Postgres, dataDir: filepath.ToSlash(dataDir) + "/", RowGroupRows: 40}
 	for _, q := range DDL {
 		b.Exec(q)
 	}
@@ -191,7 +194,7 @@ func (b *Builder) DataFile(table, snap int64, tableDir string, cols []FileCol, s
 	b.nextFile++
 	name := fmt.Sprintf("data-%d.parquet", id)
 	path := filepath.Join(b.dataDir, tableDir, name)
-	size := WriteParquet(b.t, path, cols)
+	size := writeParquet(b.t, path, cols, b.RowGroupRows)
 	rows := len(cols[0].Vals)
 	b.Exec(`INSERT INTO ducklake_data_file (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative, file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id)
 		VALUES (?, ?, ?, NULL, ?, ?, true, 'parquet', ?, ?, NULL, 0, ?)`, id, table, snap, id, name, rows, size, partitionID)
@@ -216,10 +219,10 @@ func (b *Builder) DeleteFile(table, snap, dataFileID int64, tableDir string, pos
 	for i, p := range positions {
 		paths[i], pos[i] = target, p
 	}
-	size := WriteParquet(b.t, path, []FileCol{
+	size := writeParquet(b.t, path, []FileCol{
 		{ID: -1, Name: "file_path", Type: arrow.BinaryTypes.String, Vals: paths},
 		{ID: -1, Name: "pos", Type: arrow.PrimitiveTypes.Int64, Vals: pos},
-	})
+	}, b.RowGroupRows)
 	b.Exec(`INSERT INTO ducklake_delete_file (delete_file_id, table_id, begin_snapshot, end_snapshot, data_file_id, path, path_is_relative, format, delete_count, file_size_bytes, footer_size)
 		VALUES (?, ?, ?, NULL, ?, ?, true, 'parquet', ?, ?, NULL)`, id, table, snap, dataFileID, name, len(positions), size)
 	return id
@@ -232,8 +235,13 @@ func (b *Builder) EndDeleteFile(id, snap int64) {
 }
 
 // WriteParquet writes columns to a Parquet file, with field ids for ids
-// >= 0, and returns its size.
+// >= 0, in row groups of 40 rows, and returns its size.
 func WriteParquet(t testing.TB, path string, cols []FileCol) int64 {
+	t.Helper()
+	return writeParquet(t, path, cols, 40)
+}
+
+func writeParquet(t testing.TB, path string, cols []FileCol, rowGroup int64) int64 {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -256,8 +264,7 @@ func WriteParquet(t testing.TB, path string, cols []FileCol) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Small row groups give the reader several per file.
-	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(40), parquet.WithStats(true))
+	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(rowGroup), parquet.WithStats(true))
 	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
