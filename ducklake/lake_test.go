@@ -2,6 +2,7 @@ package ducklake_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"slices"
@@ -34,7 +35,16 @@ func scanAll(t *testing.T, src *ducklake.Source, pd plan.Pushdown) ([]string, pl
 	}
 	var lines []string
 	for _, task := range sp.Tasks {
-		st, err := src.Open(ctx, &exec.TaskContext{Mem: mem, BatchSize: 16}, task)
+		// Tasks travel to other processes as JSON: read the copy.
+		raw, err := json.Marshal(task)
+		if err != nil {
+			t.Fatalf("encode %s: %v", task, err)
+		}
+		var copied ducklake.Task
+		if err := json.Unmarshal(raw, &copied); err != nil {
+			t.Fatalf("decode %s: %v", task, err)
+		}
+		st, err := src.Open(ctx, &exec.TaskContext{Mem: mem, BatchSize: 16}, &copied)
 		if err != nil {
 			t.Fatalf("open %s: %v", task, err)
 		}
