@@ -206,46 +206,54 @@ func (j *partitionJoin) emitPending() (arrow.RecordBatch, error) {
 // assemble gathers n output rows: output row i takes probe row probe[i]
 // and build row build[i] (-1, or a nil list, for NULLs).
 func (j *partitionJoin) assemble(probe, build []int32, n int) (arrow.RecordBatch, error) {
-	cols := make([]arrow.Array, len(j.l.out))
-	for i, c := range j.l.out {
-		col, err := j.gather(c, probe, build, n)
-		if err != nil {
-			releaseAll(cols)
-			return nil, err
-		}
-		cols[i] = col
+	cols, err := j.gatherAll(j.l.out, probe, build, n)
+	if err != nil {
+		return nil, err
 	}
 	rec := array.NewRecordBatch(j.l.schema, cols, int64(n))
 	releaseAll(cols)
 	return rec, nil
 }
 
-// gather takes the rows of one input column.
-func (j *partitionJoin) gather(c sideCol, probe, build []int32, n int) (arrow.Array, error) {
-	if c.build {
-		if build == nil {
-			return array.MakeArrayOfNull(j.tc.Mem, j.l.buildFields[c.col].Type, n), nil
+// gatherAll takes the rows of input columns.
+func (j *partitionJoin) gatherAll(cols []sideCol, probe, build []int32, n int) ([]arrow.Array, error) {
+	var ps, bs *join.Selection
+	if probe != nil {
+		s := join.Select(probe)
+		ps = &s
+	}
+	if build != nil {
+		s := join.Select(build)
+		bs = &s
+	}
+	out := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		var err error
+		switch {
+		case c.build && bs == nil:
+			out[i] = array.MakeArrayOfNull(j.tc.Mem, j.l.buildFields[c.col].Type, n)
+		case c.build:
+			out[i], err = bs.Take(j.tc.Mem, j.side.cols[c.col])
+		case ps == nil:
+			out[i] = array.MakeArrayOfNull(j.tc.Mem, j.l.probeFields[c.col].Type, n)
+		default:
+			out[i], err = ps.Take(j.tc.Mem, j.batch.cols[c.col])
 		}
-		return join.Take(j.tc.Mem, j.side.cols[c.col], build)
+		if err != nil {
+			releaseAll(out)
+			return nil, err
+		}
 	}
-	if probe == nil {
-		return array.MakeArrayOfNull(j.tc.Mem, j.l.probeFields[c.col].Type, n), nil
-	}
-	return join.Take(j.tc.Mem, j.batch.cols[c.col], probe)
+	return out, nil
 }
 
 // filterPairs evaluates the join condition over candidate pairs and keeps
 // those for which it is true (not false or NULL), in place.
 func (j *partitionJoin) filterPairs(ctx context.Context, probe, build []int32) ([]int32, []int32, error) {
 	l, n := j.l, len(probe)
-	cols := make([]arrow.Array, len(l.filterCols))
-	for i, c := range l.filterCols {
-		col, err := j.gather(c, probe, build, n)
-		if err != nil {
-			releaseAll(cols)
-			return nil, nil, err
-		}
-		cols[i] = col
+	cols, err := j.gatherAll(l.filterCols, probe, build, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	rec := array.NewRecordBatch(l.filterSchema, cols, int64(n))
 	releaseAll(cols)

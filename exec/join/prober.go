@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 
 	"lakeframe/errs"
 )
@@ -52,6 +53,9 @@ func (p *Prober) Lookup(keys []arrow.Array, n int) ([]uint32, error) {
 	}
 	if t.nkeys == 0 {
 		fill(ids, 0, false)
+		return ids, nil
+	}
+	if len(t.cols) == 1 && lookupDirect(t, keys[0], ids) {
 		return ids, nil
 	}
 	bad := resize(p.bad, n)
@@ -111,6 +115,58 @@ func (p *Prober) Lookup(keys []arrow.Array, n int) ([]uint32, error) {
 		ids[i] = id
 	}
 	return ids, nil
+}
+
+// lookupDirect is Lookup for one integer key column, in one pass. It
+// reports false for other keys.
+func lookupDirect(t *Table, arr arrow.Array, ids []uint32) bool {
+	data := arr.Data()
+	switch arr.DataType().ID() {
+	case arrow.INT32, arrow.DATE32:
+		lookupSigned(t, arrow.GetValues[int32](data, 1), ids)
+	case arrow.INT64, arrow.DATE64, arrow.TIMESTAMP:
+		lookupSigned(t, arrow.GetValues[int64](data, 1), ids)
+	default:
+		return false
+	}
+	if arr.NullN() > 0 {
+		bits, off := data.Buffers()[0].Bytes(), data.Offset()
+		for i := range ids {
+			if !bitutil.BitIsSet(bits, off+i) {
+				ids[i] = NoMatch
+			}
+		}
+	}
+	return true
+}
+
+func lookupSigned[T int32 | int64](t *Table, vals []T, ids []uint32) {
+	vals = vals[:len(ids)]
+	col := &t.cols[0]
+	lo, span := col.min, col.max-col.min
+	if t.isDense {
+		dense := t.dense.s
+		size := uint64(len(dense))
+		for i, v := range vals {
+			// Codes below lo wrap around to large values: one compare
+			// bounds both ends.
+			d := uint64(int64(v))^signBit - lo
+			id := uint32(NoMatch)
+			if d < size {
+				id = dense[d] - 1
+			}
+			ids[i] = id
+		}
+		return
+	}
+	for i, v := range vals {
+		d := uint64(int64(v))^signBit - lo
+		id := uint32(NoMatch)
+		if d <= span {
+			id = t.hash.get(d) - 1
+		}
+		ids[i] = id
+	}
 }
 
 // rebase shifts codes down by lo and marks codes outside [lo, hi] bad: no

@@ -14,14 +14,50 @@ import (
 	"lakeframe/errs"
 )
 
+// Selection is a list of row indexes to gather, with what is known about
+// it computed once for all the columns gathered with it. A negative index
+// selects a NULL row (the missing side of an outer join).
+type Selection struct {
+	idx []int32
+	// run: the indexes count up by one from idx[0] >= 0, so gathering is
+	// slicing.
+	run bool
+	// nulls: some index is negative.
+	nulls bool
+}
+
+// Select describes idx, which must not change while the selection is in
+// use.
+func Select(idx []int32) Selection {
+	s := Selection{idx: idx, run: len(idx) > 0 && idx[0] >= 0}
+	for i, j := range idx {
+		if j < 0 {
+			s.nulls, s.run = true, false
+			break
+		}
+		if s.run && j != idx[0]+int32(i) {
+			s.run = false
+		}
+	}
+	return s
+}
+
+// Len is the number of selected rows.
+func (s Selection) Len() int { return len(s.idx) }
+
 // Take returns the rows of arr at idx, in that order; a negative index
-// gives a NULL row (the missing side of an outer join). Indexes that run
-// consecutively over arr give a zero-copy slice of it. Common types are
-// copied with typed loops; others go through arrow's take kernel.
+// gives a NULL row. It is Select(idx).Take.
 func Take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
-	n := len(idx)
-	if n > 0 && consecutive(idx) {
-		lo := int64(idx[0])
+	return Select(idx).Take(mem, arr)
+}
+
+// Take returns the selected rows of arr. Indexes that run consecutively
+// give a zero-copy slice of arr. Common types are copied with typed loops;
+// others go through arrow's take kernel.
+func (s Selection) Take(mem memory.Allocator, arr arrow.Array) (arrow.Array, error) {
+	n := len(s.idx)
+	if s.run {
+		lo := int64(s.idx[0])
 		if lo == 0 && n == arr.Len() {
 			arr.Retain()
 			return arr, nil
@@ -33,68 +69,47 @@ func Take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, erro
 	case arrow.NULL:
 		return array.NewNull(n), nil
 	case arrow.BOOL:
-		return takeBool(mem, arr, idx), nil
+		return takeBool(mem, arr, s), nil
 	case arrow.STRING, arrow.BINARY:
-		return takeBinary[int32](mem, arr, idx)
+		return takeBinary[int32](mem, arr, s)
 	case arrow.LARGE_STRING, arrow.LARGE_BINARY:
-		return takeBinary[int64](mem, arr, idx)
+		return takeBinary[int64](mem, arr, s)
 	case arrow.STRING_VIEW, arrow.BINARY_VIEW:
-		return takeView(mem, arr, idx), nil
+		return takeView(mem, arr, s), nil
 	case arrow.DICTIONARY, arrow.EXTENSION:
 	default:
 		if fw, ok := dt.(arrow.FixedWidthDataType); ok && fw.BitWidth()%8 == 0 && len(arr.Data().Buffers()) == 2 {
 			switch fw.BitWidth() / 8 {
 			case 1:
-				return takeFixed[uint8](mem, arr, idx), nil
+				return takeFixed[uint8](mem, arr, s), nil
 			case 2:
-				return takeFixed[uint16](mem, arr, idx), nil
+				return takeFixed[uint16](mem, arr, s), nil
 			case 4:
-				return takeFixed[uint32](mem, arr, idx), nil
+				return takeFixed[uint32](mem, arr, s), nil
 			case 8:
-				return takeFixed[uint64](mem, arr, idx), nil
+				return takeFixed[uint64](mem, arr, s), nil
 			case 16:
-				return takeFixed[[16]byte](mem, arr, idx), nil
+				return takeFixed[[16]byte](mem, arr, s), nil
 			case 32:
-				return takeFixed[[32]byte](mem, arr, idx), nil
+				return takeFixed[[32]byte](mem, arr, s), nil
 			}
 		}
 	}
-	return takeGeneric(mem, arr, idx)
-}
-
-// consecutive reports whether idx counts up by one from a non-negative
-// start.
-func consecutive(idx []int32) bool {
-	first := idx[0]
-	if first < 0 {
-		return false
-	}
-	for i, j := range idx {
-		if j != first+int32(i) {
-			return false
-		}
-	}
-	return true
+	return takeGeneric(mem, arr, s.idx)
 }
 
 // takeValidity returns the validity bitmap of the gathered rows and their
 // null count; nil when no row is null.
-func takeValidity(mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.Buffer, int) {
+func takeValidity(mem memory.Allocator, arr arrow.Array, s Selection) (*memory.Buffer, int) {
 	var src []byte
 	off := arr.Data().Offset()
 	if arr.NullN() > 0 {
 		src = arr.Data().Buffers()[0].Bytes()
 	}
-	neg := false
-	for _, j := range idx {
-		if j < 0 {
-			neg = true
-			break
-		}
-	}
-	if src == nil && !neg {
+	if src == nil && !s.nulls {
 		return nil, 0
 	}
+	idx := s.idx
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(int(bitutil.BytesForBits(int64(len(idx)))))
 	bits := buf.Bytes()
@@ -125,15 +140,16 @@ func makeArray(dt arrow.DataType, n int, bufs []*memory.Buffer, nulls int) arrow
 	return array.MakeFromData(data)
 }
 
-func takeFixed[T any](mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
+func takeFixed[T any](mem memory.Allocator, arr arrow.Array, s Selection) arrow.Array {
 	var zero T
-	valid, nulls := takeValidity(mem, arr, idx)
+	valid, nulls := takeValidity(mem, arr, s)
+	idx := s.idx
 	data := arr.Data()
 	src := castSlice[T](data.Buffers()[1].Bytes())[data.Offset() : data.Offset()+data.Len()]
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(len(idx) * sizeOf[T]())
 	out := castSlice[T](buf.Bytes())[:len(idx)]
-	if valid == nil {
+	if !s.nulls {
 		for i, j := range idx {
 			out[i] = src[j]
 		}
@@ -151,8 +167,9 @@ func takeFixed[T any](mem memory.Allocator, arr arrow.Array, idx []int32) arrow.
 
 // takeView gathers the 16-byte views and shares the source's data
 // buffers, which the views point into.
-func takeView(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
-	valid, nulls := takeValidity(mem, arr, idx)
+func takeView(mem memory.Allocator, arr arrow.Array, s Selection) arrow.Array {
+	valid, nulls := takeValidity(mem, arr, s)
+	idx := s.idx
 	data := arr.Data()
 	src := castSlice[[16]byte](data.Buffers()[1].Bytes())[data.Offset() : data.Offset()+data.Len()]
 	buf := memory.NewResizableBuffer(mem)
@@ -173,8 +190,9 @@ func takeView(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 	return makeArray(arr.DataType(), len(idx), bufs, nulls)
 }
 
-func takeBool(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
-	valid, nulls := takeValidity(mem, arr, idx)
+func takeBool(mem memory.Allocator, arr arrow.Array, s Selection) arrow.Array {
+	valid, nulls := takeValidity(mem, arr, s)
+	idx := s.idx
 	data := arr.Data()
 	src, off := data.Buffers()[1].Bytes(), data.Offset()
 	buf := memory.NewResizableBuffer(mem)
@@ -189,8 +207,9 @@ func takeBool(mem memory.Allocator, arr arrow.Array, idx []int32) arrow.Array {
 	return makeArray(arr.DataType(), len(idx), []*memory.Buffer{valid, buf}, nulls)
 }
 
-func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
-	valid, nulls := takeValidity(mem, arr, idx)
+func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, s Selection) (arrow.Array, error) {
+	valid, nulls := takeValidity(mem, arr, s)
+	idx := s.idx
 	data := arr.Data()
 	offs := arrow.GetOffsets[O](data, 1)
 	var src []byte
