@@ -266,6 +266,35 @@ func testLake(t *testing.T, cat *ducklake.Catalog, lake *ducklaketest.Lake) {
 			t.Errorf("count-only scan of inlined rows: %d rows, want 3", len(got))
 		}
 	})
+	t.Run("row_groups", func(t *testing.T) {
+		// Files hold row groups of 40 rows: A has ids 0-39, 40-79, 80-99.
+		// id >= 85 keeps A's last group; positions 80 and 90 of A are
+		// deleted, so the offsets of skipped groups must be counted.
+		src := source(t, cat, "main.events")
+		cols := fieldNames(src.Schema())
+		got, stats := scanAll(t, src, plan.Pushdown{Filters: resolve(t, src, expr.Col("id").Ge(85)), Limit: -1})
+		if stats.FilesKept != 3 || stats.RowGroupsTotal != 8 || stats.RowGroupsKept != 6 {
+			t.Errorf("stats %+v, want files 3 of 3, row groups 6 of 8", stats)
+		}
+		var want []map[string]string
+		for _, r := range lake.Events.Rows(lake.Latest) {
+			if id, _ := strconv.Atoi(r["id"]); id >= 80 {
+				want = append(want, r)
+			}
+		}
+		if w := ducklaketest.Lines(want, cols); !slices.Equal(got, w) {
+			t.Errorf("rows of the kept row groups: %d, want %d\n%s", len(got), len(w), firstDiff(got, w))
+		}
+		n, _ := scanAll(t, src, plan.Pushdown{Columns: []string{}, Filters: resolve(t, src, expr.Col("id").Ge(85)), Limit: -1})
+		if len(n) != len(want) {
+			t.Errorf("count-only scan of the kept row groups: %d rows, want %d", len(n), len(want))
+		}
+		// A column the files lack is judged by its default in every group.
+		_, stats = scanAll(t, src, plan.Pushdown{Filters: resolve(t, src, expr.Col("extra").Eq("none"), expr.Col("id").Lt(50)), Limit: -1})
+		if stats.FilesKept != 1 || stats.RowGroupsKept != 2 {
+			t.Errorf("extra = 'none' and id < 50: %+v, want 1 file, 2 row groups", stats)
+		}
+	})
 	t.Run("as_of", func(t *testing.T) {
 		at := ducklaketest.SnapshotTime(ducklaketest.SnapDeleteA).Add(30 * time.Second)
 		src := source(t, cat, "main.events", ducklake.AsOf(at))

@@ -64,13 +64,33 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 	if err != nil {
 		return nil, err
 	}
-	scans := make([]FileScan, len(kept))
-	for i, f := range kept {
-		scans[i] = fileScan(f, names)
-		stats.BytesToRead += f.size
-		stats.RowsEstimate += f.liveRows()
+	var groups []rowGroupPlan
+	if pr != nil && len(kept) > 0 {
+		if groups, err = s.pruneRowGroups(ctx, pr, kept, names); err != nil {
+			return nil, err
+		}
 	}
-	stats.FilesKept = len(kept)
+	var scans []FileScan
+	for i, f := range kept {
+		fs := fileScan(f, names)
+		live := f.liveRows()
+		if groups != nil {
+			g := groups[i]
+			stats.RowGroupsTotal += g.total
+			stats.RowGroupsKept += g.kept
+			if g.kept == 0 {
+				continue
+			}
+			fs.RowGroups = g.keep
+			if f.rows > 0 && g.keep != nil {
+				live = live * g.rows / f.rows
+			}
+		}
+		scans = append(scans, fs)
+		stats.BytesToRead += f.size
+		stats.RowsEstimate += live
+	}
+	stats.FilesKept = len(scans)
 	inlined, err := t.inlinedRows(ctx, cols)
 	if err != nil {
 		return nil, err

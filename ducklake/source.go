@@ -3,8 +3,10 @@ package ducklake
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 
 	"lakeframe/exec"
 	"lakeframe/exec/source/files"
@@ -20,6 +22,9 @@ type Source struct {
 	schema *arrow.Schema
 	fs     files.FS
 	opts   SourceOptions
+
+	mu      sync.Mutex
+	footers map[string]*metadata.FileMetaData
 }
 
 // SourceOptions tune how a table is split into tasks.
@@ -47,7 +52,7 @@ func (t *Table) Source(opts SourceOptions) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ducklake table %s: %w", t.QualifiedName(), err)
 	}
-	return &Source{table: t, schema: schema, fs: t.cat.fs, opts: opts}, nil
+	return &Source{table: t, schema: schema, fs: t.cat.fs, opts: opts, footers: map[string]*metadata.FileMetaData{}}, nil
 }
 
 // Table is the table the source reads.

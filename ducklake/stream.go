@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -68,11 +67,12 @@ type stream struct {
 	groups    []int // row groups not read yet
 	source    []int // per output column: record column, or -1 for a constant
 	consts    []arrow.Array
-	leaves    []int  // Parquet leaves read
-	snapCol   int    // record column of the per-row snapshot id, or -1
-	deleted   rowSet // deleted positions, nil when none
-	offset    int64  // file position of the next row read
-	countLeft int64  // rows still to produce when no column is read
+	leaves    []int   // Parquet leaves read
+	snapCol   int     // record column of the per-row snapshot id, or -1
+	deleted   rowSet  // deleted positions, nil when none
+	offset    int64   // file position of the next row read
+	rgStart   []int64 // file position of the first row of each row group
+	countLeft int64   // rows still to produce when no column is read
 }
 
 func (s *stream) Schema() *arrow.Schema { return s.schema }
@@ -151,12 +151,13 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	s.file, s.open, s.offset, s.snapCol = f, true, 0, -1
 	fh, err := s.src.fs.Open(ctx, f.Path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: data file %s is missing: %w", errs.ErrExec, f.Path, err)
-		}
-		return fmt.Errorf("%w: open data file %s: %w", errs.ErrExec, f.Path, err)
+		return openError(f.Path, err)
 	}
-	if s.pr, err = file.NewParquetReader(fh, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))); err != nil {
+	opts := []file.ReadOption{file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))}
+	if meta := s.src.cachedFooter(f.Path); meta != nil {
+		opts = append(opts, file.WithMetadata(meta))
+	}
+	if s.pr, err = file.NewParquetReader(fh, opts...); err != nil {
 		fh.Close()
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, f.Path, err)
 	}
@@ -181,7 +182,25 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	if err := s.mapColumns(f); err != nil {
 		return fmt.Errorf("data file %s: %w", f.Path, err)
 	}
-	rows := s.pr.NumRows()
+	meta := s.pr.MetaData()
+	s.rgStart = make([]int64, meta.NumRowGroups()+1)
+	for i := range meta.NumRowGroups() {
+		s.rgStart[i+1] = s.rgStart[i] + meta.RowGroup(i).NumRows()
+	}
+	s.groups = f.RowGroups
+	if s.groups == nil {
+		s.groups = make([]int, meta.NumRowGroups())
+		for i := range s.groups {
+			s.groups[i] = i
+		}
+	}
+	var rows int64
+	for _, rg := range s.groups {
+		if rg < 0 || rg >= meta.NumRowGroups() {
+			return fmt.Errorf("%w: data file %s has no row group %d", errs.ErrExec, f.Path, rg)
+		}
+		rows += s.rgStart[rg+1] - s.rgStart[rg]
+	}
 	n := int(max(1, min(int64(s.batchSize), rows)))
 	if err := s.makeConstants(n); err != nil {
 		return err
@@ -189,30 +208,20 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 	if len(s.leaves) == 0 {
 		s.countLeft = rows
 		if s.deleted != nil {
-			s.countLeft -= s.deleted.count(0, rows)
+			for _, rg := range s.groups {
+				s.countLeft -= s.deleted.count(s.rgStart[rg], s.rgStart[rg+1])
+			}
 		}
-		return nil
-	}
-	s.groups = make([]int, s.pr.NumRowGroups())
-	for i := range s.groups {
-		s.groups[i] = i
+		s.groups = nil
 	}
 	return nil
 }
 
-// mapColumns finds each output column in the file: by field id when the
-// file has them (the column id), else through the file's name mapping,
-// else by name.
+// mapColumns finds each output column in the file, and the per-row
+// snapshot column when the file needs filtering.
 func (s *stream) mapColumns(f *FileScan) error {
 	fields := s.fr.Manifest.Fields
-	byID := map[int64]int{}
-	byName := map[string]int{}
-	for i := range fields {
-		if id, ok := fieldID(fields[i].Field); ok {
-			byID[id] = i
-		}
-		byName[fields[i].Field.Name] = i
-	}
+	lay := newFileLayout(fields)
 	var selected []int // manifest fields read, in record order
 	recordCol := map[int]int{}
 	use := func(fi int) int {
@@ -225,25 +234,13 @@ func (s *stream) mapColumns(f *FileScan) error {
 	}
 	s.source = make([]int, len(s.task.Columns))
 	for i := range s.task.Columns {
-		c := &s.task.Columns[i]
-		fi, ok := -1, false
-		switch {
-		case len(byID) > 0:
-			fi, ok = byID[c.ID]
-		case f.Names != nil:
-			if name, named := f.Names[c.ID]; named {
-				fi, ok = byName[name]
-			}
-		default:
-			fi, ok = byName[c.Name]
-		}
 		s.source[i] = -1
-		if ok {
+		if fi, ok := lay.find(&s.task.Columns[i], f.Names); ok {
 			s.source[i] = use(fi)
 		}
 	}
 	if f.filtersRows(s.task.Snapshot) {
-		fi, ok := byName[snapshotColumn]
+		fi, ok := lay.byName[snapshotColumn]
 		if !ok {
 			return fmt.Errorf("%w: the file holds rows up to snapshot %d but has no %s column", errs.ErrExec, *f.PartialMax, snapshotColumn)
 		}
@@ -254,6 +251,41 @@ func (s *stream) mapColumns(f *FileScan) error {
 		s.leaves = leafColumns(&fields[fi], s.leaves)
 	}
 	return nil
+}
+
+// fileLayout indexes a file's top-level fields.
+type fileLayout struct {
+	byID   map[int64]int
+	byName map[string]int
+}
+
+func newFileLayout(fields []pqarrow.SchemaField) *fileLayout {
+	l := &fileLayout{byID: map[int64]int{}, byName: map[string]int{}}
+	for i := range fields {
+		if id, ok := fieldID(fields[i].Field); ok {
+			l.byID[id] = i
+		}
+		l.byName[fields[i].Field.Name] = i
+	}
+	return l
+}
+
+// find locates a column: by field id when the file has them (the column
+// id), else through the file's name mapping, else by name.
+func (l *fileLayout) find(c *Column, names map[int64]string) (int, bool) {
+	switch {
+	case len(l.byID) > 0:
+		fi, ok := l.byID[c.ID]
+		return fi, ok
+	case names != nil:
+		if name, named := names[c.ID]; named {
+			fi, ok := l.byName[name]
+			return fi, ok
+		}
+		return 0, false
+	}
+	fi, ok := l.byName[c.Name]
+	return fi, ok
 }
 
 func fieldID(f *arrow.Field) (int64, bool) {
@@ -319,6 +351,7 @@ func (s *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		rg := s.groups[0]
 		s.groups = s.groups[1:]
+		s.offset = s.rgStart[rg]
 		// A reader per row group keeps batches from spanning row groups,
 		// which would make the reader copy every column.
 		var err error
@@ -414,7 +447,7 @@ func (s *stream) closeFile() {
 		s.rr.Release()
 		s.rr = nil
 	}
-	s.fr, s.groups = nil, nil
+	s.fr, s.groups, s.rgStart = nil, nil, nil
 	if s.pr != nil {
 		s.pr.Close()
 		s.pr = nil

@@ -32,6 +32,8 @@ type FileScan struct {
 	Size int64 `json:"size"`
 	// Begin is the snapshot that added the file.
 	Begin int64 `json:"begin"`
+	// RowGroups lists the row groups to read; nil means all.
+	RowGroups []int `json:"row_groups,omitempty"`
 	// PartialMax, when set above the task's snapshot, means the file holds
 	// rows of later snapshots, told apart by a per-row snapshot id.
 	PartialMax *int64       `json:"partial_max,omitempty"`
