@@ -150,7 +150,7 @@ func lookupSigned[T int32 | int64](t *Table, vals []T, ids []uint32) {
 		for i, v := range vals {
 			// Codes below lo wrap around to large values: one compare
 			// bounds both ends.
-			d := uint64(int64(v))^signBit - lo
+			d := uint64(int64(v)) ^ signBit - lo
 			id := uint32(NoMatch)
 			if d < size {
 				id = dense[d] - 1
@@ -160,7 +160,7 @@ func lookupSigned[T int32 | int64](t *Table, vals []T, ids []uint32) {
 		return
 	}
 	for i, v := range vals {
-		d := uint64(int64(v))^signBit - lo
+		d := uint64(int64(v)) ^ signBit - lo
 		id := uint32(NoMatch)
 		if d <= span {
 			id = t.hash.get(d) - 1
