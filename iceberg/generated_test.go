@@ -123,33 +123,35 @@ func TestGeneratedPruning(t *testing.T) {
 		pred  expr.Expr
 		files int // hand-computed from the layout
 		keep  func(id int64, region string, ts time.Time) bool
+		// exact: identity-partition values decide the predicate per file.
+		exact bool
 	}{
-		{"none", expr.Lit(true), 1000, func(int64, string, time.Time) bool { return true }},
+		{"none", expr.Lit(true), 1000, func(int64, string, time.Time) bool { return true }, true},
 		{"identity", expr.Col("region").Eq("r1"), 1000 / l.regions,
-			func(_ int64, r string, _ time.Time) bool { return r == "r1" }},
+			func(_ int64, r string, _ time.Time) bool { return r == "r1" }, true},
 		{"identity in", expr.Col("region").IsIn("r1", "r3"), 2 * 1000 / l.regions,
-			func(_ int64, r string, _ time.Time) bool { return r == "r1" || r == "r3" }},
+			func(_ int64, r string, _ time.Time) bool { return r == "r1" || r == "r3" }, true},
 		// Every file of id 7's bucket holds id 7: one bucket of ten.
 		{"bucket", expr.Col("id").Eq(int64(7)), 1000 / l.buckets,
-			func(id int64, _ string, _ time.Time) bool { return id == 7 }},
+			func(id int64, _ string, _ time.Time) bool { return id == 7 }, false},
 		{"day range", expr.Col("ts").Ge(day(3)).And(expr.Col("ts").Lt(day(5))), 2 * filesPerDay,
-			func(_ int64, _ string, ts time.Time) bool { return !ts.Before(day(3)) && ts.Before(day(5)) }},
+			func(_ int64, _ string, ts time.Time) bool { return !ts.Before(day(3)) && ts.Before(day(5)) }, false},
 		{"day of timestamp", expr.Col("ts").Cast(arrow.FixedWidthTypes.Date32).Eq(day(4)), filesPerDay,
-			func(_ int64, _ string, ts time.Time) bool { return ts.Truncate(24 * time.Hour).Equal(day(4)) }},
+			func(_ int64, _ string, ts time.Time) bool { return ts.Truncate(24 * time.Hour).Equal(day(4)) }, false},
 		{"open range", expr.Col("ts").Gt(day(18)), 2 * filesPerDay,
-			func(_ int64, _ string, ts time.Time) bool { return ts.After(day(18)) }},
+			func(_ int64, _ string, ts time.Time) bool { return ts.After(day(18)) }, false},
 		{"identity and day", expr.Col("region").Eq("r2").And(expr.Col("ts").Lt(day(2))), 2 * l.buckets,
-			func(_ int64, r string, ts time.Time) bool { return r == "r2" && ts.Before(day(2)) }},
+			func(_ int64, r string, ts time.Time) bool { return r == "r2" && ts.Before(day(2)) }, false},
 		{"year", expr.Col("ts").Dt().Year().Eq(2024), 0,
-			func(_ int64, _ string, ts time.Time) bool { return ts.Year() == 2024 }},
+			func(_ int64, _ string, ts time.Time) bool { return ts.Year() == 2024 }, false},
 		// starts_with prunes by the identity partition and is checked on
 		// rows by lakeframe, not iceberg-go.
 		{"starts with", expr.Col("region").Str().StartsWith("r4"), 1000 / l.regions,
-			func(_ int64, r string, _ time.Time) bool { return r[:2] == "r4" }},
+			func(_ int64, r string, _ time.Time) bool { return r[:2] == "r4" }, true},
 		{"or", expr.Col("region").Eq("r0").Or(expr.Col("ts").Ge(day(19))), 1000/l.regions + filesPerDay - l.buckets,
-			func(_ int64, r string, ts time.Time) bool { return r == "r0" || !ts.Before(day(19)) }},
+			func(_ int64, r string, ts time.Time) bool { return r == "r0" || !ts.Before(day(19)) }, false},
 		{"not", expr.Col("region").Ne("r0").Not(), 1000 / l.regions,
-			func(_ int64, r string, _ time.Time) bool { return r == "r0" }},
+			func(_ int64, r string, _ time.Time) bool { return r == "r0" }, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,8 +159,12 @@ func TestGeneratedPruning(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := src.SupportsFilter(pred); got != plan.FilterInexact {
-				t.Fatalf("SupportsFilter = %v, want inexact", got)
+			support := plan.FilterInexact
+			if c.exact {
+				support = plan.FilterExact
+			}
+			if got := src.SupportsFilter(pred); got != support {
+				t.Fatalf("SupportsFilter = %v, want %v", got, support)
 			}
 			p, err := src.Plan(context.Background(), plan.Pushdown{Filters: []expr.Node{pred}, Limit: -1})
 			if err != nil {
@@ -176,6 +182,12 @@ func TestGeneratedPruning(t *testing.T) {
 			got := countMatching(t, src, p, c.keep)
 			if got != want {
 				t.Errorf("rows = %d, want %d", got, want)
+			}
+			if c.exact {
+				// Every row read must match: the scan applies the filter.
+				if all := countMatching(t, src, p, func(int64, string, time.Time) bool { return true }); all != want {
+					t.Errorf("exact filter read %d rows, want %d", all, want)
+				}
 			}
 		})
 	}

@@ -3,44 +3,60 @@ package iceberg
 import (
 	"fmt"
 	"strings"
+
+	"github.com/apache/iceberg-go/table"
+
+	"lakeframe/plan"
 )
 
-// ScanMetrics are what planning one Iceberg scan found: the snapshot, the
-// filter pushed into iceberg-go, what lakeframe still checks on rows, and
-// how many manifests and files were kept out of the total.
-type ScanMetrics struct {
-	SnapshotID int64
-	// Pushed is the iceberg-go filter manifests and files were pruned
+// scanMetrics are what planning one Iceberg scan found: the snapshot, the
+// filter pushed into iceberg-go, what is left for rows, and how many
+// manifests, data files and bytes were kept out of the total.
+type scanMetrics struct {
+	snapshot *table.Snapshot
+	// pushed is the iceberg-go filter manifests and files were pruned
 	// with; empty when nothing was pushed.
-	Pushed string
-	// Residual lists the predicates no pruning could apply; lakeframe
-	// evaluates every pushed predicate on rows again as well.
-	Residual []string
-	// DataManifestsTotal/Kept count the snapshot's data manifests and
+	pushed string
+	// residual lists the pushed predicates the scan does not apply
+	// exactly: lakeframe evaluates them on the rows read.
+	residual []string
+	// manifestsTotal counts the snapshot's data manifests, manifestsKept
 	// those whose partition summaries could match.
-	DataManifestsTotal, DataManifestsKept int
-	// DataFilesTotal is the snapshot's data file count; DataFilesKept are
-	// those planned for reading.
-	DataFilesTotal, DataFilesKept int
-	// DeleteFiles are the delete files (positional, equality, deletion
+	manifestsTotal, manifestsKept int
+	// filesTotal is the snapshot's data file count; filesKept are those
+	// planned for reading.
+	filesTotal, filesKept int
+	// deleteFiles are the delete files (positional, equality, deletion
 	// vectors) applied to the kept files.
-	DeleteFiles int
-	// BytesToRead is the size of the kept data files.
-	BytesToRead int64
-	// Tasks is the number of lakeframe tasks the files were packed into.
-	Tasks int
+	deleteFiles int
+	// bytes is the size of the kept data files, rows their record count
+	// before deletes.
+	bytes, rows int64
 }
 
-// String is the one-line EXPLAIN form.
-func (m *ScanMetrics) String() string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "manifests=%d/%d data_files=%d/%d delete_files=%d bytes=%d",
-		m.DataManifestsKept, m.DataManifestsTotal, m.DataFilesKept, m.DataFilesTotal, m.DeleteFiles, m.BytesToRead)
-	if m.Pushed != "" {
-		fmt.Fprintf(&sb, " pushed=[%s]", m.Pushed)
+// stats are the figures as EXPLAIN and scan reports show them: files,
+// bytes and rows in the standard fields, the rest as details.
+func (m *scanMetrics) stats() plan.ScanStats {
+	snap := "snapshot=none"
+	if m.snapshot != nil {
+		snap = fmt.Sprintf("snapshot=%d", m.snapshot.SnapshotID)
 	}
-	if len(m.Residual) > 0 {
-		fmt.Fprintf(&sb, " residual=[%s]", strings.Join(m.Residual, ", "))
+	details := []string{
+		snap,
+		fmt.Sprintf("manifests=%d/%d", m.manifestsKept, m.manifestsTotal),
+		fmt.Sprintf("delete_files=%d", m.deleteFiles),
 	}
-	return sb.String()
+	if m.pushed != "" {
+		details = append(details, "pushed=["+m.pushed+"]")
+	}
+	if len(m.residual) > 0 {
+		details = append(details, "residual=["+strings.Join(m.residual, ", ")+"]")
+	}
+	return plan.ScanStats{
+		FilesTotal:   m.filesTotal,
+		FilesKept:    m.filesKept,
+		BytesToRead:  m.bytes,
+		RowsEstimate: m.rows,
+		Details:      details,
+	}
 }

@@ -34,10 +34,11 @@ type Source struct {
 	// identityCols are the columns identity-partitioned in any spec.
 	identityCols map[string]bool
 
-	mu   sync.Mutex
-	last *ScanMetrics
+	mu sync.Mutex
 	// targets caches the data files each positional delete file names.
 	targets map[string]map[string]bool
+	// manifests caches the snapshot's manifest list once read.
+	manifests []iceberg.ManifestFile
 }
 
 var _ exec.Scanner = (*Source)(nil)
@@ -181,38 +182,28 @@ func (s *Source) Table() *table.Table { return s.tbl }
 // Snapshot is the snapshot the source reads, nil for an empty table.
 func (s *Source) Snapshot() *table.Snapshot { return s.snap }
 
-// String names the table and snapshot, and after planning what the last
-// plan kept.
+// String names the table and the snapshot read; what a plan kept is in
+// its ScanStats.
 func (s *Source) String() string {
-	var sb strings.Builder
-	sb.WriteString(name(s.tbl))
-	if s.snap != nil {
-		fmt.Fprintf(&sb, " snapshot=%d", s.snap.SnapshotID)
-	} else {
-		sb.WriteString(" snapshot=none")
+	if s.snap == nil {
+		return name(s.tbl) + " snapshot=none"
 	}
-	if m := s.Metrics(); m != nil {
-		sb.WriteString(" ")
-		sb.WriteString(m.String())
-	}
-	return sb.String()
+	return fmt.Sprintf("%s snapshot=%d", name(s.tbl), s.snap.SnapshotID)
 }
 
-// SupportsFilter: predicates that translate to iceberg-go expressions
-// prune manifests, partitions and files, but rows are still filtered
-// above the scan (inexact); the others are not pushed.
+// SupportsFilter: a predicate on identity-partition columns only is exact
+// when every data file of the snapshot is partitioned by those columns:
+// planning keeps exactly the files whose partition values satisfy it.
+// Other predicates that translate to iceberg-go expressions prune
+// manifests, partitions and files, but rows are still filtered above the
+// scan (inexact); the rest are not pushed.
 func (s *Source) SupportsFilter(pred expr.Node) plan.FilterSupport {
+	if s.exact(pred) {
+		return plan.FilterExact
+	}
 	t := translator{schema: s.ischema}
 	if _, ok := t.translate(pred, true); ok {
 		return plan.FilterInexact
 	}
 	return plan.FilterUnsupported
-}
-
-// Metrics are the figures of the source's latest plan, nil before the
-// first.
-func (s *Source) Metrics() *ScanMetrics {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.last
 }

@@ -38,7 +38,11 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	return &stream{src: s, task: t, mem: mem, schema: arrow.NewSchema(fields, nil)}, nil
+	left := int64(-1)
+	if t.Limit > 0 {
+		left = t.Limit
+	}
+	return &stream{src: s, task: t, mem: mem, schema: arrow.NewSchema(fields, nil), left: left}, nil
 }
 
 type stream struct {
@@ -49,11 +53,37 @@ type stream struct {
 
 	next int // index of the next file to open
 	cur  *fileReader
+	// left is how many more rows the task may return; negative means no
+	// limit.
+	left int64
 }
 
 func (st *stream) Schema() *arrow.Schema { return st.schema }
 
 func (st *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if st.left == 0 {
+		return nil, io.EOF
+	}
+	rec, err := st.read(ctx)
+	if err != nil || st.left < 0 {
+		return rec, err
+	}
+	if n := rec.NumRows(); n > st.left {
+		cut := rec.NewSlice(0, st.left)
+		rec.Release()
+		rec = cut
+	}
+	st.left -= rec.NumRows()
+	if st.left == 0 && st.cur != nil {
+		// Stop the file's reader now rather than at Close.
+		st.cur.close()
+		st.cur = nil
+	}
+	return rec, nil
+}
+
+// read returns the next batch of the task's files.
+func (st *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
 		if st.cur == nil {
 			if st.next == len(st.task.Files) {
@@ -128,7 +158,9 @@ func (s *Source) openFile(ctx context.Context, t *Task, ft table.FileScanTask, s
 	if err != nil {
 		return nil, err
 	}
-	_, seq, err := scan.ReadTasks(ctx, []table.FileScanTask{ft})
+	// iceberg-go allocates the batches it reads from the context's
+	// allocator: the query's.
+	_, seq, err := scan.ReadTasks(compute.WithAllocator(ctx, clippedAllocator{mem}), []table.FileScanTask{ft})
 	if err != nil {
 		scan.Close()
 		return nil, fmt.Errorf("%w: read %s: %w", errs.ErrExec, path, err)

@@ -20,7 +20,11 @@ type Task struct {
 	// rows while reading (it also prunes row groups); nil reads every row.
 	// lakeframe filters the rows again above the scan.
 	Filter iceberg.BooleanExpression
-	Bytes  int64
+	// Limit, when positive, is the most rows the task returns; 0 or
+	// negative returns all. It is set only when every row the task reads
+	// matches the query's filters.
+	Limit int64
+	Bytes int64
 }
 
 var _ plan.Task = (*Task)(nil)

@@ -18,13 +18,18 @@ type wireTask struct {
 	SpecIDs []int           `json:"spec_ids"`
 	Columns []string        `json:"columns"`
 	Filter  json.RawMessage `json:"filter,omitempty"`
-	Bytes   int64           `json:"bytes"`
+	// Limit is absent when the task returns all its rows.
+	Limit *int64 `json:"limit,omitempty"`
+	Bytes int64  `json:"bytes"`
 }
 
 // EncodeTask serializes a task planned by s.
 func (s *Source) EncodeTask(t *Task) ([]byte, error) {
 	meta := s.tbl.Metadata()
 	w := wireTask{Columns: t.Columns, Bytes: t.Bytes}
+	if t.Limit > 0 {
+		w.Limit = &t.Limit
+	}
 	for _, ft := range t.Files {
 		specID := int(ft.File.SpecID())
 		spec := meta.PartitionSpecByID(specID)
@@ -63,6 +68,9 @@ func (s *Source) DecodeTask(b []byte) (*Task, error) {
 	}
 	meta := s.tbl.Metadata()
 	t := &Task{Columns: w.Columns, Bytes: w.Bytes}
+	if w.Limit != nil {
+		t.Limit = *w.Limit
+	}
 	for i, fb := range w.Files {
 		spec := meta.PartitionSpecByID(w.SpecIDs[i])
 		if spec == nil {
