@@ -52,15 +52,15 @@ func main() {
 	failures := 0
 	for _, n := range nums {
 		q := all[n-1]
-		fmt.Printf("\n%s: %s\n", q.Name, q.Title)
+		fmt.Printf("\n%s (%s)\n", strings.ToUpper(q.Name), q.Title)
 		elapsed, err := run(ctx, q.DataFrame(*dir), *rows)
 		if err != nil {
 			failures++
-			fmt.Printf("%s failed: %v\n", q.Name, err)
+			fmt.Printf("%s failed: %v\n", strings.ToUpper(q.Name), err)
 			continue
 		}
 		total += elapsed
-		fmt.Printf("%s: %s\n", q.Name, elapsed.Round(time.Microsecond))
+		fmt.Printf("%s took %s\n", strings.ToUpper(q.Name), elapsed.Round(time.Microsecond))
 	}
 	fmt.Printf("\n%d queries, %d failed, %s in all\n", len(nums), failures, total.Round(time.Millisecond))
 	if failures > 0 {
