@@ -29,8 +29,12 @@
 //     initial_default, or NULL; values of a promoted type are cast;
 //   - files and row positions written by compaction across snapshots
 //     (partial_max) are filtered by their per-row snapshot id;
+//   - rows and deletes the catalog keeps inline (data inlining:
+//     ducklake_inlined_data_* and ducklake_inlined_delete_* tables) are
+//     read with the files;
 //   - files are pruned with ducklake_file_column_stats and partition
-//     values before any file is opened; the filter itself stays in the plan.
+//     values before any file is opened, then row groups with the Parquet
+//     statistics of the files left; the filter itself stays in the plan.
 //
 // Appends are a later step. The catalog type keeps the *sql.DB and the
 // resolved data path, so a writer can add, in one transaction, a snapshot,

@@ -39,8 +39,12 @@ func AsOf(t time.Time) ReadOption {
 
 // Snapshots lists every snapshot, oldest first.
 func (c *Catalog) Snapshots(ctx context.Context) ([]Snapshot, error) {
+	return c.snapshotsWhere(ctx, "1 = 1")
+}
+
+func (c *Catalog) snapshotsWhere(ctx context.Context, where string, args ...any) ([]Snapshot, error) {
 	rows, err := c.query(ctx, "SELECT snapshot_id, snapshot_time, schema_version FROM "+
-		c.table("ducklake_snapshot")+" ORDER BY snapshot_id")
+		c.table("ducklake_snapshot")+" WHERE "+where+" ORDER BY snapshot_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: list ducklake snapshots: %w", errs.ErrExec, err)
 	}
@@ -65,29 +69,19 @@ func (c *Catalog) Snapshots(ctx context.Context) ([]Snapshot, error) {
 	return out, nil
 }
 
-// snapshot resolves the read options to one snapshot.
+// snapshot resolves the read options to one snapshot: the latest, the
+// one named, or the latest at or before a time.
 func (c *Catalog) snapshot(ctx context.Context, opts []ReadOption) (Snapshot, error) {
 	var cfg readConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	all, err := c.Snapshots(ctx)
-	if err != nil {
-		return Snapshot{}, err
-	}
-	if len(all) == 0 {
-		return Snapshot{}, fmt.Errorf("%w: the catalog has no snapshots", errs.ErrExec)
-	}
-	switch {
-	case cfg.snapshot != nil:
-		for _, s := range all {
-			if s.ID == *cfg.snapshot {
-				return s, nil
-			}
+	if cfg.asOf != nil {
+		// Times are compared in Go: SQLite catalogs hold them as text.
+		all, err := c.Snapshots(ctx)
+		if err != nil {
+			return Snapshot{}, err
 		}
-		return Snapshot{}, fmt.Errorf("%w: ducklake snapshot %d does not exist (snapshots %d to %d)",
-			errs.ErrPlan, *cfg.snapshot, all[0].ID, all[len(all)-1].ID)
-	case cfg.asOf != nil:
 		var found *Snapshot
 		for i := range all {
 			if !all[i].Time.After(*cfg.asOf) {
@@ -95,12 +89,44 @@ func (c *Catalog) snapshot(ctx context.Context, opts []ReadOption) (Snapshot, er
 			}
 		}
 		if found == nil {
-			return Snapshot{}, fmt.Errorf("%w: no ducklake snapshot as of %s (the first is %d at %s)",
-				errs.ErrPlan, cfg.asOf.Format(time.RFC3339Nano), all[0].ID, all[0].Time.Format(time.RFC3339Nano))
+			first := "the catalog has no snapshots"
+			if len(all) > 0 {
+				first = fmt.Sprintf("the first is %d at %s", all[0].ID, all[0].Time.Format(time.RFC3339Nano))
+			}
+			return Snapshot{}, fmt.Errorf("%w: no ducklake snapshot as of %s (%s)", errs.ErrPlan, cfg.asOf.Format(time.RFC3339Nano), first)
 		}
 		return *found, nil
 	}
-	return all[len(all)-1], nil
+	where := "snapshot_id = (SELECT MAX(snapshot_id) FROM " + c.table("ducklake_snapshot") + ")"
+	var args []any
+	if cfg.snapshot != nil {
+		where, args = "snapshot_id = ?", []any{*cfg.snapshot}
+	}
+	found, err := c.snapshotsWhere(ctx, where, args...)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	if cfg.snapshot == nil {
+		return Snapshot{}, fmt.Errorf("%w: the catalog has no snapshots", errs.ErrExec)
+	}
+	return Snapshot{}, fmt.Errorf("%w: ducklake snapshot %d does not exist%s", errs.ErrPlan, *cfg.snapshot, c.snapshotRange(ctx))
+}
+
+// snapshotRange describes the snapshot ids that exist, for messages.
+func (c *Catalog) snapshotRange(ctx context.Context) string {
+	rows, err := c.query(ctx, "SELECT MIN(snapshot_id), MAX(snapshot_id) FROM "+c.table("ducklake_snapshot"))
+	if err != nil {
+		return ""
+	}
+	defer rows.Close()
+	var lo, hi sql.NullInt64
+	if !rows.Next() || rows.Scan(&lo, &hi) != nil || !lo.Valid {
+		return ""
+	}
+	return fmt.Sprintf(" (snapshots %d to %d)", lo.Int64, hi.Int64)
 }
 
 // catalogTime reads a timestamp column: drivers return time.Time, or text

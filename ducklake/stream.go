@@ -36,6 +36,9 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 		}
 		fields[i] = f
 	}
+	if tc == nil {
+		tc = &exec.TaskContext{}
+	}
 	st := &stream{src: s, task: t, mem: tc.Mem, batchSize: tc.BatchSize, limit: t.Limit,
 		schema: arrow.NewSchema(fields, nil)}
 	if st.mem == nil {
@@ -88,7 +91,7 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if !s.open {
 			if s.next >= len(s.task.Files) {
 				rec, err := s.nextInlined()
-				if err != nil || rec == nil {
+				if err != nil {
 					return nil, err
 				}
 				return s.cut(rec), nil
