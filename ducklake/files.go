@@ -45,6 +45,20 @@ func (f *dataFile) liveRows() int64 {
 	return max(n, 0)
 }
 
+// exactRows reports whether liveRows is exact at a snapshot: neither the
+// file nor its deletes hold rows of later snapshots.
+func (f *dataFile) exactRows(snapshot int64) bool {
+	if f.partialMax.Valid && f.partialMax.Int64 > snapshot {
+		return false
+	}
+	for _, d := range f.deletes {
+		if d.partialMax.Valid && d.partialMax.Int64 > snapshot {
+			return false
+		}
+	}
+	return true
+}
+
 // dataFiles lists the table's data files at its snapshot with their
 // delete files, in file order.
 func (t *Table) dataFiles(ctx context.Context) ([]*dataFile, error) {

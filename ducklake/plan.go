@@ -33,27 +33,7 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		return nil, err
 	}
 	stats := plan.ScanStats{FilesTotal: len(all)}
-	var kept []*dataFile
-	var exactRows int64
-	for _, f := range all {
-		if p.Limit >= 0 && exactRows >= p.Limit {
-			break
-		}
-		if !pr.keep(f) {
-			continue
-		}
-		kept = append(kept, f)
-		// Only files whose live rows are known count toward a limit.
-		if !f.partialMax.Valid || f.partialMax.Int64 <= t.Snapshot.ID {
-			exact := true
-			for _, d := range f.deletes {
-				exact = exact && (!d.partialMax.Valid || d.partialMax.Int64 <= t.Snapshot.ID)
-			}
-			if exact {
-				exactRows += f.liveRows()
-			}
-		}
-	}
+	kept := t.keepFiles(all, pr, p.Limit)
 	var mappings []int64
 	for _, f := range kept {
 		if f.mappingID.Valid {
@@ -106,6 +86,26 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		tasks = append(tasks, &Task{Table: t.QualifiedName(), Snapshot: t.Snapshot.ID, Columns: cols, Limit: p.Limit, Inlined: inlined})
 	}
 	return &plan.ScanPlan{Tasks: tasks, Stats: stats}, nil
+}
+
+// keepFiles drops the files the filters cannot match, and stops once the
+// files kept hold limit live rows (limit < 0: no limit).
+func (t *Table) keepFiles(all []*dataFile, pr *pruner, limit int64) []*dataFile {
+	var kept []*dataFile
+	var exactRows int64
+	for _, f := range all {
+		if limit >= 0 && exactRows >= limit {
+			break
+		}
+		if !pr.keep(f) {
+			continue
+		}
+		kept = append(kept, f)
+		if f.exactRows(t.Snapshot.ID) {
+			exactRows += f.liveRows()
+		}
+	}
+	return kept
 }
 
 // project picks the columns to produce; nil means all.
