@@ -57,7 +57,12 @@ func newPartitionJoin(op *hashJoinOp, tc *TaskContext, side *builtSide, src keye
 	return &partitionJoin{op: op, l: &op.layout, tc: tc, side: side, src: src, prober: side.table.NewProber()}
 }
 
-func (j *partitionJoin) batchSize() int { return max(j.tc.BatchSize, 1) }
+func (j *partitionJoin) batchSize() int {
+	if j.tc.BatchSize <= 0 {
+		return DefaultBatchSize
+	}
+	return j.tc.BatchSize
+}
 
 // next returns the next output batch, or io.EOF.
 func (j *partitionJoin) next(ctx context.Context) (arrow.RecordBatch, error) {

@@ -23,6 +23,7 @@ type Prober struct {
 	row        int
 	pos        uint32
 	probe, bld []int32
+	sink       uint32 // keeps the loads of resolve's touch loops
 }
 
 // NewProber returns a prober of t.
@@ -55,7 +56,7 @@ func (p *Prober) Lookup(keys []arrow.Array, n int) ([]uint32, error) {
 		fill(ids, 0, false)
 		return ids, nil
 	}
-	if len(t.cols) == 1 && lookupDirect(t, keys[0], ids) {
+	if len(t.cols) == 1 && lookupDirect(p, keys[0], ids) {
 		return ids, nil
 	}
 	bad := resize(p.bad, n)
@@ -95,37 +96,73 @@ func (p *Prober) Lookup(keys []arrow.Array, n int) ([]uint32, error) {
 			acc[i] = acc[i]<<shift | v
 		}
 	}
+	for lo := 0; lo < n; lo += touchChunk {
+		hi := min(lo+touchChunk, n)
+		t.resolve(acc[lo:hi], ids[lo:hi], &p.sink)
+	}
+	for i, b := range bad {
+		if b {
+			ids[i] = NoMatch
+		}
+	}
+	return ids, nil
+}
+
+// touchChunk is how many keys resolve looks up at once: their table slots
+// are loaded first, in a loop without branches, so that the cache misses
+// of a large table overlap instead of stalling one lookup at a time.
+const touchChunk = 256
+
+// touchBytes is the table size from which touching first pays: about what
+// the caches of one core hold.
+const touchBytes = 1 << 20
+
+// resolve writes the key id of each packed key to ids; keys above the
+// largest build key are absent.
+func (t *Table) resolve(keys []uint64, ids []uint32, sink *uint32) {
+	keys, ids = keys[:len(ids)], ids[:len(keys)]
 	if t.isDense {
 		dense := t.dense.s
-		for i, k := range acc {
+		size := uint64(len(dense))
+		if t.dense.bytes() >= touchBytes {
+			var x uint32
+			for _, k := range keys {
+				x += dense[min(k, size-1)]
+			}
+			*sink += x
+		}
+		for i, k := range keys {
 			id := uint32(NoMatch)
-			if !bad[i] && k < uint64(len(dense)) {
+			if k < size {
 				// An empty slot holds 0, and 0-1 is NoMatch.
 				id = dense[k] - 1
 			}
 			ids[i] = id
 		}
-		return ids, nil
+		return
 	}
-	for i, k := range acc {
+	m, maxKey := t.hash, t.maxKey
+	if m.sizeBytes() >= touchBytes {
+		*sink += m.touch(keys)
+	}
+	for i, k := range keys {
 		id := uint32(NoMatch)
-		if !bad[i] {
-			id = t.hash.get(k) - 1
+		if k <= maxKey {
+			id = m.get(k) - 1
 		}
 		ids[i] = id
 	}
-	return ids, nil
 }
 
 // lookupDirect is Lookup for one integer key column, in one pass. It
 // reports false for other keys.
-func lookupDirect(t *Table, arr arrow.Array, ids []uint32) bool {
+func lookupDirect(p *Prober, arr arrow.Array, ids []uint32) bool {
 	data := arr.Data()
 	switch arr.DataType().ID() {
 	case arrow.INT32, arrow.DATE32:
-		lookupSigned(t, arrow.GetValues[int32](data, 1), ids)
+		lookupSigned(p, arrow.GetValues[int32](data, 1), ids)
 	case arrow.INT64, arrow.DATE64, arrow.TIMESTAMP:
-		lookupSigned(t, arrow.GetValues[int64](data, 1), ids)
+		lookupSigned(p, arrow.GetValues[int64](data, 1), ids)
 	default:
 		return false
 	}
@@ -140,32 +177,17 @@ func lookupDirect(t *Table, arr arrow.Array, ids []uint32) bool {
 	return true
 }
 
-func lookupSigned[T int32 | int64](t *Table, vals []T, ids []uint32) {
+func lookupSigned[T int32 | int64](p *Prober, vals []T, ids []uint32) {
 	vals = vals[:len(ids)]
-	col := &t.cols[0]
-	lo, span := col.min, col.max-col.min
-	if t.isDense {
-		dense := t.dense.s
-		size := uint64(len(dense))
-		for i, v := range vals {
-			// Codes below lo wrap around to large values: one compare
-			// bounds both ends.
-			d := uint64(int64(v)) ^ signBit - lo
-			id := uint32(NoMatch)
-			if d < size {
-				id = dense[d] - 1
-			}
-			ids[i] = id
+	lo := p.t.cols[0].min
+	var keys [touchChunk]uint64
+	for start := 0; start < len(vals); start += touchChunk {
+		chunk := vals[start:min(start+touchChunk, len(vals))]
+		// Codes below lo wrap around to large values, which are absent.
+		for i, v := range chunk {
+			keys[i] = uint64(int64(v)) ^ signBit - lo
 		}
-		return
-	}
-	for i, v := range vals {
-		d := uint64(int64(v)) ^ signBit - lo
-		id := uint32(NoMatch)
-		if d <= span {
-			id = t.hash.get(d) - 1
-		}
-		ids[i] = id
+		p.t.resolve(keys[:len(chunk)], ids[start:start+len(chunk)], &p.sink)
 	}
 }
 

@@ -40,8 +40,10 @@ type Table struct {
 	hash  *u64Map     // packed key -> id, otherwise
 	// isDense says which of the two the table uses.
 	isDense bool
-	nkeys   int
-	nrows   int
+	// maxKey is the largest packed key of a build row.
+	maxKey uint64
+	nkeys  int
+	nrows  int
 	// The build rows of key id k are rows[offsets[k]:offsets[k+1]], in row
 	// order. With unique keys offsets is the identity and left empty; with
 	// unique keys in row order and no NULL keys rows is too.
@@ -49,6 +51,7 @@ type Table struct {
 	rows     vec[uint32]
 	unique   bool
 	identity bool
+	sink     uint32 // keeps the loads of touch loops
 }
 
 // keyCol is how one key column contributes to the packed key.
@@ -305,6 +308,7 @@ func (t *Table) finish(acc []uint64, bad []bool) error {
 				valid++
 			}
 		}
+		t.maxKey = maxKey
 		t.isDense = useDense(maxKey, valid)
 		if t.isDense {
 			t.dense = newVec[uint32](t.mem, int(maxKey)+1)
@@ -313,25 +317,45 @@ func (t *Table) finish(acc []uint64, bad []bool) error {
 			t.hash = newU64Map(t.mem, valid)
 		}
 	}
-	for i := range rowKey.s {
-		if acc == nil || bad[i] {
-			rowKey.s[i] = NoMatch
-			continue
-		}
-		if !t.isDense {
-			id, err := t.hash.insert(acc[i])
-			if err != nil {
-				return err
+	keys := rowKey.s
+	switch {
+	case acc == nil:
+		fill(keys, 0, false)
+	case t.isDense:
+		dense := t.dense.s
+		for i, k := range acc {
+			if bad[i] {
+				keys[i] = NoMatch
+				continue
 			}
-			rowKey.s[i] = id
-			continue
+			slot := &dense[k]
+			if *slot == 0 {
+				t.nkeys++
+				*slot = uint32(t.nkeys)
+			}
+			keys[i] = *slot - 1
 		}
-		slot := &t.dense.s[acc[i]]
-		if *slot == 0 {
-			t.nkeys++
-			*slot = uint32(t.nkeys)
+	default:
+		touch := t.hash.sizeBytes() >= touchBytes
+		var sink uint32
+		for lo := 0; lo < n; lo += touchChunk {
+			hi := min(lo+touchChunk, n)
+			if touch {
+				sink += t.hash.touch(acc[lo:hi])
+			}
+			for i := lo; i < hi; i++ {
+				if bad[i] {
+					keys[i] = NoMatch
+					continue
+				}
+				id, err := t.hash.insert(acc[i])
+				if err != nil {
+					return err
+				}
+				keys[i] = id
+			}
 		}
-		rowKey.s[i] = *slot - 1
+		t.sink = sink
 	}
 	if t.hash != nil {
 		t.nkeys = t.hash.n

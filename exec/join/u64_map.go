@@ -82,6 +82,17 @@ func (m *u64Map) get(key uint64) uint32 {
 	}
 }
 
+// touch loads the home slot of every key and returns a sum of what it
+// read, which the caller keeps so that the loads are not optimized away.
+func (m *u64Map) touch(keys []uint64) uint32 {
+	slots, shift := m.slots.s, m.shift
+	var x uint32
+	for _, k := range keys {
+		x += slots[slotHash(k)>>shift].id
+	}
+	return x
+}
+
 // rehash moves every key into a table of size slots (a power of two).
 func (m *u64Map) rehash(mem memory.Allocator, size int) {
 	old := m.slots
