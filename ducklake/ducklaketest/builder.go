@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,6 +22,14 @@ import (
 
 	"lakeframe/ducklake"
 )
+
+// TB is the part of testing.TB the builder uses, so that examples can
+// build catalogs too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // DDL creates the catalog tables of DuckLake 1.0, written from the
 // specification's table descriptions. Types are spelled so that DuckDB,
@@ -57,7 +64,7 @@ var DDL = []string{
 // to column ids, delete files of (file_path, pos), catalog rows with
 // begin/end snapshots.
 type Builder struct {
-	t        testing.TB
+	t        TB
 	db       *sql.DB
 	postgres bool
 	dataDir  string // the data_path, ends with "/"
@@ -69,7 +76,7 @@ type Builder struct {
 
 // NewBuilder creates the catalog tables in db and records dataDir as the
 // data path.
-func NewBuilder(t testing.TB, db *sql.DB, dialect ducklake.Dialect, dataDir string) *Builder {
+func NewBuilder(t TB, db *sql.DB, dialect ducklake.Dialect, dataDir string) *Builder {
 	t.Helper()
 	b := &Builder{t: t, db: db, postgres: dialect == ducklake.Postgres, dataDir: filepath.ToSlash(dataDir) + "/", RowGroupRows: 40}
 	for _, q := range DDL {
@@ -236,12 +243,12 @@ func (b *Builder) EndDeleteFile(id, snap int64) {
 
 // WriteParquet writes columns to a Parquet file, with field ids for ids
 // >= 0, in row groups of 40 rows, and returns its size.
-func WriteParquet(t testing.TB, path string, cols []FileCol) int64 {
+func WriteParquet(t TB, path string, cols []FileCol) int64 {
 	t.Helper()
 	return writeParquet(t, path, cols, 40)
 }
 
-func writeParquet(t testing.TB, path string, cols []FileCol, rowGroup int64) int64 {
+func writeParquet(t TB, path string, cols []FileCol, rowGroup int64) int64 {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -282,7 +289,7 @@ func writeParquet(t testing.TB, path string, cols []FileCol, rowGroup int64) int
 	return st.Size()
 }
 
-func buildArray(t testing.TB, mem memory.Allocator, typ arrow.DataType, vals []any) arrow.Array {
+func buildArray(t TB, mem memory.Allocator, typ arrow.DataType, vals []any) arrow.Array {
 	t.Helper()
 	b := array.NewBuilder(mem, typ)
 	defer b.Release()
