@@ -81,11 +81,32 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 	if p.Limit >= 0 && stats.RowsEstimate > p.Limit {
 		stats.RowsEstimate = p.Limit
 	}
+	stats.Details = details(t.Snapshot.ID, scans, inlined)
 	tasks := s.pack(scans, cols, p.Limit, s.taskTarget(stats.BytesToRead))
 	if len(inlined) > 0 {
 		tasks = append(tasks, &Task{Table: t.QualifiedName(), Snapshot: t.Snapshot.ID, Columns: cols, Limit: p.Limit, Inlined: inlined})
 	}
 	return &plan.ScanPlan{Tasks: tasks, Stats: stats}, nil
+}
+
+// details are the figures EXPLAIN shows besides files and row groups.
+func details(snapshot int64, scans []FileScan, inlined []InlinedRows) []string {
+	out := []string{fmt.Sprintf("snapshot=%d", snapshot)}
+	deletes := 0
+	for _, f := range scans {
+		deletes += len(f.Deletes)
+	}
+	if deletes > 0 {
+		out = append(out, fmt.Sprintf("delete_files=%d", deletes))
+	}
+	rows := 0
+	for _, ir := range inlined {
+		rows += len(ir.Values)
+	}
+	if rows > 0 {
+		out = append(out, fmt.Sprintf("inlined_rows=%d", rows))
+	}
+	return out
 }
 
 // keepFiles drops the files the filters cannot match, and stops once the

@@ -64,10 +64,8 @@ func (s *Source) Kind() string { return "ducklake" }
 // Schema is the table's columns at the snapshot read.
 func (s *Source) Schema() *arrow.Schema { return s.schema }
 
-// String names the table and snapshot.
-func (s *Source) String() string {
-	return fmt.Sprintf("%s@snapshot %d", s.table.QualifiedName(), s.table.Snapshot.ID)
-}
+// String names the table; the snapshot is in the plan's statistics.
+func (s *Source) String() string { return s.table.QualifiedName() }
 
 // SupportsFilter: predicates that file statistics or partition values can
 // prune with are inexact (whole files are skipped, the rest is filtered

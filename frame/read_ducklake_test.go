@@ -99,8 +99,10 @@ func TestReadDuckLakeFilterProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(plan, "files=1/3") {
-		t.Errorf("explain does not show files=1/3:\n%s", plan)
+	for _, want := range []string{"Scan ducklake: main.events", "files=1/3", "snapshot=12", "delete_files=1"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("explain does not show %s:\n%s", want, plan)
+		}
 	}
 }
 
