@@ -49,7 +49,13 @@ func (s *hashJoinStream) next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := s.sh.buildSide(ctx, s.tc); err != nil {
 			return nil, err
 		}
-		if side := s.sh.side; side != nil {
+		side := s.sh.side
+		if side != nil && side.rows == 0 && !s.op.layout.probeOuter && !s.op.layout.anti {
+			// No probe row can find a match, and none is kept without one:
+			// the probe side need not run.
+			return nil, io.EOF
+		}
+		if side != nil {
 			in, err := s.op.probe.Execute(ctx, s.tc, s.part)
 			if err != nil {
 				return nil, err

@@ -18,6 +18,9 @@ type byteRows struct {
 }
 
 func byteRowsOf(arr arrow.Array) byteRows {
+	if arr.Len() == 0 {
+		return byteRows{width: 1}
+	}
 	data := arr.Data()
 	bufs := data.Buffers()
 	switch arr.DataType().ID() {

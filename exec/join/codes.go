@@ -57,6 +57,9 @@ const signBit = 1 << 63
 // normalized so that -0 equals 0 and every NaN equals every other, as
 // SQL engines compare them.
 func encode(arr arrow.Array, out []uint64) {
+	if len(out) == 0 {
+		return
+	}
 	data := arr.Data()
 	switch arr.DataType().ID() {
 	case arrow.BOOL:

@@ -421,3 +421,32 @@ func TestTableLarge(t *testing.T) {
 		arr.Release()
 	}
 }
+
+// TestZeroLengthKeys builds and probes with empty batches of every type.
+func TestZeroLengthKeys(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	for name, g := range genKeys(rand.New(rand.NewPCG(1, 1))) {
+		empty := newArray(t, mem, g.dt)
+		tbl, err := Build(mem, []arrow.DataType{g.dt}, [][]arrow.Array{{empty}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		p := tbl.NewProber()
+		if ids, err := p.Lookup([]arrow.Array{empty}, 0); err != nil || len(ids) != 0 {
+			t.Errorf("%s: lookup gave %v, %v", name, ids, err)
+		}
+		var h Hasher
+		if err := h.Hash([]arrow.Array{empty}, 0, 1, nil); err != nil {
+			t.Errorf("%s: hash: %v", name, err)
+		}
+		out, err := Take(mem, empty, nil)
+		if err != nil || out.Len() != 0 {
+			t.Errorf("%s: take: %v", name, err)
+		} else {
+			out.Release()
+		}
+		tbl.Release()
+		empty.Release()
+	}
+}

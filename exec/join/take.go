@@ -56,6 +56,9 @@ func Take(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, erro
 // others go through arrow's take kernel.
 func (s Selection) Take(mem memory.Allocator, arr arrow.Array) (arrow.Array, error) {
 	n := len(s.idx)
+	if n == 0 {
+		return array.NewSlice(arr, 0, 0), nil
+	}
 	if s.run {
 		lo := int64(s.idx[0])
 		if lo == 0 && n == arr.Len() {
