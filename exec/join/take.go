@@ -219,18 +219,14 @@ func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, s Select
 	if b := data.Buffers()[2]; b != nil {
 		src = b.Bytes()
 	}
-	var nulled []byte
-	if arr.NullN() > 0 {
-		nulled = data.Buffers()[0].Bytes()
-	}
-	off := data.Offset()
-	// A null row may have any offsets: count it as empty.
-	isSet := func(j int32) bool {
-		return j >= 0 && (nulled == nil || bitutil.BitIsSet(nulled, off+int(j)))
+	// A null row may have any offsets: it is copied as empty.
+	var vbits []byte
+	if valid != nil {
+		vbits = valid.Bytes()
 	}
 	total := 0
-	for _, j := range idx {
-		if isSet(j) {
+	for i, j := range idx {
+		if vbits == nil || bitutil.BitIsSet(vbits, i) {
 			total += int(offs[j+1] - offs[j])
 		}
 	}
@@ -250,7 +246,7 @@ func takeBinary[O int32 | int64](mem memory.Allocator, arr arrow.Array, s Select
 	pos := O(0)
 	outOffs[0] = 0
 	for i, j := range idx {
-		if isSet(j) {
+		if vbits == nil || bitutil.BitIsSet(vbits, i) {
 			pos += O(copy(out[pos:], src[offs[j]:offs[j+1]]))
 		}
 		outOffs[i+1] = pos
