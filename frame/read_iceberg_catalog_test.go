@@ -49,50 +49,69 @@ var catalogSchema = ice.NewSchema(0,
 // each append.
 func writeCatalogTable(t *testing.T, cat catalog.Catalog, ranges ...[2]int) (*table.Table, []int64) {
 	t.Helper()
-	ctx := context.Background()
-	if err := cat.CreateNamespace(ctx, table.Identifier{"ns"}, nil); err != nil {
+	if err := cat.CreateNamespace(context.Background(), table.Identifier{"ns"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	spec := ice.NewPartitionSpec(ice.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "part", Transform: ice.IdentityTransform{}})
-	tbl, err := cat.CreateTable(ctx, table.Identifier{"ns", "t"}, catalogSchema, catalog.WithPartitionSpec(&spec))
+	tbl := createCatalogTable(t, cat, "t", true, nil)
+	var snaps []int64
+	for _, r := range ranges {
+		tbl = appendCatalogRows(t, tbl, r[0], r[1])
+		snaps = append(snaps, tbl.CurrentSnapshot().SnapshotID)
+	}
+	tbl, err := cat.LoadTable(context.Background(), table.Identifier{"ns", "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tbl, snaps
+}
+
+// createCatalogTable creates ns.<name> with catalogSchema, partitioned by
+// identity(part) or not at all.
+func createCatalogTable(t *testing.T, cat catalog.Catalog, name string, partitioned bool, props ice.Properties) *table.Table {
+	t.Helper()
+	opts := []catalog.CreateTableOpt{catalog.WithProperties(props)}
+	if partitioned {
+		spec := ice.NewPartitionSpec(ice.PartitionField{SourceIDs: []int{3}, FieldID: 1000, Name: "part", Transform: ice.IdentityTransform{}})
+		opts = append(opts, catalog.WithPartitionSpec(&spec))
+	}
+	tbl, err := cat.CreateTable(context.Background(), table.Identifier{"ns", name}, catalogSchema, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
+// appendCatalogRows appends the rows with k in [from, to) in one commit.
+func appendCatalogRows(t *testing.T, tbl *table.Table, from, to int) *table.Table {
+	t.Helper()
 	asch, err := table.SchemaToArrowSchema(catalogSchema, nil, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snaps []int64
-	for _, r := range ranges {
-		b := array.NewRecordBuilder(memory.DefaultAllocator, asch)
-		for k := r[0]; k < r[1]; k++ {
-			row := wantCatalogRow(k)
-			b.Field(0).(*array.Int64Builder).Append(row.k)
-			if row.name == `\N` {
-				b.Field(1).AppendNull()
-			} else {
-				b.Field(1).(*array.StringBuilder).Append(row.name)
-			}
-			b.Field(2).(*array.Int32Builder).Append(row.part)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, asch)
+	defer b.Release()
+	for k := from; k < to; k++ {
+		row := wantCatalogRow(k)
+		b.Field(0).(*array.Int64Builder).Append(row.k)
+		if row.name == `\N` {
+			b.Field(1).AppendNull()
+		} else {
+			b.Field(1).(*array.StringBuilder).Append(row.name)
 		}
-		rec := b.NewRecordBatch()
-		b.Release()
-		rdr, err := array.NewRecordReader(asch, []arrow.RecordBatch{rec})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tbl, err = tbl.Append(ctx, rdr, nil)
-		rdr.Release()
-		rec.Release()
-		if err != nil {
-			t.Fatal(err)
-		}
-		snaps = append(snaps, tbl.CurrentSnapshot().SnapshotID)
+		b.Field(2).(*array.Int32Builder).Append(row.part)
 	}
-	if tbl, err = cat.LoadTable(ctx, table.Identifier{"ns", "t"}); err != nil {
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(asch, []arrow.RecordBatch{rec})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return tbl, snaps
+	defer rdr.Release()
+	out, err := tbl.Append(context.Background(), rdr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // collectCatalogRows reads a frame over writeCatalogTable's columns,
