@@ -3,6 +3,8 @@ package ducklake
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -106,18 +108,40 @@ func childTypes(t arrow.DataType) []arrow.DataType {
 	return nil
 }
 
-// constantArray is n rows of a column's initial default, or of NULL.
-func constantArray(mem memory.Allocator, c *Column, t arrow.DataType, n int) (arrow.Array, error) {
-	if c.InitialDefault == nil {
+// constantArray is n rows of a value given as catalog text; nil is NULL.
+func constantArray(mem memory.Allocator, c *Column, value *string, t arrow.DataType, n int) (arrow.Array, error) {
+	if value == nil {
 		return array.MakeArrayOfNull(mem, t, n), nil
 	}
-	sc, err := parseScalar(*c.InitialDefault, t)
+	sc, err := parseScalar(*value, t)
 	if err != nil {
-		return nil, fmt.Errorf("%w: initial default %q of column %s: %w", errs.ErrExec, *c.InitialDefault, c.Name, err)
+		return nil, fmt.Errorf("%w: value %q of column %s: %w", errs.ErrExec, *value, c.Name, err)
 	}
 	a, err := scalar.MakeArrayFromScalar(sc, n, mem)
 	if err != nil {
-		return nil, fmt.Errorf("%w: initial default of column %s: %w", errs.ErrExec, c.Name, err)
+		return nil, fmt.Errorf("%w: value of column %s: %w", errs.ErrExec, c.Name, err)
 	}
 	return a, nil
+}
+
+// hiveValue finds a column's value in a name=value directory of a file's
+// path; nil means NULL.
+func hiveValue(path, name string) (*string, error) {
+	var found *string
+	for _, seg := range strings.Split(path, "/") {
+		k, v, ok := strings.Cut(seg, "=")
+		if !ok || k != name {
+			continue
+		}
+		if u, err := url.PathUnescape(v); err == nil {
+			v = u
+		}
+		if v == "__HIVE_DEFAULT_PARTITION__" {
+			found = nil
+		} else {
+			found = &v
+		}
+		return found, nil
+	}
+	return nil, fmt.Errorf("%w: column %s should be read from a %s=... directory, which path %s lacks", errs.ErrExec, name, name, path)
 }

@@ -192,10 +192,11 @@ func partialMax(v any) (sql.NullInt64, error) {
 	return sql.NullInt64{}, fmt.Errorf("partial_max of type %T", v)
 }
 
-// nameMappings loads, for files without field ids, which file column name
-// holds each top-level column id.
-func (t *Table) nameMappings(ctx context.Context, ids []int64) (map[int64]map[int64]string, error) {
-	out := map[int64]map[int64]string{}
+// nameMappings loads the name mappings of files registered from other
+// tools: which top-level file column (or hive directory) holds each column
+// id (the mapping's target field id).
+func (t *Table) nameMappings(ctx context.Context, ids []int64) (map[int64]*NameMapping, error) {
+	out := map[int64]*NameMapping{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -205,23 +206,33 @@ func (t *Table) nameMappings(ctx context.Context, ids []int64) (map[int64]map[in
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
+		out[id] = &NameMapping{Names: map[int64]string{}}
 	}
-	rows, err := t.cat.query(ctx, "SELECT mapping_id, column_id, source_name FROM "+t.cat.table("ducklake_name_mapping")+
+	hive := "is_partition"
+	if t.cat.version == "0.2" {
+		hive = "false"
+	}
+	rows, err := t.cat.query(ctx, "SELECT mapping_id, target_field_id, source_name, "+hive+" FROM "+t.cat.table("ducklake_name_mapping")+
 		" WHERE parent_column IS NULL AND mapping_id IN ("+ph+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read ducklake_name_mapping: %w", errs.ErrExec, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var mapping, col int64
+		var mapping, field int64
 		var name sql.NullString
-		if err := rows.Scan(&mapping, &col, &name); err != nil {
+		var isHive sql.NullBool
+		if err := rows.Scan(&mapping, &field, &name, &isHive); err != nil {
 			return nil, fmt.Errorf("%w: read ducklake_name_mapping: %w", errs.ErrExec, err)
 		}
-		if out[mapping] == nil {
-			out[mapping] = map[int64]string{}
+		m := out[mapping]
+		m.Names[field] = name.String
+		if isHive.Bool {
+			if m.Hive == nil {
+				m.Hive = map[int64]bool{}
+			}
+			m.Hive[field] = true
 		}
-		out[mapping][col] = name.String
 	}
 	return out, rows.Err()
 }

@@ -118,30 +118,47 @@ func TestPartialFiles(t *testing.T) {
 	}
 }
 
-// TestNameMapping reads a file registered without field ids, through the
-// name mapping the catalog keeps for it, and a column added later with a
-// numeric initial default.
+// TestNameMapping reads files registered from other tools: one without
+// field ids through its name mapping (with a column taken from a hive
+// directory of its path), one with neither by position, and a column
+// added later with a numeric initial default.
 func TestNameMapping(t *testing.T) {
 	b, path, _ := bareLake(t)
 	b.Snapshot(1, 1, `created_table:"main"."t"`)
 	b.Table(1, 0, 1, "t", "t/")
 	b.Column(1, 1, 1, 1, "id", "int64", "")
 	b.Column(1, 2, 1, 2, "name", "varchar", "")
+	b.Column(1, 3, 1, 3, "region", "varchar", "")
 	b.Snapshot(2, 1, "inserted_into_table:1")
-	file := b.DataFile(1, 2, "main/t/", []ducklaketest.FileCol{
+	// Mapped: the file's columns have other names and another order, and
+	// region comes from the path.
+	mapped := b.DataFile(1, 2, "main/t/region=EU/", []ducklaketest.FileCol{
 		{ID: -1, Name: "legacy_name", Type: arrow.BinaryTypes.String, Vals: []any{"x", nil, "z"}},
 		{ID: -1, Name: "legacy_id", Type: arrow.PrimitiveTypes.Int64, Vals: ints(7, 10)},
 	}, nil, nil)
-	b.Exec(`UPDATE ducklake_data_file SET mapping_id = 1 WHERE data_file_id = ?`, file)
-	b.Exec(`INSERT INTO ducklake_column_mapping VALUES (1, 1, 'map_by_name')`)
-	b.Exec(`INSERT INTO ducklake_name_mapping VALUES (1, 1, 'legacy_id', 1, NULL, false), (1, 2, 'legacy_name', 2, NULL, false)`)
+	b.Exec(`UPDATE ducklake_data_file SET mapping_id = 5, path = 'region=EU/' || path WHERE data_file_id = ?`, mapped)
+	b.Exec(`INSERT INTO ducklake_column_mapping VALUES (5, 1, 'map_by_name')`)
+	// The mapping's own column ids differ from the table's: matching is
+	// by target field id.
+	b.Exec(`INSERT INTO ducklake_name_mapping VALUES (5, 100, 'legacy_id', 1, NULL, false), (5, 101, 'legacy_name', 2, NULL, false),
+		(5, 102, 'region', 3, NULL, true)`)
+	// Neither field ids nor a mapping: columns are taken by position.
+	b.DataFile(1, 2, "main/t/", []ducklaketest.FileCol{
+		{ID: -1, Name: "a", Type: arrow.PrimitiveTypes.Int64, Vals: ints(20, 22)},
+		{ID: -1, Name: "b", Type: arrow.BinaryTypes.String, Vals: []any{"p", "q"}},
+		{ID: -1, Name: "c", Type: arrow.BinaryTypes.String, Vals: []any{"US", nil}},
+	}, nil, nil)
 	b.Snapshot(3, 2, "altered_table:1")
-	b.Column(1, 3, 3, 3, "score", "int32", "42")
+	b.Column(1, 4, 3, 4, "score", "int32", "42")
 	cat := openLake(t, path)
 	got, _ := scanAll(t, source(t, cat, "t"), plan.Pushdown{Limit: -1})
-	want := []string{"7|x|42", "8|NULL|42", "9|z|42"}
+	want := []string{"20|p|US|42", "21|q|NULL|42", "7|x|EU|42", "8|NULL|EU|42", "9|z|EU|42"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+	got, _ = scanAll(t, source(t, cat, "t"), plan.Pushdown{Columns: []string{"region"}, Limit: -1})
+	if want := []string{"EU", "EU", "EU", "NULL", "US"}; !slices.Equal(got, want) {
+		t.Errorf("region alone: %v, want %v", got, want)
 	}
 }
 

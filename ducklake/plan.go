@@ -145,7 +145,7 @@ func (s *Source) project(names []string) ([]Column, error) {
 	return out, nil
 }
 
-func fileScan(f *dataFile, names map[int64]map[int64]string) FileScan {
+func fileScan(f *dataFile, names map[int64]*NameMapping) FileScan {
 	fs := FileScan{ID: f.id, Path: f.path, Rows: f.rows, Size: f.size, Begin: f.begin}
 	if f.partialMax.Valid {
 		v := f.partialMax.Int64
@@ -160,7 +160,7 @@ func fileScan(f *dataFile, names map[int64]map[int64]string) FileScan {
 		fs.Deletes = append(fs.Deletes, ds)
 	}
 	if f.mappingID.Valid {
-		fs.Names = names[f.mappingID.Int64]
+		fs.Mapping = names[f.mappingID.Int64]
 	}
 	fs.InlinedDeletes = f.inlined
 	return fs

@@ -73,7 +73,7 @@ type rowGroupPlan struct {
 // out and keeps the row groups whose Parquet statistics the filters may
 // match. Columns are found as when reading (field id, name mapping,
 // name); a column the file lacks is summarised as in the catalog.
-func (s *Source) pruneRowGroups(ctx context.Context, pr *pruner, files []*dataFile, names map[int64]map[int64]string) ([]rowGroupPlan, error) {
+func (s *Source) pruneRowGroups(ctx context.Context, pr *pruner, files []*dataFile, names map[int64]*NameMapping) ([]rowGroupPlan, error) {
 	out := make([]rowGroupPlan, len(files))
 	g, gctx := exec.NewGroup(ctx, footerReaders)
 	for i, f := range files {
@@ -82,7 +82,7 @@ func (s *Source) pruneRowGroups(ctx context.Context, pr *pruner, files []*dataFi
 			if err != nil {
 				return err
 			}
-			var mapping map[int64]string
+			var mapping *NameMapping
 			if f.mappingID.Valid {
 				mapping = names[f.mappingID.Int64]
 			}
@@ -100,7 +100,7 @@ func (s *Source) pruneRowGroups(ctx context.Context, pr *pruner, files []*dataFi
 }
 
 // rowGroups decides which row groups of one file to read.
-func (p *pruner) rowGroups(meta *metadata.FileMetaData, f *dataFile, names map[int64]string) (rowGroupPlan, error) {
+func (p *pruner) rowGroups(meta *metadata.FileMetaData, f *dataFile, names *NameMapping) (rowGroupPlan, error) {
 	manifest, err := pqarrow.NewSchemaManifest(meta.Schema, meta.KeyValueMetadata(), &pqarrow.ArrowReadProperties{})
 	if err != nil {
 		return rowGroupPlan{}, fmt.Errorf("%w: %w", errs.ErrExec, err)

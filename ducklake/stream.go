@@ -238,7 +238,7 @@ func (s *stream) mapColumns(f *FileScan) error {
 	s.source = make([]int, len(s.task.Columns))
 	for i := range s.task.Columns {
 		s.source[i] = -1
-		if fi, ok := lay.find(&s.task.Columns[i], f.Names); ok {
+		if fi, ok := lay.find(&s.task.Columns[i], f.Mapping); ok {
 			s.source[i] = use(fi)
 		}
 	}
@@ -258,12 +258,13 @@ func (s *stream) mapColumns(f *FileScan) error {
 
 // fileLayout indexes a file's top-level fields.
 type fileLayout struct {
+	n      int
 	byID   map[int64]int
 	byName map[string]int
 }
 
 func newFileLayout(fields []pqarrow.SchemaField) *fileLayout {
-	l := &fileLayout{byID: map[int64]int{}, byName: map[string]int{}}
+	l := &fileLayout{n: len(fields), byID: map[int64]int{}, byName: map[string]int{}}
 	for i := range fields {
 		if id, ok := fieldID(fields[i].Field); ok {
 			l.byID[id] = i
@@ -273,22 +274,23 @@ func newFileLayout(fields []pqarrow.SchemaField) *fileLayout {
 	return l
 }
 
-// find locates a column: by field id when the file has them (the column
-// id), else through the file's name mapping, else by name.
-func (l *fileLayout) find(c *Column, names map[int64]string) (int, bool) {
+// find locates a column in the file: through the file's name mapping
+// when it has one, else by field id (the column id) when every field has
+// one, else by position, as DuckLake reads files other tools wrote.
+func (l *fileLayout) find(c *Column, m *NameMapping) (int, bool) {
 	switch {
-	case len(l.byID) > 0:
+	case m != nil:
+		name, ok := m.Names[c.ID]
+		if !ok || m.Hive[c.ID] {
+			return 0, false
+		}
+		fi, ok := l.byName[name]
+		return fi, ok
+	case len(l.byID) == l.n:
 		fi, ok := l.byID[c.ID]
 		return fi, ok
-	case names != nil:
-		if name, named := names[c.ID]; named {
-			fi, ok := l.byName[name]
-			return fi, ok
-		}
-		return 0, false
 	}
-	fi, ok := l.byName[c.Name]
-	return fi, ok
+	return c.Position, c.Position < l.n
 }
 
 func fieldID(f *arrow.Field) (int64, bool) {
@@ -321,7 +323,16 @@ func (s *stream) makeConstants(n int) error {
 		if src >= 0 {
 			continue
 		}
-		a, err := constantArray(s.mem, &s.task.Columns[i], s.schema.Field(i).Type, n)
+		c := &s.task.Columns[i]
+		value := c.InitialDefault
+		if m := s.file.Mapping; m != nil && m.Hive[c.ID] {
+			v, err := hiveValue(s.file.Path, m.Names[c.ID])
+			if err != nil {
+				return err
+			}
+			value = v
+		}
+		a, err := constantArray(s.mem, c, value, s.schema.Field(i).Type, n)
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,10 @@ type Column struct {
 	Nullable       bool    `json:"nullable"`
 	// Added is the first snapshot that had this column id: files that
 	// began before it cannot hold the column.
-	Added    int64    `json:"added"`
+	Added int64 `json:"added"`
+	// Position is the column's place among the table's top-level columns,
+	// which locates it in files without field ids or name mapping.
+	Position int      `json:"position"`
 	Children []Column `json:"children,omitempty"`
 }
 
@@ -350,6 +353,7 @@ func (c *Catalog) columns(ctx context.Context, tableID, snap int64) ([]Column, e
 		if err != nil {
 			return nil, err
 		}
+		col.Position = len(out)
 		out = append(out, col)
 	}
 	return out, nil

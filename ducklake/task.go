@@ -40,9 +40,17 @@ type FileScan struct {
 	Deletes    []DeleteScan `json:"deletes,omitempty"`
 	// InlinedDeletes are deleted positions the catalog keeps itself.
 	InlinedDeletes []int64 `json:"inlined_deletes,omitempty"`
-	// Names maps column ids to the file's column names for files written
-	// without Parquet field ids (a ducklake_name_mapping).
-	Names map[int64]string `json:"names,omitempty"`
+	// Mapping, when set, says which file column holds each column, for
+	// files written by other tools (a ducklake_name_mapping).
+	Mapping *NameMapping `json:"mapping,omitempty"`
+}
+
+// NameMapping maps table columns, by column id, to a file's columns by
+// name. Hive columns are not in the file: their value is in its path, as
+// a name=value directory.
+type NameMapping struct {
+	Names map[int64]string `json:"names"`
+	Hive  map[int64]bool   `json:"hive,omitempty"`
 }
 
 // DeleteScan is a delete file: row positions of a data file, optionally
