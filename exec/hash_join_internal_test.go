@@ -309,3 +309,36 @@ func TestHashJoinRejects(t *testing.T) {
 		t.Errorf("int64 = string keys: %v", err)
 	}
 }
+
+// TestArrayBytesCountsSlices checks that slices of one array count their
+// share of its buffers, so that a build side read as zero-copy slices of a
+// table is not counted many times over.
+func TestArrayBytesCountsSlices(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ib := array.NewInt64Builder(mem)
+	sb := array.NewStringBuilder(mem)
+	bb := array.NewBooleanBuilder(mem)
+	for i := range 1000 {
+		ib.Append(int64(i))
+		sb.Append("abcd")
+		bb.Append(i%2 == 0)
+	}
+	arrs := []arrow.Array{ib.NewArray(), sb.NewArray(), bb.NewArray()}
+	ib.Release()
+	sb.Release()
+	bb.Release()
+	for _, a := range arrs {
+		whole := arrayBytes(a.Data())
+		var parts int64
+		for lo := int64(0); lo < 1000; lo += 100 {
+			s := array.NewSlice(a, lo, lo+100)
+			parts += arrayBytes(s.Data())
+			s.Release()
+		}
+		if parts < whole*9/10 || parts > whole*11/10 {
+			t.Errorf("%s: slices count %d bytes, the whole array %d", a.DataType(), parts, whole)
+		}
+		a.Release()
+	}
+}

@@ -26,29 +26,55 @@ func (b *keyedBatch) release() {
 	*b = keyedBatch{}
 }
 
-// bytes estimates the memory the batch holds.
+// bytes estimates the memory the batch's rows take.
 func (b *keyedBatch) bytes() int64 {
 	var n int64
 	for _, a := range b.cols {
-		n += dataBytes(a.Data())
+		n += arrayBytes(a.Data())
 	}
 	for _, a := range b.keys {
-		n += dataBytes(a.Data())
+		n += arrayBytes(a.Data())
 	}
 	return n
 }
 
-func dataBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, buf := range d.Buffers() {
+// arrayBytes estimates the bytes of an array's rows. A slice counts its
+// share of the buffers it shares with other slices (sources hand out
+// zero-copy slices of one large table), not the whole buffers.
+func arrayBytes(d arrow.ArrayData) int64 {
+	n := int64(d.Len())
+	var bytes int64
+	if d.NullN() > 0 {
+		bytes += (n + 7) / 8
+	}
+	bufs := d.Buffers()
+	switch dt := d.DataType().(type) {
+	case *arrow.BooleanType:
+		return bytes + (n+7)/8
+	case *arrow.StringType, *arrow.BinaryType:
+		offs := arrow.GetOffsets[int32](d, 1)
+		return bytes + 4*(n+1) + int64(offs[n]-offs[0])
+	case *arrow.LargeStringType, *arrow.LargeBinaryType:
+		offs := arrow.GetOffsets[int64](d, 1)
+		return bytes + 8*(n+1) + offs[n] - offs[0]
+	case arrow.FixedWidthDataType:
+		if _, dict := dt.(*arrow.DictionaryType); !dict && len(bufs) == 2 {
+			return bytes + n*int64(dt.BitWidth())/8
+		}
+	}
+	// Other layouts: every buffer, whole.
+	for _, buf := range bufs {
 		if buf != nil {
-			n += int64(buf.Len())
+			bytes += int64(buf.Len())
 		}
 	}
 	for _, c := range d.Children() {
-		n += dataBytes(c)
+		bytes += arrayBytes(c)
 	}
-	return n
+	if dict := d.Dictionary(); dict != nil {
+		bytes += arrayBytes(dict)
+	}
+	return bytes
 }
 
 // keyBatch evaluates a batch's join keys and keeps the columns cols.

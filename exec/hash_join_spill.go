@@ -256,7 +256,7 @@ func (f *spillFile) append(mem memory.Allocator, schema *arrow.Schema, rec arrow
 	}
 	f.rows += rec.NumRows()
 	for _, c := range rec.Columns() {
-		f.bytes += dataBytes(c.Data())
+		f.bytes += arrayBytes(c.Data())
 	}
 	return nil
 }
