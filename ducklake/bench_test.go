@@ -22,6 +22,7 @@ import (
 	"lakeframe/ducklake/ducklaketest"
 	"lakeframe/exec"
 	pqsource "lakeframe/exec/source/parquet"
+	"lakeframe/expr"
 	"lakeframe/plan"
 )
 
@@ -183,6 +184,40 @@ func BenchmarkScan(b *testing.B) {
 				rows = drain(b, src, cols)
 			}
 			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mrows/s")
+		})
+	}
+}
+
+// BenchmarkPlan measures planning against a SQLite catalog: the catalog
+// queries, statistics pruning and reading the footers of files kept.
+func BenchmarkPlan(b *testing.B) {
+	path, _ := benchLake(b)
+	cat, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cat.Close()
+	src, err := ducklake.NewSource(context.Background(), cat, "t")
+	if err != nil {
+		b.Fatal(err)
+	}
+	filter, err := expr.Resolve(expr.Col("id").Lt(100_000).Node(), src.Schema())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		pd   plan.Pushdown
+	}{
+		{"no_filter", plan.Pushdown{Limit: -1}},
+		{"filter", plan.Pushdown{Filters: []expr.Node{filter}, Limit: -1}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := src.Plan(context.Background(), tc.pd); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
