@@ -157,6 +157,10 @@ var catalogFilters = []struct {
 	{"starts with", expr.Col("name").Str().StartsWith("n1"), func(r catalogRow) bool { return strings.HasPrefix(r.name, "n1") }},
 	{"in or", expr.Col("part").IsIn(0, 3).Or(expr.Col("k").Eq(1)), func(r catalogRow) bool { return r.part == 0 || r.part == 3 || r.k == 1 }},
 	{"partition and row", expr.Col("part").Eq(1).And(expr.Col("k").Lt(50)), func(r catalogRow) bool { return r.part == 1 && r.k < 50 }},
+	// An int column against a fraction: no value equals it.
+	{"fraction lt", expr.Col("part").Lt(1.5), func(r catalogRow) bool { return r.part <= 1 }},
+	{"fraction eq", expr.Col("part").Eq(2.5), func(catalogRow) bool { return false }},
+	{"fraction row", expr.Col("k").Cast(arrow.PrimitiveTypes.Float64).Gt(240.5), func(r catalogRow) bool { return r.k >= 241 }},
 }
 
 // checkCatalogTable reads tbl (written with k in [0, n)) whole and with

@@ -1,6 +1,7 @@
 package iceberg
 
 import (
+	"math"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -180,6 +181,9 @@ func (t *translator) comparison(b *expr.Binary) (translation, bool) {
 		if !widening(f.Type, l.To) {
 			return translation{}, false
 		}
+		if x, isFloat := lit.Value.(*scalar.Float64); isFloat {
+			return floatCompare(op, col.Name, f.Type, x.Value)
+		}
 		v, ok := literal(lit.Value, f.Type)
 		if !ok {
 			return translation{}, false
@@ -205,6 +209,55 @@ func (t *translator) comparison(b *expr.Binary) (translation, bool) {
 		to := civilDay(int(y) + 1)
 		return dayRange(col.Name, f.Type, op, from, to)
 	}
+	return translation{}, false
+}
+
+// floatCompare translates CAST(col AS float64) op v for an int or float
+// column, whose values may not include v: iceberg-go cannot convert such
+// a literal to the column's type, and rounding it would change which
+// values compare true. Between the column values lo <= v <= hi,
+// col < v is col <= lo and col > v is col >= hi.
+func floatCompare(op expr.BinaryOp, name string, typ iceberg.Type, v float64) (translation, bool) {
+	if math.IsNaN(v) {
+		return translation{}, false
+	}
+	var lo, hi iceberg.Literal
+	exact := false
+	switch typ.(type) {
+	case iceberg.Int32Type:
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return translation{}, false
+		}
+		fl, cl := math.Floor(v), math.Ceil(v)
+		lo, hi, exact = iceberg.NewLiteral(int32(fl)), iceberg.NewLiteral(int32(cl)), fl == v
+	case iceberg.Float32Type:
+		if math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 {
+			return translation{}, false
+		}
+		f := float32(v)
+		switch {
+		case float64(f) == v:
+			lo, hi, exact = iceberg.NewLiteral(f), iceberg.NewLiteral(f), true
+		case float64(f) < v:
+			lo, hi = iceberg.NewLiteral(f), iceberg.NewLiteral(math.Nextafter32(f, float32(math.Inf(1))))
+		default:
+			lo, hi = iceberg.NewLiteral(math.Nextafter32(f, float32(math.Inf(-1)))), iceberg.NewLiteral(f)
+		}
+	default:
+		return translation{}, false
+	}
+	ref := iceberg.Reference(name)
+	switch {
+	case exact:
+		return translation{expr: compare(op, name, lo)}, true
+	case op == expr.OpEq:
+		return translation{expr: iceberg.AlwaysFalse{}}, true
+	case op == expr.OpLt, op == expr.OpLe:
+		return translation{expr: iceberg.LiteralPredicate(iceberg.OpLTEQ, ref, lo)}, true
+	case op == expr.OpGt, op == expr.OpGe:
+		return translation{expr: iceberg.LiteralPredicate(iceberg.OpGTEQ, ref, hi)}, true
+	}
+	// col != v holds for every non-null value: nothing to prune with.
 	return translation{}, false
 }
 
