@@ -19,15 +19,18 @@ func Q21(dir string) *frame.DataFrame {
 	suppliers := scan(dir, "supplier").
 		Join(scan(dir, "nation").Where(expr.Col("n_name").Eq("SAUDI ARABIA")),
 			frame.Semi, frame.LeftOn("s_nationkey"), frame.RightOn("n_nationkey"))
+	// The Saudi suppliers' late line items of complete orders first: they
+	// are few, so the EXISTS and NOT EXISTS joins below have little to
+	// probe.
 	return late().
+		Join(suppliers, frame.Inner, frame.LeftOn("l_suppkey"), frame.RightOn("s_suppkey")).
+		Join(scan(dir, "orders").Where(expr.Col("o_orderstatus").Eq("F")),
+			frame.Semi, frame.LeftOn("l_orderkey"), frame.RightOn("o_orderkey")).
 		// EXISTS: another supplier had a line item in the order.
 		Join(scan(dir, "lineitem").Select("l_orderkey", "l_suppkey"),
 			frame.Semi, frame.On("l_orderkey"), frame.JoinWhere(otherSupplier)).
 		// NOT EXISTS: no other supplier was late in the order.
 		Join(late(), frame.Anti, frame.On("l_orderkey"), frame.JoinWhere(otherSupplier)).
-		Join(scan(dir, "orders").Where(expr.Col("o_orderstatus").Eq("F")),
-			frame.Semi, frame.LeftOn("l_orderkey"), frame.RightOn("o_orderkey")).
-		Join(suppliers, frame.Inner, frame.LeftOn("l_suppkey"), frame.RightOn("s_suppkey")).
 		GroupBy("s_name").
 		Agg(expr.CountAll().Alias("numwait")).
 		Sort(expr.Col("numwait").Desc(), "s_name").
