@@ -108,6 +108,13 @@ func (p *Prober) Lookup(keys []arrow.Array, n int) ([]uint32, error) {
 	return ids, nil
 }
 
+func spread(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
 // touchChunk is how many keys resolve looks up at once: their table slots
 // are loaded first, in a loop without branches, so that the cache misses
 // of a large table overlap instead of stalling one lookup at a time.
@@ -124,7 +131,10 @@ func (t *Table) resolve(keys []uint64, ids []uint32, sink *uint32) {
 	if t.isDense {
 		dense := t.dense.s
 		size := uint64(len(dense))
-		if t.dense.bytes() >= touchBytes {
+		// Keys in order (a probe side clustered on the key) walk the
+		// array, which needs no help: only a chunk whose ends lie far
+		// apart is touched first.
+		if t.dense.bytes() >= touchBytes && len(keys) > 0 && spread(keys[0], keys[len(keys)-1]) > touchChunk*16 {
 			var x uint32
 			for _, k := range keys {
 				x += dense[min(k, size-1)]
