@@ -118,7 +118,12 @@ func appendCatalogRows(t *testing.T, tbl *table.Table, from, to int) *table.Tabl
 // sorted by k.
 func collectCatalogRows(t *testing.T, df *frame.DataFrame) []catalogRow {
 	t.Helper()
-	out, err := df.Collect(context.Background())
+	return collectCatalogRowsWith(t, df)
+}
+
+func collectCatalogRowsWith(t *testing.T, df *frame.DataFrame, opts ...frame.Option) []catalogRow {
+	t.Helper()
+	out, err := df.Collect(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
