@@ -14,7 +14,7 @@ import (
 	"lakeframe/plan/physical"
 )
 
-// joinMemoryBudget is how many bytes a hash join's build side may hold in
+// joinMemoryBudget is, unless TaskContext.MemoryBudget says otherwise, how many bytes a hash join's build side may hold in
 // memory (its columns plus the table). A larger build side is partitioned
 // by key hash and spilled to temporary files with its probe side, and the
 // partitions join one at a time (a grace hash join).

@@ -144,8 +144,8 @@ func (s *joinShared) readBuild(ctx context.Context, tc *TaskContext) error {
 		if s.spill == nil {
 			bytes += kb.bytes() + joinRowOverhead*int64(kb.n)
 			// A join without keys cannot be partitioned: it stays in memory.
-			if bytes > joinMemoryBudget && op.hasKeys() {
-				if s.spill, err = newJoinSpill(tc.Mem, op); err != nil {
+			if bytes > tc.joinBudget() && op.hasKeys() {
+				if s.spill, err = newJoinSpill(tc, op); err != nil {
 					kb.release()
 					return err
 				}

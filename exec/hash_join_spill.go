@@ -32,8 +32,9 @@ type joinSpill struct {
 	part                     partitioner // for the build side, read by one goroutine
 }
 
-func newJoinSpill(mem memory.Allocator, op *hashJoinOp) (*joinSpill, error) {
-	dir, err := os.MkdirTemp("", "lakeframe-join-")
+func newJoinSpill(tc *TaskContext, op *hashJoinOp) (*joinSpill, error) {
+	mem := tc.Mem
+	dir, err := os.MkdirTemp(tc.SpillDir, "lakeframe-join-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: hash join spill: %w", errs.ErrExec, err)
 	}

@@ -125,7 +125,7 @@ func (s *hashJoinStream) startSpilled(ctx context.Context) (bool, error) {
 			t.probe.remove()
 			continue
 		}
-		if t.build.bytes+joinRowOverhead*t.build.rows > joinMemoryBudget && t.level+1 < joinSpillLevels {
+		if t.build.bytes+joinRowOverhead*t.build.rows > s.tc.joinBudget() && t.level+1 < joinSpillLevels {
 			sub, err := sp.split(ctx, t)
 			if err != nil {
 				return false, err

@@ -33,6 +33,11 @@ type TaskContext struct {
 	// Parallelism bounds how many partitions run at once; zero means
 	// GOMAXPROCS.
 	Parallelism int
+	// MemoryBudget bounds the bytes one hash join's build side holds in
+	// memory before it spills partitions to disk; zero means 1 GiB.
+	MemoryBudget int64
+	// SpillDir is where spilled partitions go; empty means os.TempDir().
+	SpillDir string
 }
 
 // DefaultBatchSize is the number of rows per batch when none is set.
@@ -53,4 +58,12 @@ func (tc *TaskContext) parallelism() int {
 		return tc.Parallelism
 	}
 	return runtime.GOMAXPROCS(0)
+}
+
+// joinBudget is the build-side memory a hash join may use.
+func (tc *TaskContext) joinBudget() int64 {
+	if tc.MemoryBudget > 0 {
+		return tc.MemoryBudget
+	}
+	return joinMemoryBudget
 }

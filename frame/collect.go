@@ -106,7 +106,8 @@ func (df *DataFrame) Stream(ctx context.Context, opts ...Option) (*Stream, error
 		return nil, err
 	}
 	metrics := &exec.Metrics{}
-	tc := &exec.TaskContext{Mem: cfg.mem, BatchSize: cfg.batchSize, Metrics: metrics, Parallelism: cfg.parallelism}
+	tc := &exec.TaskContext{Mem: cfg.mem, BatchSize: cfg.batchSize, Metrics: metrics, Parallelism: cfg.parallelism,
+		MemoryBudget: cfg.budget, SpillDir: cfg.spillDir}
 	st, err := exec.Open(ctx, tc, phys)
 	if err != nil {
 		return nil, err

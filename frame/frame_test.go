@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -325,5 +326,42 @@ func TestCountFromParquetFootersMatchesDuckDB(t *testing.T) {
 				t.Error(msg)
 			}
 		})
+	}
+}
+
+func TestJoinUnderSmallMemoryBudgetSpillsAndAgrees(t *testing.T) {
+	dir := t.TempDir()
+	writeDiffData(t, dir, 2, 5000, 21)
+	spill := t.TempDir()
+	ctx := context.Background()
+	left := frame.ReadParquet(dir)
+	right := frame.ReadParquet(dir).Select(expr.Col("k").Alias("rk"), expr.Col("x").Alias("rx"))
+	df := left.Join(right, frame.Inner, frame.LeftOn("k"), frame.RightOn("rk")).
+		GroupBy("k").Agg(expr.CountAll().Alias("n"), expr.Col("rx").Sum().Alias("s"))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	small, err := df.Collect(ctx, frame.WithMemoryBudget(64<<10), frame.WithSpillDir(spill), frame.WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tableRows(t, small)
+	small.Release()
+	mem.AssertSize(t, 0)
+	db := openDuck(t)
+	want := duckRows(t, db, "WITH t AS (SELECT * FROM read_parquet('"+dir+"/*.parquet')) "+
+		"SELECT l.k, count(*), sum(r.x) FROM t l JOIN t r ON l.k = r.k GROUP BY l.k")
+	slices.Sort(got)
+	slices.Sort(want)
+	if msg := diffRows(got, want); msg != "" {
+		t.Error(msg)
+	}
+	if left, _ := os.ReadDir(spill); len(left) != 0 {
+		t.Errorf("spill directory not cleaned up: %d entries", len(left))
+	}
+	// The budget and the directory reach the join: spilling into a
+	// directory that does not exist fails and names it.
+	missing := filepath.Join(spill, "missing")
+	_, err = df.Collect(ctx, frame.WithMemoryBudget(64<<10), frame.WithSpillDir(missing))
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("spilling into %s: error %v, want one naming the directory", missing, err)
 	}
 }

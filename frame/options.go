@@ -25,6 +25,8 @@ type runConfig struct {
 	every       time.Duration
 	quiet       bool
 	scans       func(ScanReport)
+	budget      int64
+	spillDir    string
 }
 
 func newRunConfig(opts []Option) *runConfig {
@@ -89,3 +91,12 @@ type ScanReport struct {
 // WithScanReport calls fn once per scan when the query has been planned,
 // before it runs, with what the scan will read.
 func WithScanReport(fn func(ScanReport)) Option { return func(c *runConfig) { c.scans = fn } }
+
+// WithMemoryBudget bounds the bytes one hash join's build side keeps in
+// memory; past it, both sides are partitioned to disk and joined partition
+// by partition (default 1 GiB).
+func WithMemoryBudget(bytes int64) Option { return func(c *runConfig) { c.budget = bytes } }
+
+// WithSpillDir sets where spilled partitions are written (default: the
+// system's temporary directory).
+func WithSpillDir(dir string) Option { return func(c *runConfig) { c.spillDir = dir } }
