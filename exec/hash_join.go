@@ -14,8 +14,9 @@ import (
 	"lakeframe/plan/physical"
 )
 
-// joinMemoryBudget is, unless TaskContext.MemoryBudget says otherwise, how many bytes a hash join's build side may hold in
-// memory (its columns plus the table). A larger build side is partitioned
+// joinMemoryBudget is how many bytes a hash join's build side may hold in
+// memory (its columns plus the table) unless TaskContext.MemoryBudget
+// says otherwise. A larger build side is partitioned
 // by key hash and spilled to temporary files with its probe side, and the
 // partitions join one at a time (a grace hash join).
 var joinMemoryBudget int64 = 1 << 30
