@@ -108,7 +108,12 @@ func (df *DataFrame) Stream(ctx context.Context, opts ...Option) (*Stream, error
 	metrics := &exec.Metrics{}
 	tc := &exec.TaskContext{Mem: cfg.mem, BatchSize: cfg.batchSize, Metrics: metrics, Parallelism: cfg.parallelism,
 		MemoryBudget: cfg.budget, SpillDir: cfg.spillDir}
-	st, err := exec.Open(ctx, tc, phys)
+	var st exec.Stream
+	if cfg.runner != nil {
+		st, err = cfg.runner.Open(ctx, tc, phys)
+	} else {
+		st, err = exec.Open(ctx, tc, phys)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"context"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -8,6 +9,7 @@ import (
 	"lakeframe/exec"
 	"lakeframe/exec/bufpool"
 	"lakeframe/plan"
+	"lakeframe/plan/physical"
 )
 
 // Option tunes how a query runs.
@@ -27,7 +29,19 @@ type runConfig struct {
 	scans       func(ScanReport)
 	budget      int64
 	spillDir    string
+	// runner executes a physical plan; nil means the local goroutine pool.
+	runner Runner
 }
+
+// Runner executes a physical plan and returns its result as one stream.
+// The local goroutine pool is the default; other runners (executor
+// processes) plug in with WithRunner.
+type Runner interface {
+	Open(ctx context.Context, tc *exec.TaskContext, root physical.Node) (exec.Stream, error)
+}
+
+// WithRunner runs the query with r instead of the local goroutine pool.
+func WithRunner(r Runner) Option { return func(c *runConfig) { c.runner = r } }
 
 func newRunConfig(opts []Option) *runConfig {
 	cfg := &runConfig{mem: bufpool.Default, batchSize: exec.DefaultBatchSize, every: 200 * time.Millisecond}
