@@ -41,10 +41,14 @@ func IcebergTaskBytes(n int64) IcebergOption {
 // iceberg.OpenMetadata). Only the snapshot and its schema are chosen
 // now; manifests and files are planned at Collect or Explain, after the
 // optimizer has pushed filters and columns into the scan, so that only
-// the files a query can need are listed and read. Explain and
-// WithScanReport show what a plan keeps: data files and bytes out of the
-// total, and as details the snapshot, manifests kept, delete files, the
-// filter pushed into Iceberg and the residual checked on rows.
+// the files a query can need are listed and read. Filters on
+// identity-partition columns are applied by the scan itself, from each
+// file's partition values; with only such filters, a limit stops the scan
+// early and count(*) is answered from manifest record counts when no kept
+// file has delete files. Explain and WithScanReport show what a plan
+// keeps: data files and bytes out of the total, and as details the
+// snapshot, manifests kept, delete files, the filter pushed into Iceberg
+// and the residual checked on rows.
 func ReadIceberg(tbl *table.Table, opts ...IcebergOption) *DataFrame {
 	var o iceberg.ScanOptions
 	for _, opt := range opts {

@@ -51,6 +51,7 @@ type icebergCase struct {
 	AsOfMs     *int64       `json:"as_of_timestamp_ms"`
 	Columns    []caseColumn `json:"columns"`
 	Expected   caseExpected `json:"expected"`
+	RowCount   *int64       `json:"row_count"`
 }
 
 type caseColumn struct {

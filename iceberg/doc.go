@@ -3,4 +3,11 @@
 // remapped for tables that moved), plans scans with the optimizer's
 // pushdowns through iceberg-go's manifest, partition and metrics pruning,
 // and reads the planned tasks with deletes and schema evolution applied.
+//
+// Predicates on identity-partition columns are exact: planning evaluates
+// them on each file's partition values (lakeframe's semantics, NULLs
+// included), so no filter remains above the scan, limits stop planning
+// and reading early, and count(*) comes from manifests when no delete
+// files apply. Other translatable predicates prune and are checked again
+// on rows. What a plan kept is in its plan.ScanStats.
 package iceberg

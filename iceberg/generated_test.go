@@ -272,4 +272,32 @@ func TestTaskCodec(t *testing.T) {
 	if got := countMatching(t, src, decoded, keep); got != want || want == 0 {
 		t.Errorf("rows = %d, want %d", got, want)
 	}
+
+	// A task's limit travels with it.
+	exact, err := expr.Resolve(expr.Col("region").Eq("r1").Node(), src.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err = src.Plan(context.Background(), plan.Pushdown{Filters: []expr.Node{exact}, Limit: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Tasks) != 1 {
+		t.Fatalf("%d tasks, want 1", len(p.Tasks))
+	}
+	b, err := src.EncodeTask(p.Tasks[0].(*Task))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := src.DecodeTask(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Limit != 7 {
+		t.Errorf("decoded limit %d, want 7", d.Limit)
+	}
+	all := func(int64, string, time.Time) bool { return true }
+	if got := countMatching(t, src, &plan.ScanPlan{Tasks: []plan.Task{d}}, all); got != 7 {
+		t.Errorf("decoded task read %d rows, want 7", got)
+	}
 }
