@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"runtime/debug"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"lakeframe/errs"
 	"lakeframe/exec"
 	"lakeframe/plan"
 	"lakeframe/plan/physical"
@@ -51,7 +53,8 @@ func reportScans(n physical.Node, fn func(ScanReport)) {
 // Explain describes the query: the logical plan as written, the optimized
 // plan with the rules that fired, and the physical plan with what each scan
 // reads (pushed filters and columns, files and row groups kept).
-func (df *DataFrame) Explain(ctx context.Context, opts ...Option) (string, error) {
+func (df *DataFrame) Explain(ctx context.Context, opts ...Option) (_ string, err error) {
+	defer recoverInternal(&err)
 	cfg := newRunConfig(opts)
 	if df.err != nil {
 		return "", df.err
@@ -87,8 +90,20 @@ type Stream struct {
 // Schema is the schema of the batches.
 func (s *Stream) Schema() *arrow.Schema { return s.st.Schema() }
 
-// Next returns the next batch, or io.EOF after the last.
-func (s *Stream) Next(ctx context.Context) (arrow.RecordBatch, error) { return s.st.Next(ctx) }
+// Next returns the next batch, or io.EOF after the last. A panic inside
+// lakeframe comes back as an errs.ErrInternal error, never to the caller.
+func (s *Stream) Next(ctx context.Context) (rec arrow.RecordBatch, err error) {
+	defer recoverInternal(&err)
+	return s.st.Next(ctx)
+}
+
+// recoverInternal turns a panic into an errs.ErrInternal error; deferred
+// by every entry point that runs lakeframe code on the caller's goroutine.
+func recoverInternal(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: panic: %v\n%s", errs.ErrInternal, r, debug.Stack())
+	}
+}
 
 // Close stops the query and releases what it holds.
 func (s *Stream) Close() error {
@@ -99,7 +114,8 @@ func (s *Stream) Close() error {
 
 // Stream starts the query and returns its result as a stream, for results
 // too large to hold at once.
-func (df *DataFrame) Stream(ctx context.Context, opts ...Option) (*Stream, error) {
+func (df *DataFrame) Stream(ctx context.Context, opts ...Option) (_ *Stream, err error) {
+	defer recoverInternal(&err)
 	cfg := newRunConfig(opts)
 	phys, err := df.physical(ctx, cfg)
 	if err != nil {
