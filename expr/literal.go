@@ -132,7 +132,8 @@ func coerceLiteral(s scalar.Scalar, to arrow.DataType) (scalar.Scalar, bool) {
 	case *scalar.String:
 		return stringToType(v.String(), to)
 	case *scalar.Timestamp:
-		return timestampToType(time.UnixMicro(int64(v.Value)).UTC(), to)
+		unit := v.DataType().(*arrow.TimestampType).Unit
+		return timestampToType(v.Value.ToTime(unit).UTC(), to)
 	case *scalar.Boolean:
 		return nil, false
 	}

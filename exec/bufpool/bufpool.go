@@ -26,7 +26,9 @@ const (
 
 // Allocator recycles buffers of 4 KiB to 128 MiB in power-of-two size
 // classes. Like Go's and C's allocators it returns zeroed memory, which
-// Arrow relies on. It is safe for concurrent use.
+// Arrow relies on, and slices whose capacity equals their length: some
+// arrow-go kernels size their output by a buffer's capacity. It is safe
+// for concurrent use.
 type Allocator struct {
 	small memory.Allocator
 	pools [maxClass + 1]sync.Pool
@@ -50,15 +52,15 @@ func (a *Allocator) Allocate(size int) []byte {
 	}
 	if p, ok := a.pools[c].Get().(*[]byte); ok {
 		buf := *p
-		clear(buf[:cap(buf)])
-		return buf[:size]
+		clear(buf)
+		return buf[:size:size]
 	}
 	raw := make([]byte, 1<<c+alignment)
 	shift := 0
 	if r := uintptr(unsafe.Pointer(&raw[0])) % alignment; r != 0 {
 		shift = alignment - int(r)
 	}
-	return raw[shift : shift+size : shift+1<<c]
+	return raw[shift : shift+size : shift+size]
 }
 
 // Reallocate grows or shrinks b, keeping its contents.
@@ -72,13 +74,15 @@ func (a *Allocator) Reallocate(size int, b []byte) []byte {
 	return out
 }
 
-// Free returns b to its pool. Buffers that did not come from a pool are
-// left to the garbage collector.
+// Free returns b to its pool. Every buffer of a pooled size came from a
+// pool, whose class gives the real length behind b's clipped capacity;
+// other buffers are left to the garbage collector.
 func (a *Allocator) Free(b []byte) {
-	c := cap(b)
-	if c < 1<<minClass || c > 1<<maxClass || c&(c-1) != 0 {
+	size := cap(b)
+	c := class(size)
+	if size < 1<<minClass || c > maxClass {
 		return
 	}
-	b = b[:c]
-	a.pools[class(c)].Put(&b)
+	full := unsafe.Slice(unsafe.SliceData(b[:size]), 1<<c)
+	a.pools[c].Put(&full)
 }

@@ -1,9 +1,15 @@
 package bufpool
 
 import (
+	"context"
+	"strings"
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 func TestAllocateIsZeroedAlignedAndSized(t *testing.T) {
@@ -11,8 +17,8 @@ func TestAllocateIsZeroedAlignedAndSized(t *testing.T) {
 	for _, size := range []int{0, 1, 100, 4095, 4096, 4097, 100000, 1 << 20, 1<<20 + 1} {
 		for round := range 3 {
 			b := a.Allocate(size)
-			if len(b) != size {
-				t.Fatalf("Allocate(%d) has length %d", size, len(b))
+			if len(b) != size || cap(b) != size {
+				t.Fatalf("Allocate(%d) has length %d and capacity %d, want both %d", size, len(b), cap(b), size)
 			}
 			if size > 0 && uintptr(unsafe.Pointer(&b[0]))%alignment != 0 {
 				t.Fatalf("Allocate(%d) is not %d-byte aligned", size, alignment)
@@ -91,5 +97,40 @@ func BenchmarkAllocateFree1MiB(b *testing.B) {
 	a := New()
 	for b.Loop() {
 		a.Free(a.Allocate(1 << 20))
+	}
+}
+
+// Gathering strings allocates and grows value buffers through the pool.
+func TestStringTakeWithPool(t *testing.T) {
+	mem := memory.NewCheckedAllocator(New())
+	defer mem.AssertSize(t, 0)
+	b := array.NewStringBuilder(mem)
+	var want []string
+	for i := range 3000 {
+		s := strings.Repeat(string(rune('a'+i%26)), 1+i%7)
+		b.Append(s)
+		want = append(want, s)
+	}
+	arr := b.NewStringArray()
+	b.Release()
+	defer arr.Release()
+	ib := array.NewInt32Builder(mem)
+	for i := 2999; i >= 0; i -= 2 {
+		ib.Append(int32(i))
+	}
+	idx := ib.NewInt32Array()
+	ib.Release()
+	defer idx.Release()
+	ctx := compute.WithAllocator(context.Background(), mem)
+	out, err := compute.TakeArray(ctx, arr, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	got := out.(*array.String)
+	for i := range got.Len() {
+		if w := want[idx.Value(i)]; got.Value(i) != w {
+			t.Fatalf("row %d = %q, want %q", i, got.Value(i), w)
+		}
 	}
 }
