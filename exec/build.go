@@ -9,10 +9,25 @@ import (
 
 // Build turns a physical plan into operators.
 func Build(n physical.Node) (Operator, error) {
+	return (&builder{shared: map[*physical.Shared]*sharedOp{}}).build(n)
+}
+
+// builder remembers the operator of each Shared node, which appears once
+// per use in the plan but must run once.
+type builder struct {
+	shared map[*physical.Shared]*sharedOp
+}
+
+func (b *builder) build(n physical.Node) (Operator, error) {
+	if s, ok := n.(*physical.Shared); ok {
+		if op, ok := b.shared[s]; ok {
+			return op, nil
+		}
+	}
 	children := n.Children()
 	inputs := make([]Operator, len(children))
 	for i, c := range children {
-		op, err := Build(c)
+		op, err := b.build(c)
 		if err != nil {
 			return nil, err
 		}
@@ -39,6 +54,10 @@ func Build(n physical.Node) (Operator, error) {
 		return newSortOp(inputs[0], x.Keys, x.K)
 	case *physical.Limit:
 		return &limitOp{input: inputs[0], offset: x.Offset, n: x.N}, nil
+	case *physical.Shared:
+		op := newSharedOp(inputs[0], x.Consumers)
+		b.shared[x] = op
+		return op, nil
 	case *physical.Values:
 		return &valuesOp{node: x}, nil
 	case *physical.HashJoin:

@@ -365,3 +365,46 @@ func TestJoinUnderSmallMemoryBudgetSpillsAndAgrees(t *testing.T) {
 		t.Errorf("spilling into %s: error %v, want one naming the directory", missing, err)
 	}
 }
+
+func TestCacheComputesOnceAndAgrees(t *testing.T) {
+	dir := t.TempDir()
+	writeDiffData(t, dir, 2, 4000, 23)
+	ctx := context.Background()
+	perK := frame.ReadParquet(dir).Where(expr.Col("x").IsNotNull()).
+		GroupBy("k").Agg(expr.Col("x").Sum().Alias("total")).Cache()
+	best := perK.Agg(expr.Col("total").Max().Alias("total"))
+	df := perK.Join(best, frame.Semi, frame.On("total"))
+
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	var last []frame.Progress
+	tbl, err := df.Collect(ctx, frame.WithAllocator(mem), frame.WithProgress(time.Hour, func(p []frame.Progress) { last = p }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tableRows(t, tbl)
+	tbl.Release()
+	mem.AssertSize(t, 0)
+
+	db := openDuck(t)
+	want := duckRows(t, db, "WITH p AS (SELECT k, sum(x) AS total FROM read_parquet('"+dir+"/*.parquet') WHERE x IS NOT NULL GROUP BY k) "+
+		"SELECT * FROM p WHERE total = (SELECT max(total) FROM p)")
+	if msg := diffRows(got, want); msg != "" {
+		t.Error(msg)
+	}
+	var scanned int64
+	for _, op := range last {
+		if strings.HasPrefix(op.Name, "scan") {
+			scanned += op.RowsOut
+		}
+	}
+	if scanned != 8000 {
+		t.Errorf("scans produced %d rows, want 8000: the cached frame ran more than once", scanned)
+	}
+	plan, err := df.Explain(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "consumers=2") {
+		t.Errorf("no shared node with two consumers in:\n%s", plan)
+	}
+}

@@ -19,6 +19,10 @@ type Config struct {
 	// Parallelism is the number of partitions a scan is split into at most;
 	// zero means GOMAXPROCS.
 	Parallelism int
+
+	// shared holds the physical node of each Cache lowered so far, so
+	// that every use of a cache gets the same node.
+	shared map[uint64]*Shared
 }
 
 func (c *Config) parallelism() int {
@@ -77,6 +81,8 @@ func Lower(ctx context.Context, n plan.Node, cfg *Config) (Node, error) {
 		return lowerLimit(ctx, x, cfg)
 	case *plan.Join:
 		return lowerJoin(ctx, x, cfg)
+	case *plan.Cache:
+		return lowerCache(ctx, x, cfg)
 	}
 	return nil, fmt.Errorf("%w: no physical plan for %T", errs.ErrNotImplemented, n)
 }
@@ -284,4 +290,26 @@ func countFromMetadata(ctx context.Context, a *plan.Aggregate) (Node, bool, erro
 		row[i] = scalar.NewInt64Scalar(n)
 	}
 	return &Values{Row: row, Out: a.Schema(), Reason: "count from " + scan.Source.Kind() + " metadata"}, true, nil
+}
+
+// lowerCache lowers a cache's input the first time it is met and hands
+// every later use the same Shared node.
+func lowerCache(ctx context.Context, c *plan.Cache, cfg *Config) (Node, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	if s, ok := cfg.shared[c.ID]; ok {
+		s.Consumers++
+		return s, nil
+	}
+	in, err := Lower(ctx, c.Input, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.shared == nil {
+		cfg.shared = map[uint64]*Shared{}
+	}
+	s := &Shared{Input: coalesce(in), ID: c.ID, Consumers: 1}
+	cfg.shared[c.ID] = s
+	return s, nil
 }
