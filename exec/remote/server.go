@@ -1,0 +1,140 @@
+package remote
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"lakeframe/exec"
+	"lakeframe/exec/source/parquet"
+)
+
+// ServeIfExecutor serves as an executor, and never returns, when the
+// process was started by a coordinator; otherwise it returns at once. Call
+// it first thing in main (and in TestMain), so the executor is the same
+// program with the same sources and functions.
+func ServeIfExecutor() {
+	if !IsExecutor() {
+		return
+	}
+	go exitWithParent(os.Getppid())
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: Handshake,
+		Plugins:         plugin.PluginSet{pluginName: &executorPlugin{srv: newServer()}},
+		GRPCServer:      plugin.DefaultGRPCServer,
+		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: os.Stderr}),
+	})
+	os.Exit(0)
+}
+
+// IsExecutor says the process was started as an executor.
+func IsExecutor() bool {
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue
+}
+
+// exitWithParent ends the executor when its coordinator dies: the process
+// is then re-parented, so its parent id changes. go-plugin itself does not
+// watch the host.
+func exitWithParent(ppid int) {
+	for range time.Tick(200 * time.Millisecond) {
+		if os.Getppid() != ppid {
+			os.Exit(1)
+		}
+	}
+}
+
+// server runs fragments; it keeps the Parquet sources it has opened, whose
+// footers it then reads only once.
+type server struct {
+	mu      sync.Mutex
+	sources map[string]*parquet.Source
+}
+
+func newServer() *server { return &server{sources: map[string]*parquet.Source{}} }
+
+func (s *server) open(ctx context.Context, paths []string) (*parquet.Source, error) {
+	key := strings.Join(paths, "\x00")
+	s.mu.Lock()
+	src := s.sources[key]
+	s.mu.Unlock()
+	if src != nil {
+		return src, nil
+	}
+	src, err := parquet.NewSource(ctx, paths, parquet.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.sources[key] = src
+	s.mu.Unlock()
+	return src, nil
+}
+
+func (s *server) run(ctx context.Context, data []byte, send func([]byte) error) (err error) {
+	root, f, err := decodeFragment(ctx, data, s.open)
+	if err != nil {
+		return err
+	}
+	tc := &exec.TaskContext{Mem: memory.DefaultAllocator, BatchSize: f.BatchSize, Parallelism: 1}
+	st, err := exec.Open(ctx, tc, root)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	var buf bytes.Buffer
+	opts := []ipc.Option{ipc.WithSchema(st.Schema())}
+	switch f.Compression {
+	case "lz4":
+		opts = append(opts, ipc.WithLZ4())
+	case "zstd":
+		opts = append(opts, ipc.WithZstd())
+	case "":
+	default:
+		return fmt.Errorf("unknown compression %q", f.Compression)
+	}
+	w := ipc.NewWriter(&buf, opts...)
+	flush := func() error {
+		if buf.Len() == 0 {
+			return nil
+		}
+		err := send(buf.Bytes())
+		buf.Reset()
+		return err
+	}
+	for {
+		rec, err := st.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		err = w.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return flush()
+}
