@@ -19,6 +19,7 @@ import (
 
 	pqsource "lakeframe/exec/source/parquet"
 
+	"lakeframe/examples/tpch/queries"
 	"lakeframe/exec/remote"
 	"lakeframe/expr"
 	"lakeframe/frame"
@@ -233,5 +234,32 @@ func TestExecutorKilledMidQuery(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+	}
+}
+
+func TestExecutorsTPCH(t *testing.T) {
+	const dir = "/tmp/lakeframe-tpch-sf1"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no TPC-H data at %s", dir)
+	}
+	pool, err := remote.NewPool(context.Background(), remote.Options{Executors: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	r := pool.Runner()
+	for name, df := range map[string]*frame.DataFrame{"q1": queries.Q1(dir), "q6": queries.Q6(dir)} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			want := collectRows(t, df)
+			local := time.Since(start)
+			start = time.Now()
+			got := collectRows(t, df, frame.WithRunner(r))
+			t.Logf("local %v, 2 executors %v", local, time.Since(start))
+			sameRows(t, got, want)
+		})
+	}
+	if r.Stats.Fragments() == 0 {
+		t.Fatal("no fragment ran on an executor")
 	}
 }
