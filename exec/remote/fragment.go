@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -22,6 +21,7 @@ type fragment struct {
 	// Paths rebuild the Parquet source on the executor; SourceSchema
 	// checks that it comes out the same.
 	Paths        []string        `json:"paths"`
+	NoHive       bool            `json:"no_hive,omitempty"`
 	SourceSchema []byte          `json:"source_schema"`
 	Columns      []string        `json:"columns,omitempty"`
 	Filters      []*exprJSON     `json:"filters,omitempty"`
@@ -87,6 +87,9 @@ func matchShippable(n physical.Node) (*shippable, string) {
 	if !ok {
 		return nil, "scan of a " + scan.Source.Kind() + " source"
 	}
+	if src.Options().FS != nil {
+		return nil, "parquet source on a custom file system"
+	}
 	for _, g := range scan.Groups {
 		for _, t := range g {
 			if _, ok := t.(*parquet.Task); !ok {
@@ -102,8 +105,8 @@ func matchShippable(n physical.Node) (*shippable, string) {
 	}
 	sh := &shippable{scan: scan, out: op.Schema()}
 	f := &sh.template
-	// The source keeps its paths private; String joins them.
-	f.Paths = strings.Split(src.String(), ", ")
+	f.Paths = src.Paths()
+	f.NoHive = src.Options().NoHivePartitions
 	if f.SourceSchema, err = encodeSchema(src.Schema()); err != nil {
 		return nil, err.Error()
 	}
@@ -168,7 +171,7 @@ func (sh *shippable) encode(tasks []plan.Task, batchSize int, compression string
 }
 
 // sourceOpener rebuilds Parquet sources on an executor; it may cache them.
-type sourceOpener func(ctx context.Context, paths []string) (*parquet.Source, error)
+type sourceOpener func(ctx context.Context, paths []string, noHive bool) (*parquet.Source, error)
 
 // decodeFragment rebuilds the physical plan of a fragment: one partition
 // reading the fragment's tasks.
@@ -177,7 +180,7 @@ func decodeFragment(ctx context.Context, data []byte, open sourceOpener) (physic
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, nil, fmt.Errorf("decode fragment: %w", err)
 	}
-	src, err := open(ctx, f.Paths)
+	src, err := open(ctx, f.Paths, f.NoHive)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -63,15 +63,15 @@ type server struct {
 
 func newServer() *server { return &server{sources: map[string]*parquet.Source{}} }
 
-func (s *server) open(ctx context.Context, paths []string) (*parquet.Source, error) {
-	key := strings.Join(paths, "\x00")
+func (s *server) open(ctx context.Context, paths []string, noHive bool) (*parquet.Source, error) {
+	key := fmt.Sprint(noHive) + "\x00" + strings.Join(paths, "\x00")
 	s.mu.Lock()
 	src := s.sources[key]
 	s.mu.Unlock()
 	if src != nil {
 		return src, nil
 	}
-	src, err := parquet.NewSource(ctx, paths, parquet.Options{})
+	src, err := parquet.NewSource(ctx, paths, parquet.Options{NoHivePartitions: noHive})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package parquet
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -170,3 +171,9 @@ func (s *Source) checkSchema(path string, meta *metadata.FileMetaData) error {
 	}
 	return nil
 }
+
+// Paths are the paths, globs and directories the source was made from.
+func (s *Source) Paths() []string { return slices.Clone(s.paths) }
+
+// Options are the options the source was made with.
+func (s *Source) Options() Options { return s.opts }
