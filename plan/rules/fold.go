@@ -17,8 +17,8 @@ import (
 // Constant folding evaluates operators on literals at plan time with the
 // semantics the executor (exec/eval) gives them at run time. Where a result
 // is an error or an engine detail (integer overflow, division by zero, NaN
-// ordering, calendar arithmetic, time zones, pattern syntax) the expression
-// is left for run time instead.
+// ordering, dates moved by part of a day, time zones, pattern syntax) the
+// expression is left for run time instead.
 
 func nullBool() *expr.Literal {
 	return expr.NewLiteral(scalar.MakeNullScalar(arrow.FixedWidthTypes.Boolean))
@@ -124,10 +124,17 @@ func boolInt(b bool) int {
 }
 
 // foldArith evaluates arithmetic on two non-null constants. Resolution
-// leaves arithmetic operands as int64 or float64 (dates and intervals are
-// not folded).
+// leaves arithmetic operands as int64 or float64, or as a date or
+// timestamp and an interval.
 func foldArith(op expr.BinaryOp, a, b scalar.Scalar) (scalar.Scalar, bool) {
 	switch x := a.(type) {
+	case *scalar.Date32, *scalar.Timestamp:
+		return foldDateArith(op, a, b)
+	case *scalar.MonthDayNanoInterval:
+		if op != expr.OpAdd {
+			return nil, false
+		}
+		return foldDateArith(op, b, a)
 	case *scalar.Int64:
 		y, ok := b.(*scalar.Int64)
 		if !ok {

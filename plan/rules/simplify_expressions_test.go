@@ -21,6 +21,11 @@ func table(t *testing.T) *plantest.Builder {
 	return plantest.Scan(t, "a:int64:exact", "b:int64:inexact", "s:string", "f:float64", "ok:bool", "d:date32:inexact")
 }
 
+// dateLit is a Date32 literal.
+func dateLit(y int, m time.Month, day int) expr.Expr {
+	return expr.Lit(scalar.NewDate32Scalar(arrow.Date32FromTime(time.Date(y, m, day, 0, 0, 0, 0, time.UTC))))
+}
+
 var (
 	a, b, s, f, ok, d = expr.Col("a"), expr.Col("b"), expr.Col("s"), expr.Col("f"), expr.Col("ok"), expr.Col("d")
 	null              = expr.Lit(nil)
@@ -131,6 +136,43 @@ func TestSimplifyExpressions(t *testing.T) {
 		}},
 		{"overflow_not_folded", func(t *testing.T) plan.Node {
 			return table(t).Project(expr.Lit(int64(math.MaxInt64)).Add(1).Alias("x"), expr.Lit(5).Mod(0).Alias("y")).Node()
+		}},
+		{"date_minus_days_folded", func(t *testing.T) plan.Node {
+			// TPC-H Q1: l_shipdate <= DATE '1998-12-01' - INTERVAL 90 DAY
+			// becomes a comparison with DATE '1998-09-02' that a scan can
+			// prune with.
+			return table(t).Filter(d.Le(dateLit(1998, 12, 1).Sub(expr.Days(90)))).Node()
+		}},
+		{"date_plus_months_folded", func(t *testing.T) plan.Node {
+			return table(t).Project(
+				dateLit(1995, 3, 15).Add(expr.Months(3)).Alias("q3"),
+				dateLit(2023, 1, 31).Add(expr.Months(1)).Alias("feb28"),
+				dateLit(2024, 1, 31).Add(expr.Months(1)).Alias("feb29"),
+				dateLit(2024, 2, 29).Add(expr.Years(1)).Alias("leap_plus_year"),
+				dateLit(2000, 3, 31).Sub(expr.Months(1)).Alias("leap_2000"),
+				dateLit(1900, 1, 31).Add(expr.Months(1)).Alias("no_leap_1900"),
+				expr.Lit(expr.Days(10)).Add(dateLit(2024, 12, 25)).Alias("interval_first"),
+			).Node()
+		}},
+		{"timestamp_plus_interval_folded", func(t *testing.T) plan.Node {
+			ms := &arrow.TimestampType{Unit: arrow.Millisecond}
+			return table(t).Project(
+				expr.Lit(time.Date(2024, 1, 31, 10, 30, 0, 0, time.UTC)).Add(expr.Months(1)).Alias("us_utc"),
+				expr.Lit(scalar.NewTimestampScalar(arrow.Timestamp(time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC).UnixMilli()), ms)).
+					Add(expr.Interval{Days: 1, Nanos: int64(90 * time.Minute)}).Alias("ms_before_1970"),
+			).Node()
+		}},
+		{"date_interval_not_folded", func(t *testing.T) plan.Node {
+			ny := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "America/New_York"}
+			return table(t).Project(
+				// The executor rejects part of a day added to a date.
+				dateLit(2024, 1, 1).Add(expr.Duration(36*time.Hour)).Alias("part_of_a_day"),
+				// A day in a time zone may be 23 or 25 hours.
+				expr.Lit(scalar.NewTimestampScalar(0, ny)).Add(expr.Days(1)).Alias("zoned"),
+				// Past the last Date32.
+				expr.Lit(scalar.NewDate32Scalar(math.MaxInt32)).Add(expr.Days(1)).Alias("out_of_range"),
+				d.Add(expr.Months(1)).Alias("column"),
+			).Node()
 		}},
 		{"division_by_zero_not_folded", func(t *testing.T) plan.Node {
 			return table(t).Project(expr.Lit(1).Div(0).Alias("x"), expr.Lit(1).Div(4).Alias("y")).Node()
