@@ -50,6 +50,10 @@ import (
 //     match NaN with NaN), and so does a pair of same-named columns that
 //     a join on shared names would coalesce. An outer, semi or anti join
 //     that would be left with neither keys nor condition keeps its own;
+//   - a conjunct going into one input of an inner join that tests a key
+//     column against constants (k = 5, k < 10, k IN (...)) is copied to
+//     the other input's matching key column, when the pair are plain
+//     columns of one type; for a semi join, from left to right only;
 //   - a key that is a plain column (maybe cast) on an input whose rows
 //     without a match the join drops gets "key IS NOT NULL" pushed into
 //     that input, when the column may be NULL, nothing below already
@@ -370,6 +374,7 @@ func pushThroughJoin(preds []expr.Node, j *plan.Join) (plan.Node, bool, error) {
 	}
 	spec.Filter = expr.And(cond...)
 	toLeft, toRight = append(condLeft, toLeft...), append(condRight, toRight...)
+	toLeft, toRight = transferOnKeys(spec, j.Left, j.Right, toLeft, toRight)
 	changed = changed || len(toLeft)+len(toRight) > 0
 
 	out := j

@@ -225,3 +225,45 @@ func TestPushDownFilterJoins(t *testing.T) {
 		}},
 	})
 }
+
+func TestPushDownFilterTransferOnKeys(t *testing.T) {
+	// l.a and r.y are int64 keys: a is pushed exactly, y inexactly.
+	onAY := func(t *testing.T, typ plan.JoinType, opts ...plantest.JoinOption) *plantest.Builder {
+		t.Helper()
+		return lt(t).Join(rt(t), typ, append([]plantest.JoinOption{plantest.On(a, y)}, opts...)...)
+	}
+	pk, qk, sk := expr.Col("p_k"), expr.Col("q_k"), expr.Col("s_k")
+	runRule(t, rules.PushDownFilter{}, []goldenCase{
+		{"transfer_key_tests_both_ways", func(t *testing.T) plan.Node {
+			// a < 10 and a IN (...) go right as y's; the BETWEEN on y
+			// goes left as a's. a > id reads two columns and name is no
+			// key: neither is copied.
+			return onAY(t, plan.InnerJoin).
+				Filter(a.Lt(10).And(a.IsIn(1, 2, 3)).And(y.Between(1, 100)).And(a.Gt(id)).And(name.Eq("n"))).Node()
+		}},
+		{"transfer_no_duplicate", func(t *testing.T) plan.Node {
+			return onAY(t, plan.InnerJoin).Filter(a.Eq(5).And(y.Eq(5))).Node()
+		}},
+		{"transfer_from_join_condition", func(t *testing.T) plan.Node {
+			return onAY(t, plan.InnerJoin, plantest.Where(y.Lt(7))).Node()
+		}},
+		{"transfer_semi_left_to_right_only", func(t *testing.T) plan.Node {
+			// a > 1 is copied to r; y < 7, on the right, stays there.
+			return onAY(t, plan.SemiJoin, plantest.Where(y.Lt(7))).Filter(a.Gt(1)).Node()
+		}},
+		{"transfer_chain", func(t *testing.T) plan.Node {
+			// s_k = 3 reaches q_k, and through the lower join p_k.
+			lower := kt(t, "p").Join(kt(t, "q"), plan.InnerJoin, plantest.On(pk, qk))
+			return lower.Join(kt(t, "s"), plan.InnerJoin, plantest.On(qk, sk)).Filter(sk.Eq(3)).Node()
+		}},
+		{"transfer_not_across_left_join", func(t *testing.T) plan.Node {
+			return onAY(t, plan.LeftJoin).Filter(a.Gt(1)).Node()
+		}},
+		{"transfer_not_across_anti_join", func(t *testing.T) plan.Node {
+			return onAY(t, plan.AntiJoin).Filter(a.Gt(1)).Node()
+		}},
+		{"transfer_not_through_expression_key", func(t *testing.T) plan.Node {
+			return lt(t).Join(rt(t), plan.InnerJoin, plantest.On(a.Add(1), y)).Filter(a.Lt(5).And(y.Lt(5))).Node()
+		}},
+	})
+}
