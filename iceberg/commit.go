@@ -108,15 +108,17 @@ func commitOnce(ctx context.Context, tbl *table.Table, files []iceberg.DataFile,
 
 // isConflict reports whether err says another writer committed first:
 // the catalog's compare-and-swap lost (ErrCommitFailed), or the SQL
-// catalog found the branch moved while checking the commit's
-// requirements, before it wrote anything. iceberg-go does not retry the
-// latter itself.
+// catalog found the branch moved (or created, on a table's first
+// snapshot) while checking the commit's requirements, before it wrote
+// anything. iceberg-go does not retry the latter itself and gives them no
+// sentinel, so they are told by their text.
 func isConflict(err error) bool {
 	if errors.Is(err, table.ErrCommitFailed) {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "requirement failed: branch") && strings.Contains(msg, "has changed")
+	return strings.Contains(msg, "requirement failed: branch ") &&
+		(strings.Contains(msg, " has changed") || strings.Contains(msg, " was created concurrently"))
 }
 
 // liveFiles lists the data and delete files of tbl's current snapshot.
