@@ -10,7 +10,6 @@ import (
 	"lakeframe/errs"
 	"lakeframe/exec/join"
 	"lakeframe/expr"
-	"lakeframe/plan"
 	"lakeframe/plan/physical"
 )
 
@@ -35,8 +34,10 @@ var (
 type hashJoinOp struct {
 	node *physical.HashJoin
 	// probe is what a probe partition reads; it is the coalesced probe side
-	// when unmatched build rows are emitted, since those are known only
-	// after every probe row. probeRaw is the probe side as planned.
+	// when an outer join emits unmatched build rows, since those are known
+	// only after every probe row. (A semi or anti join building on its
+	// left keeps the probe partitions: they mark build rows atomically and
+	// the last one to finish emits.) probeRaw is the probe side as planned.
 	probe, probeRaw Operator
 	build           Operator // coalesced
 	keyTypes        []arrow.DataType
@@ -47,12 +48,8 @@ type hashJoinOp struct {
 }
 
 func newHashJoinOp(probe, build Operator, n *physical.HashJoin) (Operator, error) {
-	j := n.Logical
 	if len(n.ProbeKeys) != len(n.BuildKeys) {
 		return nil, fmt.Errorf("%w: hash join with %d probe keys and %d build keys", errs.ErrInternal, len(n.ProbeKeys), len(n.BuildKeys))
-	}
-	if n.BuildIsLeft && (j.Type == plan.SemiJoin || j.Type == plan.AntiJoin) {
-		return nil, fmt.Errorf("%w: %s join building on its left side", errs.ErrNotImplemented, j.Type)
 	}
 	op := &hashJoinOp{node: n, probe: probe, probeRaw: probe, build: build}
 	if build.Partitions() > 1 {

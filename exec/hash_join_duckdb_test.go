@@ -345,9 +345,9 @@ func (v joinVariant) String() string {
 	return fmt.Sprintf("build=%s/parts=%d/batch=%d", side, v.parts, v.batch)
 }
 
-// checkJoins runs every join type, key choice and condition over one data
-// set in every variant and compares each result with DuckDB's.
-func checkJoins(t *testing.T, duck *duckJoin, lrows, rrows [][]any, variants []joinVariant, conds []joinCond, keyless bool) {
+// checkJoins runs the join types with every key choice and condition over
+// one data set in every variant and compares each result with DuckDB's.
+func checkJoins(t *testing.T, duck *duckJoin, lrows, rrows [][]any, types []plan.JoinType, variants []joinVariant, conds []joinCond, keyless bool) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	ltbl := arrowTable(t, mem, leftSchema, lrows, 97)
@@ -356,7 +356,7 @@ func checkJoins(t *testing.T, duck *duckJoin, lrows, rrows [][]any, variants []j
 	defer rtbl.Release()
 	duck.load(t, "l", lrows)
 	duck.load(t, "r", rrows)
-	for _, typ := range allJoinTypes {
+	for _, typ := range types {
 		// Without keys, a join other than a cross join pairs the rows its
 		// condition accepts.
 		keys := append(slices.Clone(keyChoices), joinKeys{name: "none"})
@@ -381,9 +381,6 @@ func checkJoins(t *testing.T, duck *duckJoin, lrows, rrows [][]any, variants []j
 				}
 				want := duck.query(t, joinSQL(typ, k.sql, c.sql))
 				for _, v := range variants {
-					if v.buildLeft && (typ == plan.SemiJoin || typ == plan.AntiJoin) {
-						continue
-					}
 					if k.left == nil {
 						// Every pair is a candidate: small batches would
 						// only make many tiny condition evaluations.
@@ -420,7 +417,7 @@ func TestHashJoinMatchesDuckDB(t *testing.T) {
 	}
 	for _, set := range sets {
 		t.Run(set.name, func(t *testing.T) {
-			checkJoins(t, duck, set.lrows, set.rrows, memoryVariants, condChoices(), true)
+			checkJoins(t, duck, set.lrows, set.rrows, allJoinTypes, memoryVariants, condChoices(), true)
 		})
 	}
 }
@@ -442,7 +439,48 @@ func TestHashJoinGraceMatchesDuckDB(t *testing.T) {
 		t.Run(fmt.Sprintf("budget=%d", c.budget), func(t *testing.T) {
 			defer exec.SetJoinSpill(c.budget, c.fanout, c.levels)()
 			// Joins without keys cannot be partitioned; they stay in memory.
-			checkJoins(t, duck, lrows, rrows, []joinVariant{{false, 3, 100}, {true, 1, 256}}, condChoices()[:2], false)
+			checkJoins(t, duck, lrows, rrows, allJoinTypes, []joinVariant{{false, 3, 100}, {true, 1, 256}}, condChoices()[:2], false)
+		})
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("spill files left behind: %v", left)
+	}
+}
+
+// TestHashJoinBuildLeftSemiAnti builds semi and anti joins on their left
+// side, in memory with one or several probe partitions marking the build
+// rows concurrently, and spilled: duplicate and NULL keys on both sides,
+// conditions across the sides (as TPC-H Q21's l_suppkey <> l_suppkey), a
+// probe side much larger than the build side, and empty sides.
+func TestHashJoinBuildLeftSemiAnti(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	r := rand.New(rand.NewPCG(27, 28))
+	duck := newDuckJoin(t)
+	types := []plan.JoinType{plan.SemiJoin, plan.AntiJoin}
+	sets := []struct {
+		name         string
+		lrows, rrows [][]any
+	}{
+		{"small build", genRows(r, 60, 0, 40, 6), genRows(r, 900, 10, 40, 6)},
+		{"duplicate keys", genRows(r, 300, 0, 8, 4), genRows(r, 300, 4, 8, 4)},
+		{"empty probe", genRows(r, 50, 0, 10, 4), nil},
+		{"empty build", nil, genRows(r, 50, 0, 10, 4)},
+	}
+	inMemory := []joinVariant{{true, 1, 1024}, {true, 3, 7}, {true, 4, 64}}
+	for _, set := range sets {
+		t.Run(set.name, func(t *testing.T) {
+			checkJoins(t, duck, set.lrows, set.rrows, types, inMemory, condChoices(), true)
+		})
+	}
+	for _, budget := range []int64{1, 2 << 10} {
+		t.Run(fmt.Sprintf("spill budget=%d", budget), func(t *testing.T) {
+			defer exec.SetJoinSpill(budget, 4, 2)()
+			for _, set := range sets {
+				t.Run(set.name, func(t *testing.T) {
+					checkJoins(t, duck, set.lrows, set.rrows, types, []joinVariant{{true, 3, 50}}, condChoices(), false)
+				})
+			}
 		})
 	}
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
@@ -483,9 +521,6 @@ func TestHashJoinSharedKeys(t *testing.T) {
 		}[typ]
 		want := duck.query(t, q)
 		for _, v := range memoryVariants {
-			if v.buildLeft && (typ == plan.SemiJoin || typ == plan.AntiJoin) {
-				continue
-			}
 			t.Run(fmt.Sprintf("%s/%s", typ, v), func(t *testing.T) {
 				root := physicalJoin(t, ltbl, rtbl, spec, v.buildLeft, v.parts)
 				if got := root.Schema().NumFields(); typ <= plan.LeftJoin && got != 6 {

@@ -41,8 +41,13 @@ type joinLayout struct {
 	// buildOuter: build rows without a match are output with NULLs, after
 	// every probe row.
 	buildOuter bool
-	// semi and anti output probe rows with or without a match.
+	// semi and anti output the rows of the logical left with or without a
+	// match: probe rows, or build rows when buildMarks.
 	semi, anti bool
+	// buildMarks: a semi or anti join builds on its left, so probing only
+	// marks build rows; those that matched (semi) or not (anti) are output
+	// once every probe row has been seen.
+	buildMarks bool
 }
 
 func newJoinLayout(n *physical.HashJoin, probe, build *arrow.Schema) (joinLayout, error) {
@@ -50,9 +55,9 @@ func newJoinLayout(n *physical.HashJoin, probe, build *arrow.Schema) (joinLayout
 	l := joinLayout{schema: j.Schema(), filter: j.Filter, buildOuter: n.EmitsUnmatchedBuild()}
 	switch j.Type {
 	case plan.SemiJoin:
-		l.semi = true
+		l.semi, l.buildMarks = true, n.BuildIsLeft
 	case plan.AntiJoin:
-		l.anti = true
+		l.anti, l.buildMarks = true, n.BuildIsLeft
 	case plan.InnerJoin, plan.CrossJoin:
 		l.pairs = true
 	case plan.LeftJoin:
@@ -133,9 +138,25 @@ func newJoinLayout(n *physical.HashJoin, probe, build *arrow.Schema) (joinLayout
 
 // trackProbe reports whether the probe rows that have a passing pair must
 // be remembered per batch: when a condition decides it, for outer, semi and
-// anti joins (without one, key lookups alone decide).
+// anti joins that output probe rows (without one, key lookups alone
+// decide).
 func (l *joinLayout) trackProbe() bool {
-	return l.filter != nil && (l.probeOuter || l.semi || l.anti)
+	return l.filter != nil && (l.probeOuter || (l.semi || l.anti) && !l.buildMarks)
+}
+
+// markBuild reports whether build rows with a passing pair are marked.
+func (l *joinLayout) markBuild() bool { return l.buildOuter || l.buildMarks }
+
+// keepsUnmatchedProbe reports whether a probe row without a match can be
+// output: without build rows, the probe side must still run.
+func (l *joinLayout) keepsUnmatchedProbe() bool {
+	return l.probeOuter || l.anti && !l.buildMarks
+}
+
+// keepsUnmatchedBuild reports whether a build row without a match can be
+// output: without probe rows, the build side must still be emitted.
+func (l *joinLayout) keepsUnmatchedBuild() bool {
+	return l.buildOuter || l.anti && l.buildMarks
 }
 
 // sameTypes reports whether two schemas have the same column types.

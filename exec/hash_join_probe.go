@@ -22,7 +22,9 @@ import (
 // which become output rows (inner and outer joins) or mark their probe
 // rows (semi, anti, and the unmatched rows of an outer join). Build rows
 // that paired are marked too, so that a join preserving the build side
-// emits the others after the last probe batch.
+// emits the others after the last probe batch, and a semi or anti join
+// building on its left emits the marked or unmarked ones once the last
+// probe stream is done.
 type partitionJoin struct {
 	op     *hashJoinOp
 	l      *joinLayout
@@ -95,9 +97,13 @@ func (j *partitionJoin) nextBatch(ctx context.Context) error {
 	kb, err := j.src.next(ctx)
 	if errors.Is(err, io.EOF) {
 		j.state = stateDone
-		if j.l.buildOuter {
-			unmatched := j.side.unmatched()
+		switch {
+		case j.l.buildOuter:
+			unmatched := j.side.marked(false)
 			j.pend(nil, unmatched, len(unmatched))
+		case j.l.buildMarks && j.side.finishProbe():
+			rows := j.side.marked(j.l.semi)
+			j.pend(nil, rows, len(rows))
 		}
 		return nil
 	}
@@ -107,6 +113,11 @@ func (j *partitionJoin) nextBatch(ctx context.Context) error {
 	j.batch = kb
 	if j.ids, err = j.prober.Lookup(kb.keys, kb.n); err != nil {
 		return err
+	}
+	if j.l.buildMarks && j.l.filter == nil {
+		// Key lookups alone decide, for every build row of a key at once.
+		j.side.markKeys(j.ids)
+		return nil
 	}
 	if (j.l.semi || j.l.anti) && j.l.filter == nil {
 		// Key lookups alone decide.
@@ -137,6 +148,9 @@ func (j *partitionJoin) pairs(ctx context.Context) (arrow.RecordBatch, error) {
 	if done {
 		j.state = stateBatchEnd
 	}
+	if l.buildMarks {
+		probe, build = j.side.unmarked(probe, build)
+	}
 	if len(probe) == 0 {
 		return nil, nil
 	}
@@ -151,7 +165,10 @@ func (j *partitionJoin) pairs(ctx context.Context) (arrow.RecordBatch, error) {
 			j.matched[p] = true
 		}
 	}
-	if l.buildOuter {
+	switch {
+	case l.buildMarks:
+		j.side.markRows(build)
+	case l.buildOuter:
 		m := j.side.matched
 		for _, b := range build {
 			if b >= 0 {

@@ -176,7 +176,7 @@ func (s *joinShared) readBuild(ctx context.Context, tc *TaskContext) error {
 	if s.spill != nil {
 		return s.spill.finish(s.spill.build)
 	}
-	s.side, err = newBuiltSide(tc.Mem, op.keyTypes, op.layout.buildFields, batches, op.layout.buildOuter)
+	s.side, err = newBuiltSide(tc.Mem, op.keyTypes, &op.layout, batches, op.probe.Partitions())
 	if err != nil {
 		return fmt.Errorf("hash join build: %w", err)
 	}

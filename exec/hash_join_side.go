@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -99,13 +100,22 @@ type builtSide struct {
 	cols  []arrow.Array
 	rows  int
 	// matched has a bit per build row, set when a pair with it passed;
-	// only joins that emit unmatched build rows keep it, and only one
-	// stream probes such a join.
+	// only joins that mark build rows keep it. An outer join's is written
+	// by its one probe stream; a semi or anti join building on its left
+	// may have several, which set bits atomically.
 	matched []uint64
+	// keyMatched has a bit per key id, set atomically when a probe row
+	// found the key: a semi or anti join without a condition marks keys,
+	// one bit per probe row, and folds them into matched at the end.
+	keyMatched []uint64
+	// probers counts the probe streams that have not seen all their rows;
+	// the last one to finish emits the marked rows.
+	probers atomic.Int64
 }
 
-// newBuiltSide indexes batches, which it leaves to the caller to release.
-func newBuiltSide(mem memory.Allocator, keyTypes []arrow.DataType, fields []arrow.Field, batches []keyedBatch, trackMatches bool) (side *builtSide, err error) {
+// newBuiltSide indexes batches, which it leaves to the caller to release,
+// for probers probe streams.
+func newBuiltSide(mem memory.Allocator, keyTypes []arrow.DataType, l *joinLayout, batches []keyedBatch, probers int) (side *builtSide, err error) {
 	side = &builtSide{}
 	defer func() {
 		if err != nil {
@@ -128,6 +138,7 @@ func newBuiltSide(mem memory.Allocator, keyTypes []arrow.DataType, fields []arro
 	if err != nil {
 		return side, err
 	}
+	fields := l.buildFields
 	side.cols = make([]arrow.Array, len(fields))
 	parts := make([]arrow.Array, len(batches))
 	for c, f := range fields {
@@ -153,9 +164,13 @@ func newBuiltSide(mem memory.Allocator, keyTypes []arrow.DataType, fields []arro
 		// before probe streams read the columns concurrently.
 		c.NullN()
 	}
-	if trackMatches {
+	if l.markBuild() {
 		side.matched = make([]uint64, (side.rows+63)/64)
 	}
+	if l.buildMarks && l.filter == nil {
+		side.keyMatched = make([]uint64, (side.table.Keys()+63)/64)
+	}
+	side.probers.Store(int64(probers))
 	return side, nil
 }
 
@@ -168,11 +183,63 @@ func (s *builtSide) release() {
 	s.cols = nil
 }
 
-// unmatched returns the build rows no passing pair reached.
-func (s *builtSide) unmatched() []int32 {
+// markRows sets the matched bits of build rows (-1 is no row), atomically.
+func (s *builtSide) markRows(build []int32) {
+	m := s.matched
+	for _, b := range build {
+		if b < 0 {
+			continue
+		}
+		w, bit := &m[b>>6], uint64(1)<<(b&63)
+		// Most pairs find their row marked already: a load is cheaper
+		// than a locked read-modify-write.
+		if atomic.LoadUint64(w)&bit == 0 {
+			atomic.OrUint64(w, bit)
+		}
+	}
+}
+
+// markKeys sets the keyMatched bits of key ids (join.NoMatch is no key),
+// atomically.
+func (s *builtSide) markKeys(ids []uint32) {
+	m := s.keyMatched
+	for _, id := range ids {
+		if id == join.NoMatch {
+			continue
+		}
+		w, bit := &m[id>>6], uint64(1)<<(id&63)
+		if atomic.LoadUint64(w)&bit == 0 {
+			atomic.OrUint64(w, bit)
+		}
+	}
+}
+
+// unmarked drops, in place, the pairs whose build row is marked already:
+// another pair cannot change that row's fate.
+func (s *builtSide) unmarked(probe, build []int32) ([]int32, []int32) {
+	m, k := s.matched, 0
+	for i, b := range build {
+		if atomic.LoadUint64(&m[b>>6])&(1<<(b&63)) == 0 {
+			probe[k], build[k] = probe[i], b
+			k++
+		}
+	}
+	return probe[:k], build[:k]
+}
+
+// finishProbe counts a probe stream that has seen all its rows, and
+// reports whether it was the last one.
+func (s *builtSide) finishProbe() bool { return s.probers.Add(-1) == 0 }
+
+// marked returns the build rows whose matched bit is want, in row order,
+// once every probe stream has finished.
+func (s *builtSide) marked(want bool) []int32 {
+	if s.keyMatched != nil {
+		s.table.MarkKeyRows(s.keyMatched, s.matched)
+	}
 	var out []int32
 	for r := range s.rows {
-		if s.matched[r>>6]&(1<<(r&63)) == 0 {
+		if (s.matched[r>>6]&(1<<(r&63)) != 0) == want {
 			out = append(out, int32(r))
 		}
 	}

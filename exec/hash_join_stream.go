@@ -50,7 +50,7 @@ func (s *hashJoinStream) next(ctx context.Context) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		side := s.sh.side
-		if side != nil && side.rows == 0 && !s.op.layout.probeOuter && !s.op.layout.anti {
+		if side != nil && side.rows == 0 && !s.op.layout.keepsUnmatchedProbe() {
 			// No probe row can find a match, and none is kept without one:
 			// the probe side need not run.
 			return nil, io.EOF
@@ -120,7 +120,7 @@ func (s *hashJoinStream) startSpilled(ctx context.Context) (bool, error) {
 			t = spillTask{build: sp.build[k], probe: sp.probe[k]}
 		}
 		// Partitions that cannot produce a row are skipped.
-		if t.build.rows == 0 && !l.probeOuter && !l.anti || t.probe.rows == 0 && !l.buildOuter {
+		if t.build.rows == 0 && !l.keepsUnmatchedProbe() || t.probe.rows == 0 && !l.keepsUnmatchedBuild() {
 			t.build.remove()
 			t.probe.remove()
 			continue
@@ -172,8 +172,9 @@ func (s *hashJoinStream) loadBuild(ctx context.Context, f *spillFile) (*builtSid
 		}
 		batches = append(batches, kb)
 	}
-	l := &s.op.layout
-	return newBuiltSide(s.tc.Mem, s.op.keyTypes, l.buildFields, batches, l.buildOuter)
+	// One stream joins a spilled partition: it sees every probe row that
+	// can match this build side.
+	return newBuiltSide(s.tc.Mem, s.op.keyTypes, &s.op.layout, batches, 1)
 }
 
 func (s *hashJoinStream) Close() error {

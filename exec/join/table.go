@@ -461,3 +461,30 @@ func (t *Table) Release() {
 		*c = keyCol{kind: c.kind}
 	}
 }
+
+// MarkKeyRows sets, in rows (a bit per build row), the bit of every build
+// row whose key id has its bit set in keys (a bit per key id). A join
+// that keeps the build rows with or without a match can so mark key ids
+// while probing, one bit per probe row, and turn them into rows once.
+func (t *Table) MarkKeyRows(keys, rows []uint64) {
+	for w, word := range keys[:min(len(keys), (t.nkeys+63)/64)] {
+		for word != 0 {
+			k := w<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			if k >= t.nkeys {
+				break
+			}
+			if t.unique {
+				r := uint32(k)
+				if !t.identity {
+					r = t.rows.s[k]
+				}
+				rows[r>>6] |= 1 << (r & 63)
+				continue
+			}
+			for _, r := range t.rows.s[t.offsets.s[k]:t.offsets.s[k+1]] {
+				rows[r>>6] |= 1 << (r & 63)
+			}
+		}
+	}
+}

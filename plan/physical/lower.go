@@ -202,9 +202,12 @@ func lowerJoin(ctx context.Context, j *plan.Join, cfg *Config) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The side expected to be smaller is built. A semi or anti join built
+	// on its left marks the left rows that match and outputs them (or the
+	// others) once the right side has been probed.
 	buildLeft := false
 	switch j.Type {
-	case plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin:
+	case plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin, plan.SemiJoin, plan.AntiJoin:
 		ls, lok := EstimateBytes(left)
 		rs, rok := EstimateBytes(right)
 		buildLeft = lok && rok && ls < rs
