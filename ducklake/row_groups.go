@@ -162,50 +162,7 @@ func chunkStats(cc *metadata.ColumnChunkMetaData, col *schema.Column, t arrow.Da
 	if !prune.Prunable(t) {
 		return prune.Stats{}, false
 	}
-	ts, err := cc.Statistics()
-	if err != nil || ts == nil {
-		return prune.Stats{}, false
-	}
-	st := prune.Stats{Rows: rows, Nulls: -1}
-	if ts.HasNullCount() {
-		st.Nulls = ts.NullCount()
-	}
-	if !ts.HasMinMax() || !boundsComparable(col, t) {
-		return st, true
-	}
-	unsigned := false
-	switch t.ID() {
-	case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
-		unsigned = true
-	}
-	st.HasBounds = true
-	switch s := ts.(type) {
-	case *metadata.Int32Statistics:
-		if unsigned {
-			st.Min, st.Max = prune.Uint(uint64(uint32(s.Min()))), prune.Uint(uint64(uint32(s.Max())))
-		} else {
-			st.Min, st.Max = prune.Int(int64(s.Min())), prune.Int(int64(s.Max()))
-		}
-	case *metadata.Int64Statistics:
-		if unsigned {
-			st.Min, st.Max = prune.Uint(uint64(s.Min())), prune.Uint(uint64(s.Max()))
-		} else {
-			st.Min, st.Max = prune.Int(s.Min()), prune.Int(s.Max())
-		}
-	case *metadata.Float32Statistics:
-		st.Min, st.Max = prune.Float(float64(s.Min())), prune.Float(float64(s.Max()))
-	case *metadata.Float64Statistics:
-		st.Min, st.Max = prune.Float(s.Min()), prune.Float(s.Max())
-	case *metadata.BooleanStatistics:
-		st.Min, st.Max = prune.Bool(s.Min()), prune.Bool(s.Max())
-	case *metadata.ByteArrayStatistics:
-		st.Min, st.Max = prune.String(string(s.Min())), prune.String(string(s.Max()))
-		// Writers may store a truncated maximum of long strings.
-		st.MaxIsPrefix = true
-	default:
-		st.HasBounds = false
-	}
-	return st, true
+	return prune.FromParquet(cc, t, rows, boundsComparable(col, t))
 }
 
 // boundsComparable reports whether a Parquet column's min and max are in

@@ -119,7 +119,7 @@ func (s *Source) keepRowGroup(preds []*prune.Predicate, e *files.Entry, rgm *met
 		if err != nil {
 			return prune.Stats{}, false
 		}
-		return chunkStats(cc, s.layout.Schema.Field(col).Type, rows)
+		return prune.FromParquet(cc, s.layout.Schema.Field(col).Type, rows, true)
 	}
 	st := s.layout.PartitionStats(e, rows, fileStats)
 	for _, p := range preds {

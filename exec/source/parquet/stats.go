@@ -3,7 +3,6 @@ package parquet
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	pq "github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"lakeframe/exec/source/prune"
@@ -49,53 +48,4 @@ func statsUsable(col *schema.Column, t arrow.DataType) bool {
 		return phys == pq.Types.Boolean
 	}
 	return false
-}
-
-// chunkStats converts the statistics of one column chunk. ok is false
-// when the chunk has none the reader trusts.
-func chunkStats(cc *metadata.ColumnChunkMetaData, t arrow.DataType, rows int64) (prune.Stats, bool) {
-	ts, err := cc.Statistics()
-	if err != nil || ts == nil {
-		return prune.Stats{}, false
-	}
-	st := prune.Stats{Rows: rows, Nulls: -1}
-	if ts.HasNullCount() {
-		st.Nulls = ts.NullCount()
-	}
-	if !ts.HasMinMax() {
-		return st, true
-	}
-	unsigned := false
-	switch t.ID() {
-	case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
-		unsigned = true
-	}
-	st.HasBounds = true
-	switch s := ts.(type) {
-	case *metadata.Int32Statistics:
-		if unsigned {
-			st.Min, st.Max = prune.Uint(uint64(uint32(s.Min()))), prune.Uint(uint64(uint32(s.Max())))
-		} else {
-			st.Min, st.Max = prune.Int(int64(s.Min())), prune.Int(int64(s.Max()))
-		}
-	case *metadata.Int64Statistics:
-		if unsigned {
-			st.Min, st.Max = prune.Uint(uint64(s.Min())), prune.Uint(uint64(s.Max()))
-		} else {
-			st.Min, st.Max = prune.Int(s.Min()), prune.Int(s.Max())
-		}
-	case *metadata.Float32Statistics:
-		st.Min, st.Max = prune.Float(float64(s.Min())), prune.Float(float64(s.Max()))
-	case *metadata.Float64Statistics:
-		st.Min, st.Max = prune.Float(s.Min()), prune.Float(s.Max())
-	case *metadata.BooleanStatistics:
-		st.Min, st.Max = prune.Bool(s.Min()), prune.Bool(s.Max())
-	case *metadata.ByteArrayStatistics:
-		st.Min, st.Max = prune.String(string(s.Min())), prune.String(string(s.Max()))
-		// Writers may store a truncated maximum for long strings.
-		st.MaxIsPrefix = true
-	default:
-		st.HasBounds = false
-	}
-	return st, true
 }
