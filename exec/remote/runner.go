@@ -128,92 +128,42 @@ func findCandidates(n physical.Node, out *[]*physical.Coalesce, logf func(string
 }
 
 // rewrite replaces shippable inputs of Coalesce nodes with scans of
-// remote fragments. Physical nodes have no WithChildren, so the parents
-// on the way are copied here; a parent of another kind is left whole.
+// remote fragments, copying the parents on the way with WithChildren. A
+// Shared node is left whole: exec.Build finds its consumers by pointer,
+// and a copy per consumer would run its input once for each.
 func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (physical.Node, bool, error) {
-	switch x := n.(type) {
-	case *physical.Coalesce:
-		sh, why := matchShippable(x.Input)
-		if why == "" {
+	if c, ok := n.(*physical.Coalesce); ok {
+		if sh, why := matchShippable(c.Input); why == "" {
 			in, err := r.remoteScan(sh, pool, tc)
 			if err != nil {
 				return nil, false, err
 			}
-			return &physical.Coalesce{Input: in}, true, nil
+			out, err := c.WithChildren(in)
+			return out, err == nil, err
 		}
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		return &physical.Coalesce{Input: in}, true, nil
-	case *physical.HashAggregate:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.Sort:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.TopK:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.Limit:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.Project:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.Filter:
-		in, ok, err := r.rewrite(x.Input, pool, tc)
-		if err != nil || !ok {
-			return n, false, err
-		}
-		c := *x
-		c.Input = in
-		return &c, true, nil
-	case *physical.HashJoin:
-		probe, pok, err := r.rewrite(x.Probe, pool, tc)
-		if err != nil {
-			return nil, false, err
-		}
-		build, bok, err := r.rewrite(x.Build, pool, tc)
-		if err != nil {
-			return nil, false, err
-		}
-		if !pok && !bok {
-			return n, false, nil
-		}
-		c := *x
-		c.Probe, c.Build = probe, build
-		return &c, true, nil
 	}
-	if len(n.Children()) > 0 {
+	if _, ok := n.(*physical.Shared); ok {
 		r.logf("remote: %s and its inputs stay local", n)
+		return n, false, nil
 	}
-	return n, false, nil
+	children := n.Children()
+	next := make([]physical.Node, len(children))
+	changed := false
+	for i, ch := range children {
+		out, ok, err := r.rewrite(ch, pool, tc)
+		if err != nil {
+			return nil, false, err
+		}
+		next[i], changed = out, changed || ok
+	}
+	if !changed {
+		return n, false, nil
+	}
+	out, err := n.WithChildren(next...)
+	if err != nil {
+		return nil, false, err
+	}
+	return out, true, nil
 }
 
 // remoteScan encodes one fragment per scan partition and returns a scan

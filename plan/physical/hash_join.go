@@ -30,6 +30,15 @@ type HashJoin struct {
 func (j *HashJoin) Schema() *arrow.Schema { return j.Logical.Schema() }
 func (j *HashJoin) Children() []Node      { return []Node{j.Probe, j.Build} }
 
+func (j *HashJoin) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("hash join", 2, children); err != nil {
+		return nil, err
+	}
+	c := *j
+	c.Probe, c.Build = children[0], children[1]
+	return &c, nil
+}
+
 // Partitions follows the probe side, except for joins that must emit the
 // build rows no probe row matched: those see every probe row in one
 // partition.

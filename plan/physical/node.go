@@ -4,17 +4,33 @@
 package physical
 
 import (
+	"fmt"
+
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"lakeframe/errs"
 )
 
 // Node is a physical plan node.
 type Node interface {
 	Schema() *arrow.Schema
 	Children() []Node
+	// WithChildren returns a copy of the node reading from children, in
+	// the order Children lists them; the node itself is left unchanged.
+	WithChildren(children ...Node) (Node, error)
 	// Partitions is how many independent output streams the node has.
 	Partitions() int
 	// String describes the node alone, without its inputs.
 	String() string
+}
+
+// checkChildren reports a wrong number of inputs given to WithChildren,
+// which only a lakeframe bug can cause.
+func checkChildren(node string, want int, children []Node) error {
+	if len(children) != want {
+		return fmt.Errorf("%w: %s takes %d inputs, got %d", errs.ErrInternal, node, want, len(children))
+	}
+	return nil
 }
 
 // Format prints a physical plan as an indented tree.

@@ -33,6 +33,13 @@ func (s *Scan) String() string {
 	return out
 }
 
+func (s *Scan) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("scan", 0, children); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // Filter keeps the rows where Pred is true, per partition.
 type Filter struct {
 	Input Node
@@ -43,6 +50,15 @@ func (f *Filter) Schema() *arrow.Schema { return f.Input.Schema() }
 func (f *Filter) Children() []Node      { return []Node{f.Input} }
 func (f *Filter) Partitions() int       { return f.Input.Partitions() }
 func (f *Filter) String() string        { return "FilterExec " + f.Pred.String() }
+
+func (f *Filter) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("filter", 1, children); err != nil {
+		return nil, err
+	}
+	c := *f
+	c.Input = children[0]
+	return &c, nil
+}
 
 // Project computes expressions per partition.
 type Project struct {
@@ -55,6 +71,15 @@ func (p *Project) Schema() *arrow.Schema { return p.OutType }
 func (p *Project) Children() []Node      { return []Node{p.Input} }
 func (p *Project) Partitions() int       { return p.Input.Partitions() }
 func (p *Project) String() string        { return "ProjectExec " + joinExprs(p.Exprs) }
+
+func (p *Project) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("project", 1, children); err != nil {
+		return nil, err
+	}
+	c := *p
+	c.Input = children[0]
+	return &c, nil
+}
 
 // AggMode says which half of a two-phase aggregation a node computes.
 type AggMode int
@@ -107,6 +132,15 @@ func (a *HashAggregate) String() string {
 	return fmt.Sprintf("HashAggregateExec mode=%s keys=[%s] aggs=[%s]", a.Mode, joinExprs(a.Keys), strings.Join(aggs, ", "))
 }
 
+func (a *HashAggregate) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("hash aggregate", 1, children); err != nil {
+		return nil, err
+	}
+	c := *a
+	c.Input = children[0]
+	return &c, nil
+}
+
 // Coalesce merges the partitions of its input into one stream.
 type Coalesce struct {
 	Input Node
@@ -117,6 +151,15 @@ func (c *Coalesce) Children() []Node      { return []Node{c.Input} }
 func (c *Coalesce) Partitions() int       { return 1 }
 func (c *Coalesce) String() string {
 	return fmt.Sprintf("CoalesceExec partitions=%d", c.Input.Partitions())
+}
+
+func (c *Coalesce) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("coalesce", 1, children); err != nil {
+		return nil, err
+	}
+	out := *c
+	out.Input = children[0]
+	return &out, nil
 }
 
 // Sort sorts its single input partition.
@@ -130,6 +173,15 @@ func (s *Sort) Children() []Node      { return []Node{s.Input} }
 func (s *Sort) Partitions() int       { return 1 }
 func (s *Sort) String() string        { return "SortExec " + joinSortKeys(s.Keys) }
 
+func (s *Sort) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("sort", 1, children); err != nil {
+		return nil, err
+	}
+	c := *s
+	c.Input = children[0]
+	return &c, nil
+}
+
 // TopK keeps the first K rows in sort order, per partition; a TopK over a
 // Coalesce of TopKs gives the global answer.
 type TopK struct {
@@ -142,6 +194,15 @@ func (t *TopK) Schema() *arrow.Schema { return t.Input.Schema() }
 func (t *TopK) Children() []Node      { return []Node{t.Input} }
 func (t *TopK) Partitions() int       { return t.Input.Partitions() }
 func (t *TopK) String() string        { return fmt.Sprintf("TopKExec k=%d %s", t.K, joinSortKeys(t.Keys)) }
+
+func (t *TopK) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("top k", 1, children); err != nil {
+		return nil, err
+	}
+	c := *t
+	c.Input = children[0]
+	return &c, nil
+}
 
 // Limit skips Offset rows and passes N, over a single partition; with
 // several partitions each passes Offset+N rows and a Coalesce plus a
@@ -159,6 +220,15 @@ func (l *Limit) String() string {
 		return fmt.Sprintf("LimitExec %d offset=%d", l.N, l.Offset)
 	}
 	return fmt.Sprintf("LimitExec %d", l.N)
+}
+
+func (l *Limit) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("limit", 1, children); err != nil {
+		return nil, err
+	}
+	c := *l
+	c.Input = children[0]
+	return &c, nil
 }
 
 func joinExprs(es []expr.Node) string {

@@ -20,3 +20,12 @@ func (s *Shared) Partitions() int       { return 1 }
 func (s *Shared) String() string {
 	return fmt.Sprintf("SharedExec #%d consumers=%d", s.ID, s.Consumers)
 }
+
+func (s *Shared) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("shared", 1, children); err != nil {
+		return nil, err
+	}
+	c := *s
+	c.Input = children[0]
+	return &c, nil
+}

@@ -25,3 +25,10 @@ func (v *Values) String() string {
 	}
 	return fmt.Sprintf("ValuesExec %v (%s)", vals, v.Reason)
 }
+
+func (v *Values) WithChildren(children ...Node) (Node, error) {
+	if err := checkChildren("values", 0, children); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
