@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/exectest"
 )
 
 func TestAccumulatorSmall(t *testing.T) {
@@ -74,7 +76,7 @@ func TestAccumulatorSmall(t *testing.T) {
 				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 				defer mem.AssertSize(t, 0)
 				got := runSmall(t, mem, tc.kind, tc.in, tc.ids, tc.numGroups, tc.vals, mode)
-				if !equalStrings(got, tc.want) {
+				if !slices.Equal(got, tc.want) {
 					t.Errorf("got %q, want %q", got, tc.want)
 				}
 			})
@@ -85,7 +87,7 @@ func TestAccumulatorSmall(t *testing.T) {
 // runSmall aggregates vals in the given mode and renders the result.
 func runSmall(t *testing.T, mem memory.Allocator, k Kind, in arrow.DataType, ids []uint32, numGroups int, vals []any, mode string) []string {
 	t.Helper()
-	acc := must[Accumulator](t)(New(mem, k, in))
+	acc := exectest.Must[Accumulator](t)(New(mem, k, in))
 	defer acc.Release()
 	update := func(a Accumulator, lo, hi int) {
 		arr := newKeyArray(t, mem, in, vals[lo:hi], mode == "sliced")
@@ -105,9 +107,9 @@ func runSmall(t *testing.T, mem memory.Allocator, k Kind, in arrow.DataType, ids
 		// Two partial accumulators over the two halves, merged into acc
 		// with the groups of the second one listed in reverse.
 		for part, r := range [][2]int{{0, half}, {half, len(vals)}} {
-			p := must[Accumulator](t)(New(mem, k, in))
+			p := exectest.Must[Accumulator](t)(New(mem, k, in))
 			update(p, r[0], r[1])
-			states := must[[]arrow.Array](t)(p.States())
+			states := exectest.Must[[]arrow.Array](t)(p.States())
 			p.Release()
 			checkTypes(t, k, in, states)
 			mids := make([]uint32, numGroups)
@@ -124,25 +126,25 @@ func runSmall(t *testing.T, mem memory.Allocator, k Kind, in arrow.DataType, ids
 				}
 			}
 			err := acc.Merge(mids, numGroups, states)
-			releaseAll(states)
+			exectest.ReleaseAll(states)
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	out := must[arrow.Array](t)(acc.Finish())
+	out := exectest.Must[arrow.Array](t)(acc.Finish())
 	defer out.Release()
-	rt := must[arrow.DataType](t)(ResultType(k, in))
+	rt := exectest.Must[arrow.DataType](t)(ResultType(k, in))
 	if !arrow.TypeEqual(out.DataType(), rt) {
 		t.Errorf("result type %s, ResultType says %s", out.DataType(), rt)
 	}
-	return render(out)
+	return exectest.Render(out)
 }
 
 // checkTypes fails unless the state columns have the types StateTypes gives.
 func checkTypes(t *testing.T, k Kind, in arrow.DataType, states []arrow.Array) {
 	t.Helper()
-	want := must[[]arrow.DataType](t)(StateTypes(k, in))
+	want := exectest.Must[[]arrow.DataType](t)(StateTypes(k, in))
 	if len(want) != len(states) {
 		t.Fatalf("%d state columns, StateTypes gives %d", len(states), len(want))
 	}
@@ -204,11 +206,11 @@ func TestSumOverflow(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			acc := must[Accumulator](t)(New(mem, Sum, tc.in))
+			acc := exectest.Must[Accumulator](t)(New(mem, Sum, tc.in))
 			defer acc.Release()
 			var err error
 			for _, vals := range tc.vals {
-				arr := newArray(t, mem, tc.in, vals...)
+				arr := exectest.NewArray(t, mem, tc.in, vals...)
 				err = acc.Update(make([]uint32, len(vals)), 1, arr)
 				arr.Release()
 				if err != nil {
@@ -226,9 +228,9 @@ func TestSumOverflow(t *testing.T) {
 	t.Run("merge", func(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		acc := must[Accumulator](t)(New(mem, Sum, arrow.PrimitiveTypes.Int32))
+		acc := exectest.Must[Accumulator](t)(New(mem, Sum, arrow.PrimitiveTypes.Int32))
 		defer acc.Release()
-		state := newArray(t, mem, arrow.PrimitiveTypes.Int64, int64(math.MaxInt64), nil, int64(1))
+		state := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, int64(math.MaxInt64), nil, int64(1))
 		defer state.Release()
 		err := acc.Merge([]uint32{0, 0, 0}, 1, []arrow.Array{state})
 		if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), "overflowed int64") {
@@ -239,7 +241,7 @@ func TestSumOverflow(t *testing.T) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
 		dt := &arrow.Decimal128Type{Precision: 38, Scale: 0}
-		acc := must[Accumulator](t)(New(mem, Sum, dt))
+		acc := exectest.Must[Accumulator](t)(New(mem, Sum, dt))
 		defer acc.Release()
 		b := array.NewDecimal128Builder(mem, dt)
 		for range 2 {
@@ -288,48 +290,48 @@ func TestGlobalAggregateOverNoRows(t *testing.T) {
 	for _, tc := range tests {
 		for _, phases := range []string{"single", "partial and final"} {
 			t.Run(fmt.Sprintf("%s(%v)/%s", tc.kind, tc.in, phases), func(t *testing.T) {
-				gt := must[*GroupTable](t)(NewGroupTable(mem, nil))
+				gt := exectest.Must[*GroupTable](t)(NewGroupTable(mem, nil))
 				defer gt.Release()
-				acc := must[Accumulator](t)(New(mem, tc.kind, tc.in))
+				acc := exectest.Must[Accumulator](t)(New(mem, tc.kind, tc.in))
 				defer acc.Release()
 				// One empty batch, as a scan of an empty table gives.
 				var empty arrow.Array
 				if tc.in != nil {
-					empty = newArray(t, mem, tc.in)
+					empty = exectest.NewArray(t, mem, tc.in)
 					defer empty.Release()
 				}
-				ids := must[[]uint32](t)(gt.InsertRows(0, nil, nil))
+				ids := exectest.Must[[]uint32](t)(gt.InsertRows(0, nil, nil))
 				if err := acc.Update(ids, gt.Len(), empty); err != nil {
 					t.Fatal(err)
 				}
 				if phases != "single" {
-					states := must[[]arrow.Array](t)(acc.States())
-					final := must[Accumulator](t)(New(mem, tc.kind, tc.in))
+					states := exectest.Must[[]arrow.Array](t)(acc.States())
+					final := exectest.Must[Accumulator](t)(New(mem, tc.kind, tc.in))
 					defer final.Release()
 					err := final.Merge([]uint32{0}, 1, states)
-					releaseAll(states)
+					exectest.ReleaseAll(states)
 					if err != nil {
 						t.Fatal(err)
 					}
 					acc = final
 				}
-				out := must[arrow.Array](t)(acc.Finish())
+				out := exectest.Must[arrow.Array](t)(acc.Finish())
 				defer out.Release()
-				if got := render(out); len(got) != 1 || got[0] != tc.want {
+				if got := exectest.Render(out); len(got) != 1 || got[0] != tc.want {
 					t.Errorf("got %q, want [%s]", got, tc.want)
 				}
 			})
 		}
 	}
 	t.Run("no update at all", func(t *testing.T) {
-		acc := must[Accumulator](t)(New(mem, CountAll, nil))
+		acc := exectest.Must[Accumulator](t)(New(mem, CountAll, nil))
 		defer acc.Release()
 		if err := acc.Update(nil, 1, nil); err != nil {
 			t.Fatal(err)
 		}
-		out := must[arrow.Array](t)(acc.Finish())
+		out := exectest.Must[arrow.Array](t)(acc.Finish())
 		defer out.Release()
-		if got := render(out); !equalStrings(got, []string{"0"}) {
+		if got := exectest.Render(out); !slices.Equal(got, []string{"0"}) {
 			t.Errorf("got %q, want [0]", got)
 		}
 	})
@@ -357,14 +359,14 @@ func TestTypesAndErrors(t *testing.T) {
 
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	acc := must[Accumulator](t)(New(mem, Sum, arrow.PrimitiveTypes.Int64))
+	acc := exectest.Must[Accumulator](t)(New(mem, Sum, arrow.PrimitiveTypes.Int64))
 	defer acc.Release()
-	i32 := newArray(t, mem, arrow.PrimitiveTypes.Int32, 1, 2)
+	i32 := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int32, 1, 2)
 	defer i32.Release()
 	if err := acc.Update([]uint32{0, 0}, 1, i32); !errors.Is(err, errs.ErrInternal) {
 		t.Errorf("wrong input type: err = %v, want ErrInternal", err)
 	}
-	i64 := newArray(t, mem, arrow.PrimitiveTypes.Int64, 1, 2)
+	i64 := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, 1, 2)
 	defer i64.Release()
 	if err := acc.Update([]uint32{0}, 1, i64); !errors.Is(err, errs.ErrInternal) {
 		t.Errorf("wrong id count: err = %v, want ErrInternal", err)
@@ -412,17 +414,17 @@ func TestAllNullWithoutBuffers(t *testing.T) {
 		t.Run(tc.dt.String(), func(t *testing.T) {
 			arr := allNull(tc.dt, tc.nbufs)
 			defer arr.Release()
-			gt := must[*GroupTable](t)(NewGroupTable(mem, []arrow.DataType{tc.dt}))
+			gt := exectest.Must[*GroupTable](t)(NewGroupTable(mem, []arrow.DataType{tc.dt}))
 			defer gt.Release()
-			ids := must[[]uint32](t)(gt.Insert([]arrow.Array{arr}, nil))
+			ids := exectest.Must[[]uint32](t)(gt.Insert([]arrow.Array{arr}, nil))
 			if fmt.Sprint(ids) != "[0 0 0]" || gt.Len() != 1 {
 				t.Errorf("ids %v, %d groups; want one NULL group", ids, gt.Len())
 			}
-			keys := must[[]arrow.Array](t)(gt.Keys())
-			if got := render(keys[0]); !equalStrings(got, []string{"NULL"}) {
+			keys := exectest.Must[[]arrow.Array](t)(gt.Keys())
+			if got := exectest.Render(keys[0]); !slices.Equal(got, []string{"NULL"}) {
 				t.Errorf("keys %q", got)
 			}
-			releaseAll(keys)
+			exectest.ReleaseAll(keys)
 			for _, k := range []Kind{Count, CountDistinct, Min, Max, Sum, Mean} {
 				acc, err := New(mem, k, tc.dt)
 				if err != nil {
@@ -431,12 +433,12 @@ func TestAllNullWithoutBuffers(t *testing.T) {
 				if err := acc.Update(ids, 1, arr); err != nil {
 					t.Fatalf("%s: %v", k, err)
 				}
-				out := must[arrow.Array](t)(acc.Finish())
+				out := exectest.Must[arrow.Array](t)(acc.Finish())
 				want := "NULL"
 				if k == Count || k == CountDistinct {
 					want = "0"
 				}
-				if got := render(out); !equalStrings(got, []string{want}) {
+				if got := exectest.Render(out); !slices.Equal(got, []string{want}) {
 					t.Errorf("%s = %q, want %s", k, got, want)
 				}
 				out.Release()

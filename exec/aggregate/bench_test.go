@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 const benchBatch = 64 * 1024
@@ -73,7 +75,7 @@ func BenchmarkQ1Like(b *testing.B) {
 				}
 			}
 			keys, _ := gt.Keys()
-			releaseAll(keys)
+			exectest.ReleaseAll(keys)
 			for _, acc := range accs {
 				out, _ := acc.Finish()
 				out.Release()
@@ -138,7 +140,7 @@ func BenchmarkDistinctInt64(b *testing.B) {
 			b.Fatalf("%d groups", gt.Len())
 		}
 		keys, _ := gt.Keys()
-		releaseAll(keys)
+		exectest.ReleaseAll(keys)
 		out, _ := acc.Finish()
 		out.Release()
 		acc.Release()
@@ -193,7 +195,7 @@ func BenchmarkGroupTable(b *testing.B) {
 						batch[i] = array.NewSlice(c, start, end)
 					}
 					ids, _ = gt.Insert(batch, ids)
-					releaseAll(batch)
+					exectest.ReleaseAll(batch)
 				}
 				gt.Release()
 			}

@@ -18,6 +18,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
+
+	"lakeframe/exec/exectest"
 )
 
 // duckColumn is one column of the differential test: its types on both
@@ -97,7 +99,7 @@ func TestMatchesDuckDB(t *testing.T) {
 	var batches [][]arrow.Array
 	defer func() {
 		for _, b := range batches {
-			releaseAll(b)
+			exectest.ReleaseAll(b)
 		}
 	}()
 	var rows [][]any
@@ -131,14 +133,14 @@ func TestMatchesDuckDB(t *testing.T) {
 	}
 	keyTypes := []arrow.DataType{cols[0].arrow, cols[1].arrow, cols[2].arrow}
 	newAccs := func() (*GroupTable, []Accumulator) {
-		gt := must[*GroupTable](t)(NewGroupTable(mem, keyTypes))
+		gt := exectest.Must[*GroupTable](t)(NewGroupTable(mem, keyTypes))
 		var accs []Accumulator
 		for _, a := range duckAggs {
 			var in arrow.DataType
 			if a.col != "" {
 				in = cols[colIndex[a.col]].arrow
 			}
-			accs = append(accs, must[Accumulator](t)(New(mem, a.kind, in)))
+			accs = append(accs, exectest.Must[Accumulator](t)(New(mem, a.kind, in)))
 		}
 		return gt, accs
 	}
@@ -149,7 +151,7 @@ func TestMatchesDuckDB(t *testing.T) {
 		}
 	}
 	update := func(gt *GroupTable, accs []Accumulator, batch []arrow.Array) {
-		ids := must[[]uint32](t)(gt.Insert(batch[:duckKeys], nil))
+		ids := exectest.Must[[]uint32](t)(gt.Insert(batch[:duckKeys], nil))
 		for j, a := range duckAggs {
 			var in arrow.Array
 			if a.col != "" {
@@ -161,12 +163,12 @@ func TestMatchesDuckDB(t *testing.T) {
 		}
 	}
 	finish := func(gt *GroupTable, accs []Accumulator) map[string]string {
-		keys := must[[]arrow.Array](t)(gt.Keys())
-		defer releaseAll(keys)
+		keys := exectest.Must[[]arrow.Array](t)(gt.Keys())
+		defer exectest.ReleaseAll(keys)
 		var outs []arrow.Array
-		defer func() { releaseAll(outs) }()
+		defer func() { exectest.ReleaseAll(outs) }()
 		for _, a := range accs {
-			outs = append(outs, must[arrow.Array](t)(a.Finish()))
+			outs = append(outs, exectest.Must[arrow.Array](t)(a.Finish()))
 		}
 		res := map[string]string{}
 		for g := range gt.Len() {
@@ -196,13 +198,13 @@ func TestMatchesDuckDB(t *testing.T) {
 		for i := p; i < len(batches); i += 2 {
 			update(pgt, paccs, batches[i])
 		}
-		keys := must[[]arrow.Array](t)(pgt.Keys())
-		ids := must[[]uint32](t)(fgt.Insert(keys, nil))
-		releaseAll(keys)
+		keys := exectest.Must[[]arrow.Array](t)(pgt.Keys())
+		ids := exectest.Must[[]uint32](t)(fgt.Insert(keys, nil))
+		exectest.ReleaseAll(keys)
 		for j, a := range paccs {
-			states := must[[]arrow.Array](t)(a.States())
+			states := exectest.Must[[]arrow.Array](t)(a.States())
 			err := faccs[j].Merge(ids, fgt.Len(), states)
-			releaseAll(states)
+			exectest.ReleaseAll(states)
 			if err != nil {
 				t.Fatal(err)
 			}

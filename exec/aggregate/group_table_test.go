@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/exectest"
 )
 
 var (
@@ -182,7 +184,7 @@ func TestGroupTableSmall(t *testing.T) {
 						keys[c] = newKeyArray(t, mem, tc.types[c], vals, sliced)
 					}
 					ids, err = gt.Insert(keys, ids)
-					releaseAll(keys)
+					exectest.ReleaseAll(keys)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -197,12 +199,12 @@ func TestGroupTableSmall(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer releaseAll(keys)
+				defer exectest.ReleaseAll(keys)
 				for c, want := range tc.keys {
 					if !arrow.TypeEqual(keys[c].DataType(), tc.types[c]) {
 						t.Errorf("key %d has type %s, want %s", c, keys[c].DataType(), tc.types[c])
 					}
-					if got := render(keys[c]); !equalStrings(got, want) {
+					if got := exectest.Render(keys[c]); !slices.Equal(got, want) {
 						t.Errorf("key %d = %q, want %q", c, got, want)
 					}
 				}
@@ -215,10 +217,10 @@ func TestGroupTableSmall(t *testing.T) {
 // returns a slice of the middle one, so that offsets are exercised.
 func newKeyArray(t *testing.T, mem memory.Allocator, dt arrow.DataType, vals []any, sliced bool) arrow.Array {
 	if !sliced {
-		return newArray(t, mem, dt, vals...)
+		return exectest.NewArray(t, mem, dt, vals...)
 	}
 	all := append(append(append([]any{}, vals...), vals...), vals...)
-	full := newArray(t, mem, dt, all...)
+	full := exectest.NewArray(t, mem, dt, all...)
 	defer full.Release()
 	return array.NewSlice(full, int64(len(vals)), int64(2*len(vals)))
 }
@@ -265,11 +267,11 @@ func TestGroupTableErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gt.Release()
-	i32 := newArray(t, mem, arrow.PrimitiveTypes.Int32, 1, 2)
-	i64 := newArray(t, mem, arrow.PrimitiveTypes.Int64, 1, 2)
-	i64short := newArray(t, mem, arrow.PrimitiveTypes.Int64, 1)
-	str := newArray(t, mem, arrow.BinaryTypes.String, "a", "b")
-	defer releaseAll([]arrow.Array{i32, i64, i64short, str})
+	i32 := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int32, 1, 2)
+	i64 := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, 1, 2)
+	i64short := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, 1)
+	str := exectest.NewArray(t, mem, arrow.BinaryTypes.String, "a", "b")
+	defer exectest.ReleaseAll([]arrow.Array{i32, i64, i64short, str})
 	for name, keys := range map[string][]arrow.Array{
 		"wrong type":    {i32, str},
 		"wrong count":   {i64},
@@ -350,10 +352,10 @@ func TestGroupTableManyGroups(t *testing.T) {
 				}
 				keys := make([]arrow.Array, len(cols))
 				for c := range cols {
-					keys[c] = newArray(t, mem, types[c], cols[c]...)
+					keys[c] = exectest.NewArray(t, mem, types[c], cols[c]...)
 				}
 				ids, err = gt.Insert(keys, ids)
-				releaseAll(keys)
+				exectest.ReleaseAll(keys)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -376,7 +378,7 @@ func TestGroupTableManyGroups(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer releaseAll(keys)
+			defer exectest.ReleaseAll(keys)
 			for g, want := range refKeys {
 				got := ""
 				for c, k := range keys {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // table is random test input held as Go values (nil for NULL), so that the
@@ -215,10 +218,10 @@ func (t *table) batches(tb testing.TB, mem memory.Allocator, r *rand.Rand) [][]a
 		sliced := len(out)%2 == 1 && start > 0 && end < n
 		build := func(dt arrow.DataType, vals []any) {
 			if !sliced {
-				batch = append(batch, newArray(tb, mem, dt, vals[start:end]...))
+				batch = append(batch, exectest.NewArray(tb, mem, dt, vals[start:end]...))
 				return
 			}
-			full := newArray(tb, mem, dt, vals[start-1:end+1]...)
+			full := exectest.NewArray(tb, mem, dt, vals[start-1:end+1]...)
 			batch = append(batch, array.NewSlice(full, 1, int64(end-start+1)))
 			full.Release()
 		}
@@ -242,13 +245,13 @@ type aggregation struct {
 }
 
 func newAggregation(tb testing.TB, mem memory.Allocator, t *table) *aggregation {
-	a := &aggregation{gt: must[*GroupTable](tb)(NewGroupTable(mem, t.keyTypes))}
+	a := &aggregation{gt: exectest.Must[*GroupTable](tb)(NewGroupTable(mem, t.keyTypes))}
 	for _, s := range phaseSpecs {
 		var in arrow.DataType
 		if s.col >= 0 {
 			in = t.colTypes[s.col]
 		}
-		a.accs = append(a.accs, must[Accumulator](tb)(New(mem, s.kind, in)))
+		a.accs = append(a.accs, exectest.Must[Accumulator](tb)(New(mem, s.kind, in)))
 		a.ins = append(a.ins, in)
 	}
 	return a
@@ -284,16 +287,16 @@ func (a *aggregation) update(tb testing.TB, batch []arrow.Array, nk int) {
 // partial returns the partial result as one record: keys, then states.
 func (a *aggregation) partial(tb testing.TB) arrow.RecordBatch {
 	tb.Helper()
-	cols := must[[]arrow.Array](tb)(a.gt.Keys())
+	cols := exectest.Must[[]arrow.Array](tb)(a.gt.Keys())
 	for _, acc := range a.accs {
-		cols = append(cols, must[[]arrow.Array](tb)(acc.States())...)
+		cols = append(cols, exectest.Must[[]arrow.Array](tb)(acc.States())...)
 	}
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
 		fields[i] = arrow.Field{Name: fmt.Sprintf("c%d", i), Type: c.DataType(), Nullable: true}
 	}
 	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(a.gt.Len()))
-	releaseAll(cols)
+	exectest.ReleaseAll(cols)
 	return rec
 }
 
@@ -305,7 +308,7 @@ func (a *aggregation) merge(tb testing.TB, rec arrow.RecordBatch, nk int) {
 	}
 	col := nk
 	for j, s := range phaseSpecs {
-		n := len(must[[]arrow.DataType](tb)(StateTypes(s.kind, a.ins[j])))
+		n := len(exectest.Must[[]arrow.DataType](tb)(StateTypes(s.kind, a.ins[j])))
 		if err := a.accs[j].Merge(a.ids, a.gt.Len(), rec.Columns()[col:col+n]); err != nil {
 			tb.Fatal(err)
 		}
@@ -316,12 +319,12 @@ func (a *aggregation) merge(tb testing.TB, rec arrow.RecordBatch, nk int) {
 // finish returns the final result rendered as text.
 func (a *aggregation) finish(tb testing.TB) map[string][]string {
 	tb.Helper()
-	keys := must[[]arrow.Array](tb)(a.gt.Keys())
-	defer releaseAll(keys)
+	keys := exectest.Must[[]arrow.Array](tb)(a.gt.Keys())
+	defer exectest.ReleaseAll(keys)
 	var aggs []arrow.Array
-	defer func() { releaseAll(aggs) }()
+	defer func() { exectest.ReleaseAll(aggs) }()
 	for _, acc := range a.accs {
-		aggs = append(aggs, must[arrow.Array](tb)(acc.Finish()))
+		aggs = append(aggs, exectest.Must[arrow.Array](tb)(acc.Finish()))
 	}
 	return renderResult(keys, aggs)
 }
@@ -338,7 +341,7 @@ func TestPartialFinalMatchesReference(t *testing.T) {
 			batches := tbl.batches(t, mem, r)
 			defer func() {
 				for _, b := range batches {
-					releaseAll(b)
+					exectest.ReleaseAll(b)
 				}
 			}()
 			nk := len(tbl.keyTypes)
@@ -382,7 +385,7 @@ func compareResults(t *testing.T, phase string, got, want map[string][]string) {
 		if !ok {
 			t.Errorf("%s: group %s missing", phase, k)
 			bad++
-		} else if !equalStrings(g, w) {
+		} else if !slices.Equal(g, w) {
 			for j := range w {
 				if g[j] != w[j] {
 					t.Errorf("%s: group %s, %s of column %d = %s, want %s", phase, k, phaseSpecs[j].kind, phaseSpecs[j].col, g[j], w[j])

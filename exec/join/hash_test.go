@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // TestHasherEqualKeys checks that rows with equal keys hash alike whatever
@@ -24,9 +26,9 @@ func TestHasherEqualKeys(t *testing.T) {
 		for i := range vals {
 			vals[i] = g.draw(r, 0)
 		}
-		a := newArray(t, mem, g.dt, vals...)
+		a := exectest.NewArray(t, mem, g.dt, vals...)
 		// The same values again, shifted by one row inside a slice.
-		b0 := newArray(t, mem, g.dt, append([]any{g.domain[0]}, vals...)...)
+		b0 := exectest.NewArray(t, mem, g.dt, append([]any{g.domain[0]}, vals...)...)
 		b := array.NewSlice(b0, 1, int64(len(vals)+1))
 		b0.Release()
 		var h Hasher
@@ -52,8 +54,8 @@ func TestHasherEqualKeys(t *testing.T) {
 		b.Release()
 	}
 	f := arrow.PrimitiveTypes.Float64
-	a := newArray(t, mem, f, 0.0, math.NaN())
-	b := newArray(t, mem, f, math.Copysign(0, -1), -math.NaN())
+	a := exectest.NewArray(t, mem, f, 0.0, math.NaN())
+	b := exectest.NewArray(t, mem, f, math.Copysign(0, -1), -math.NaN())
 	defer a.Release()
 	defer b.Release()
 	var h Hasher

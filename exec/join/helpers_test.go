@@ -4,61 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
-
-// newArray builds an array of type dt from Go values; nil is NULL.
-func newArray(t testing.TB, mem memory.Allocator, dt arrow.DataType, vals ...any) arrow.Array {
-	t.Helper()
-	b := array.NewBuilder(mem, dt)
-	defer b.Release()
-	for _, v := range vals {
-		if v == nil {
-			b.AppendNull()
-			continue
-		}
-		switch b := b.(type) {
-		case *array.BooleanBuilder:
-			b.Append(v.(bool))
-		case *array.Int8Builder:
-			b.Append(int8(v.(int64)))
-		case *array.Int32Builder:
-			b.Append(int32(v.(int64)))
-		case *array.Int64Builder:
-			b.Append(v.(int64))
-		case *array.Uint64Builder:
-			b.Append(v.(uint64))
-		case *array.Float32Builder:
-			b.Append(float32(v.(float64)))
-		case *array.Float64Builder:
-			b.Append(v.(float64))
-		case *array.StringBuilder:
-			b.Append(v.(string))
-		case *array.LargeStringBuilder:
-			b.Append(v.(string))
-		case *array.BinaryBuilder:
-			b.Append([]byte(v.(string)))
-		case *array.FixedSizeBinaryBuilder:
-			b.Append([]byte(v.(string)))
-		case *array.Date32Builder:
-			b.Append(arrow.Date32(v.(int64)))
-		case *array.TimestampBuilder:
-			b.Append(arrow.Timestamp(v.(int64)))
-		case *array.Decimal128Builder:
-			b.Append(decimal128.FromI64(v.(int64)))
-		case *array.NullBuilder:
-			t.Fatalf("newArray: a Null column takes only nil")
-		default:
-			t.Fatalf("newArray: no case for %T", b)
-		}
-	}
-	return b.NewArray()
-}
 
 // keyGen draws key values of one type from a fixed domain, so that both
 // sides of a join share values; canon gives the value's identity as SQL

@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // TestMarkKeyRows probes a table, marks the key ids of the probe rows that
@@ -30,9 +32,9 @@ func TestMarkKeyRows(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			b := newArray(t, mem, i64, c.build...)
+			b := exectest.NewArray(t, mem, i64, c.build...)
 			defer b.Release()
-			p := newArray(t, mem, i64, c.probe...)
+			p := exectest.NewArray(t, mem, i64, c.probe...)
 			defer p.Release()
 			tbl, err := Build(mem, []arrow.DataType{i64}, [][]arrow.Array{{b}})
 			if err != nil {

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 type pair struct{ probe, build int32 }
@@ -47,8 +49,8 @@ func TestTableSmall(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	i64 := arrow.PrimitiveTypes.Int64
-	b1 := newArray(t, mem, i64, int64(1), int64(2), int64(2))
-	b2 := newArray(t, mem, i64, nil, int64(3))
+	b1 := exectest.NewArray(t, mem, i64, int64(1), int64(2), int64(2))
+	b2 := exectest.NewArray(t, mem, i64, nil, int64(3))
 	defer b1.Release()
 	defer b2.Release()
 	tbl, err := Build(mem, []arrow.DataType{i64}, [][]arrow.Array{{b1}, {b2}})
@@ -59,7 +61,7 @@ func TestTableSmall(t *testing.T) {
 	if tbl.Rows() != 5 || tbl.Keys() != 3 || tbl.Unique() {
 		t.Fatalf("rows %d keys %d unique %v, want 5 3 false", tbl.Rows(), tbl.Keys(), tbl.Unique())
 	}
-	probe := newArray(t, mem, i64, int64(2), nil, int64(4), int64(1), int64(2), int64(0))
+	probe := exectest.NewArray(t, mem, i64, int64(2), nil, int64(4), int64(1), int64(2), int64(0))
 	defer probe.Release()
 	p := tbl.NewProber()
 	ids, err := p.Lookup([]arrow.Array{probe}, 6)
@@ -160,7 +162,7 @@ func genSide(t *testing.T, r *rand.Rand, mem memory.Allocator, cols []keyGen, nu
 		}
 		batch := make([]arrow.Array, len(cols))
 		for c, g := range cols {
-			full := newArray(t, mem, g.dt, vals[c]...)
+			full := exectest.NewArray(t, mem, g.dt, vals[c]...)
 			batch[c] = array.NewSlice(full, int64(pad), int64(pad+n))
 			full.Release()
 		}
@@ -248,9 +250,9 @@ func TestTableEmptyAndAllNull(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	str := arrow.BinaryTypes.String
-	nulls := newArray(t, mem, str, nil, nil)
+	nulls := exectest.NewArray(t, mem, str, nil, nil)
 	defer nulls.Release()
-	probe := newArray(t, mem, str, "a", nil)
+	probe := exectest.NewArray(t, mem, str, "a", nil)
 	defer probe.Release()
 	for name, batches := range map[string][][]arrow.Array{"no batches": nil, "all null": {{nulls}}} {
 		tbl, err := Build(mem, []arrow.DataType{str}, batches)
@@ -313,7 +315,7 @@ func TestTableUniqueShapes(t *testing.T) {
 		{"unique with nulls", []any{nil, int64(20), nil, int64(5)}, true},
 		{"duplicates", []any{int64(1), int64(1)}, false},
 	} {
-		arr := newArray(t, mem, i64, tc.build...)
+		arr := exectest.NewArray(t, mem, i64, tc.build...)
 		tbl, err := Build(mem, []arrow.DataType{i64}, [][]arrow.Array{{arr}})
 		if err != nil {
 			t.Fatal(err)
@@ -342,9 +344,9 @@ func TestTableUniqueShapes(t *testing.T) {
 func TestLookupChecksTypes(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	a := newArray(t, mem, arrow.PrimitiveTypes.Int64, int64(1))
+	a := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, int64(1))
 	defer a.Release()
-	b := newArray(t, mem, arrow.PrimitiveTypes.Int32, int64(1))
+	b := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int32, int64(1))
 	defer b.Release()
 	tbl, err := Build(mem, []arrow.DataType{arrow.PrimitiveTypes.Int64}, [][]arrow.Array{{a}})
 	if err != nil {
@@ -380,7 +382,7 @@ func TestTableLarge(t *testing.T) {
 		dt   arrow.DataType
 		vals []any
 	}{{"int64", arrow.PrimitiveTypes.Int64, ints}, {"string", arrow.BinaryTypes.String, strs}} {
-		arr := newArray(t, mem, tc.dt, tc.vals...)
+		arr := exectest.NewArray(t, mem, tc.dt, tc.vals...)
 		tbl, err := Build(mem, []arrow.DataType{tc.dt}, [][]arrow.Array{{arr}})
 		if err != nil {
 			t.Fatal(err)
@@ -399,7 +401,7 @@ func TestTableLarge(t *testing.T) {
 		} else {
 			probeVals = append(probeVals, int64(-5))
 		}
-		probe := newArray(t, mem, tc.dt, probeVals...)
+		probe := exectest.NewArray(t, mem, tc.dt, probeVals...)
 		p := tbl.NewProber()
 		if _, err := p.Lookup([]arrow.Array{probe}, probe.Len()); err != nil {
 			t.Fatal(err)
@@ -427,7 +429,7 @@ func TestZeroLengthKeys(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	for name, g := range genKeys(rand.New(rand.NewPCG(1, 1))) {
-		empty := newArray(t, mem, g.dt)
+		empty := exectest.NewArray(t, mem, g.dt)
 		tbl, err := Build(mem, []arrow.DataType{g.dt}, [][]arrow.Array{{empty}})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

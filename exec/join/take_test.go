@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // takeSources returns, for each case, an array of 40 rows with nulls.
@@ -19,7 +21,7 @@ func takeSources(t *testing.T, r *rand.Rand, mem memory.Allocator) map[string]ar
 		for i := range vals {
 			vals[i] = g.draw(r, 0.2)
 		}
-		out[name] = newArray(t, mem, g.dt, vals...)
+		out[name] = exectest.NewArray(t, mem, g.dt, vals...)
 	}
 	// Types without a typed gather take arrow's kernel.
 	lb := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int64)

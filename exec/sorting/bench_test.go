@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 var benchSchema = arrow.NewSchema([]arrow.Field{
@@ -98,7 +100,7 @@ func BenchmarkSort(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			batches := benchBatches(benchRows, c.prefixed, 1)
-			defer releaseAll(batches)
+			defer exectest.ReleaseAll(batches)
 			keys := keysOf(batches, c.cols)
 			report := perRow(b, benchRows)
 			for b.Loop() {
@@ -106,7 +108,7 @@ func BenchmarkSort(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				releaseAll(out)
+				exectest.ReleaseAll(out)
 			}
 			report()
 		})
@@ -126,7 +128,7 @@ func BenchmarkSortPerm(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			batches := benchBatches(benchRows, false, 1)
-			defer releaseAll(batches)
+			defer exectest.ReleaseAll(batches)
 			keys := keysOf(batches, c.cols)
 			report := perRow(b, benchRows)
 			for b.Loop() {
@@ -146,7 +148,7 @@ func BenchmarkSortPerm(b *testing.B) {
 // concatenate-then-take gather.
 func BenchmarkGather(b *testing.B) {
 	batches := benchBatches(benchRows, false, 1)
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	perm := rand.New(rand.NewPCG(2, 2)).Perm(benchRows)
 	perm32 := make([]uint32, len(perm))
 	for i, p := range perm {
@@ -159,7 +161,7 @@ func BenchmarkGather(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			releaseAll(out)
+			exectest.ReleaseAll(out)
 		}
 		report()
 	})
@@ -194,7 +196,7 @@ func BenchmarkTopK(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			batches := benchBatches(16*BatchRows, false, 3)
-			defer releaseAll(batches)
+			defer exectest.ReleaseAll(batches)
 			keys := keysOf(batches, c.cols)
 			report := perRow(b, pushes*BatchRows)
 			for b.Loop() {

@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"lakeframe/exec/exectest"
 )
 
 // TestSortMatchesDuckDB compares Sort and TopK with DuckDB's ORDER BY on
@@ -77,7 +79,7 @@ func TestSortMatchesDuckDB(t *testing.T) {
 				for _, row := range rows[lo : lo+150] {
 					vals = append(vals, row[j])
 				}
-				cols[j] = column(t, mem, schema.Field(j).Type, vals)
+				cols[j] = exectest.NewArray(t, mem, schema.Field(j).Type, vals...)
 			}
 			batches = append(batches, array.NewRecordBatch(schema, cols, 150))
 			for _, c := range cols {
@@ -103,8 +105,8 @@ func TestSortMatchesDuckDB(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareIDs(t, query, columnValues(t, out, 0), want)
-			releaseAll(out)
+			compareIDs(t, query, exectest.ColumnValues(t, out, 0), want)
+			exectest.ReleaseAll(out)
 
 			k := pick(r, 1, 10, 100)
 			topk := NewTopK(mem, k, order, schema)
@@ -117,11 +119,11 @@ func TestSortMatchesDuckDB(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			compareIDs(t, fmt.Sprintf("%s LIMIT %d", query, k), values(t, res.Column(0)), want[:k])
+			compareIDs(t, fmt.Sprintf("%s LIMIT %d", query, k), exectest.Values(t, res.Column(0)), want[:k])
 			res.Release()
 			topk.Release()
 		}
-		releaseAll(batches)
+		exectest.ReleaseAll(batches)
 	}
 }
 

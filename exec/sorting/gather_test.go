@@ -6,6 +6,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // TestSortDictionaryPayload checks the fallback gather on dictionary
@@ -36,17 +38,17 @@ func TestSortDictionaryPayload(t *testing.T) {
 	}
 	var batches []arrow.RecordBatch
 	for _, p := range parts {
-		k, d := column(t, mem, arrow.PrimitiveTypes.Int64, p.k), dict(p.d...)
+		k, d := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, p.k...), dict(p.d...)
 		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{k, d}, int64(len(p.k))))
 		k.Release()
 		d.Release()
 	}
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	out, err := Sort(mem, batches, keysOf(batches, []int{0}), []Key{asc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseAll(out)
+	defer exectest.ReleaseAll(out)
 	want := []any{"x", "q", "y", "z", "x", "y", nil}
 	var got []any
 	for _, o := range out {

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // randColumn describes a column of random test tables.
@@ -134,7 +136,7 @@ func newRandTable(t *testing.T, r *rand.Rand, n int) *randTable {
 				vals = append(vals, row[j])
 			}
 			vals = append(vals, nil)
-			whole := column(t, mem, c.dt, vals)
+			whole := exectest.NewArray(t, mem, c.dt, vals...)
 			cols[j] = array.NewSlice(whole, int64(pad), int64(pad+size))
 			whole.Release()
 		}
@@ -150,7 +152,7 @@ func newRandTable(t *testing.T, r *rand.Rand, n int) *randTable {
 	return tbl
 }
 
-func (tbl *randTable) release() { releaseAll(tbl.batches) }
+func (tbl *randTable) release() { exectest.ReleaseAll(tbl.batches) }
 
 // randOrder picks one to three sortable key columns and their directions.
 func (tbl *randTable) randOrder(r *rand.Rand) ([]int, []Key) {
@@ -209,9 +211,9 @@ func (tbl *randTable) check(t *testing.T, what string, out []arrow.RecordBatch, 
 		t.Fatalf("%s: got %d rows, want %d", what, n, len(want))
 	}
 	for j := range tbl.cols {
-		got := columnValues(t, out, j)
+		got := exectest.ColumnValues(t, out, j)
 		for p, id := range want {
-			if !same(got[p], tbl.rows[id][j]) {
+			if !exectest.Same(got[p], tbl.rows[id][j]) {
 				t.Fatalf("%s: row %d column %d (%s): got %v, want %v from row %d",
 					what, p, j, tbl.cols[j].dt, got[p], tbl.rows[id][j], id)
 			}
@@ -236,7 +238,7 @@ func TestSortRandom(t *testing.T) {
 		}
 		tbl.check(t, fmt.Sprintf("iteration %d, %d rows, keys %v %v", iter, len(tbl.rows), cols, order),
 			out, tbl.refOrder(t, cols, order))
-		releaseAll(out)
+		exectest.ReleaseAll(out)
 		tbl.release()
 	}
 }
@@ -304,9 +306,9 @@ func TestMergeRandom(t *testing.T) {
 		}
 		tbl.check(t, fmt.Sprintf("iteration %d, %d rows in %d runs, keys %v %v", iter, len(tbl.rows), len(runs), cols, order),
 			out, tbl.refOrder(t, cols, order))
-		releaseAll(out)
+		exectest.ReleaseAll(out)
 		for _, s := range sorted {
-			releaseAll(s)
+			exectest.ReleaseAll(s)
 		}
 		tbl.release()
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/exectest"
 )
 
 var (
@@ -156,13 +157,13 @@ func singleKeyCases() []singleKeyCase {
 // that they start at a non-zero offset.
 func layouts(t *testing.T, mem memory.Allocator, dt arrow.DataType, vals []any) map[string][]arrow.Array {
 	t.Helper()
-	one := column(t, mem, dt, vals)
+	one := exectest.NewArray(t, mem, dt, vals...)
 	var rows []arrow.Array
 	for i := range vals {
 		rows = append(rows, array.NewSlice(one, int64(i), int64(i+1)))
 	}
 	padded := append(append([]any{vals[len(vals)-1], nil, vals[0]}, vals...), vals[0], nil)
-	whole := column(t, mem, dt, padded)
+	whole := exectest.NewArray(t, mem, dt, padded...)
 	half := len(vals) / 2
 	sliced := []arrow.Array{
 		array.NewSlice(whole, 3, int64(3+half)),
@@ -196,18 +197,18 @@ func TestSortSingleKey(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", layout, err)
 				}
-				got := columnValues(t, out, 0)
+				got := exectest.ColumnValues(t, out, 0)
 				if len(got) != len(c.want) {
 					t.Fatalf("%s: got %d rows, want %d", layout, len(got), len(c.want))
 				}
 				for i := range got {
-					if !same(got[i], c.want[i]) {
+					if !exectest.Same(got[i], c.want[i]) {
 						t.Errorf("%s: row %d: got %v, want %v (all: %v)", layout, i, got[i], c.want[i], got)
 						break
 					}
 				}
-				releaseAll(out)
-				releaseAll(batches)
+				exectest.ReleaseAll(out)
+				exectest.ReleaseAll(batches)
 				for _, col := range cols {
 					col.Release()
 				}
@@ -246,7 +247,7 @@ func multiKeyBatches(t *testing.T, mem memory.Allocator) ([]arrow.RecordBatch, *
 			for _, r := range rows[span[0]:span[1]] {
 				vals = append(vals, r[j])
 			}
-			cols[j] = column(t, mem, schema.Field(j).Type, vals)
+			cols[j] = exectest.NewArray(t, mem, schema.Field(j).Type, vals...)
 		}
 		batches = append(batches, array.NewRecordBatch(schema, cols, int64(span[1]-span[0])))
 		for _, c := range cols {
@@ -275,7 +276,7 @@ func TestSortMultiKey(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
 			batches, _ := multiKeyBatches(t, mem)
-			defer releaseAll(batches)
+			defer exectest.ReleaseAll(batches)
 			keys := make([][]arrow.Array, len(batches))
 			for i, b := range batches {
 				for _, j := range c.cols {
@@ -286,8 +287,8 @@ func TestSortMultiKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer releaseAll(out)
-			got := columnValues(t, out, 0)
+			defer exectest.ReleaseAll(out)
+			got := exectest.ColumnValues(t, out, 0)
 			if len(got) != len(c.want) {
 				t.Fatalf("got %v, want %v", got, c.want)
 			}
@@ -319,9 +320,9 @@ func TestSortStable(t *testing.T) {
 			ss = append(ss, []string{"same-long-prefix-0", "same-long-prefix-1", "same-long-prefix-2"}[id%groups])
 		}
 		cols := []arrow.Array{
-			column(t, mem, schema.Field(0).Type, ids),
-			column(t, mem, schema.Field(1).Type, ks),
-			column(t, mem, schema.Field(2).Type, ss),
+			exectest.NewArray(t, mem, schema.Field(0).Type, ids...),
+			exectest.NewArray(t, mem, schema.Field(1).Type, ks...),
+			exectest.NewArray(t, mem, schema.Field(2).Type, ss...),
 		}
 		b := array.NewRecordBatch(schema, cols, 40)
 		for _, c := range cols {
@@ -331,7 +332,7 @@ func TestSortStable(t *testing.T) {
 		keys = append(keys, []arrow.Array{b.Column(1)})
 		strKeys = append(strKeys, []arrow.Array{b.Column(2)})
 	}
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	for _, key := range []Key{asc, desc} {
 		var want []int64
 		for g := range groups {
@@ -349,8 +350,8 @@ func TestSortStable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := columnValues(t, out, 0)
-			releaseAll(out)
+			got := exectest.ColumnValues(t, out, 0)
+			exectest.ReleaseAll(out)
 			for i := range want {
 				if got[i] != want[i] {
 					t.Fatalf("%s %s: row %d is id %v, want %d", name, key, i, got[i], want[i])
@@ -372,12 +373,12 @@ func TestSortOutputBatchSize(t *testing.T) {
 	b.Release()
 	defer col.Release()
 	batches, keys := batchesOf([]arrow.Array{col})
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	out, err := Sort(mem, batches, keys, []Key{asc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer releaseAll(out)
+	defer exectest.ReleaseAll(out)
 	wantLens := []int64{BatchRows, BatchRows, 18928}
 	if len(out) != len(wantLens) {
 		t.Fatalf("got %d batches, want %d", len(out), len(wantLens))
@@ -399,11 +400,11 @@ func TestSortOutputBatchSize(t *testing.T) {
 func TestSortErrors(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	ints := column(t, mem, arrow.PrimitiveTypes.Int64, []any{int64(1), int64(2)})
+	ints := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, []any{int64(1), int64(2)}...)
 	defer ints.Release()
-	short := column(t, mem, arrow.PrimitiveTypes.Int64, []any{int64(1)})
+	short := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, []any{int64(1)}...)
 	defer short.Release()
-	strs := column(t, mem, arrow.BinaryTypes.String, []any{"a", "b"})
+	strs := exectest.NewArray(t, mem, arrow.BinaryTypes.String, []any{"a", "b"}...)
 	defer strs.Release()
 	lb := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int64)
 	lb.AppendNull()
@@ -412,9 +413,9 @@ func TestSortErrors(t *testing.T) {
 	lb.Release()
 	defer list.Release()
 	batches, _ := batchesOf([]arrow.Array{ints, ints})
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	other, _ := batchesOf([]arrow.Array{strs})
-	defer releaseAll(other)
+	defer exectest.ReleaseAll(other)
 
 	cases := []struct {
 		name    string
@@ -433,7 +434,7 @@ func TestSortErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out, err := Sort(mem, c.batches, c.keys, c.order)
-			releaseAll(out)
+			exectest.ReleaseAll(out)
 			if !errors.Is(err, c.want) {
 				t.Fatalf("got error %v, want %v", err, c.want)
 			}

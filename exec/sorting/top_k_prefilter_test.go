@@ -7,6 +7,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/exectest"
 )
 
 // TestPrefilterMatchesEncoding checks that the prefilter's 8-byte prefixes
@@ -41,7 +43,7 @@ func TestPrefilterMatchesEncoding(t *testing.T) {
 				vals = append(vals, gens[dt.ID()]())
 			}
 		}
-		arr := column(t, memory.DefaultAllocator, dt, vals)
+		arr := exectest.NewArray(t, memory.DefaultAllocator, dt, vals...)
 		for _, k := range []Key{asc, desc, ascNullsFirst, descNullFirst} {
 			enc, err := newRowEncoder([]Key{k}, []arrow.DataType{dt})
 			if err != nil {

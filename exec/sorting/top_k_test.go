@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/exectest"
 )
 
 // topKRows returns one-row batches (id int64, i int64, s string) over
@@ -42,9 +43,9 @@ func oneRowBatches(t *testing.T, mem memory.Allocator, is, ss []any) ([]arrow.Re
 	var batches []arrow.RecordBatch
 	for id := range is {
 		cols := []arrow.Array{
-			column(t, mem, schema.Field(0).Type, []any{int64(id)}),
-			column(t, mem, schema.Field(1).Type, is[id:id+1]),
-			column(t, mem, schema.Field(2).Type, ss[id:id+1]),
+			exectest.NewArray(t, mem, schema.Field(0).Type, []any{int64(id)}...),
+			exectest.NewArray(t, mem, schema.Field(1).Type, is[id:id+1]...),
+			exectest.NewArray(t, mem, schema.Field(2).Type, ss[id:id+1]...),
 		}
 		batches = append(batches, array.NewRecordBatch(schema, cols, 1))
 		for _, c := range cols {
@@ -81,12 +82,12 @@ func TestTopK(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				releaseAll(batches)
+				exectest.ReleaseAll(batches)
 				res, err := topk.Result()
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := values(t, res.Column(0))
+				got := exectest.Values(t, res.Column(0))
 				want := o.want[:min(k, len(o.want))]
 				if len(got) != len(want) {
 					t.Fatalf("column %d, %s, k=%d: got %v, want %v", col, o.key, k, got, want)
@@ -108,7 +109,7 @@ func TestTopKLifecycle(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	batches, schema := topKRows(t, mem)
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	topk := NewTopK(mem, 2, []Key{asc}, schema)
 	defer topk.Release()
 	ids := func() []any {
@@ -121,7 +122,7 @@ func TestTopKLifecycle(t *testing.T) {
 		if !res.Schema().Equal(schema) {
 			t.Fatalf("result schema %s", res.Schema())
 		}
-		return values(t, res.Column(0))
+		return exectest.Values(t, res.Column(0))
 	}
 	if got := ids(); len(got) != 0 {
 		t.Fatalf("before any push: got %v", got)
@@ -153,9 +154,9 @@ func TestTopKErrors(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	batches, schema := topKRows(t, mem)
-	defer releaseAll(batches)
+	defer exectest.ReleaseAll(batches)
 	other, _ := batchesOf([]arrow.Array{batches[0].Column(2)})
-	defer releaseAll(other)
+	defer exectest.ReleaseAll(other)
 	lb := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int64)
 	lb.AppendNull()
 	list := lb.NewArray()
