@@ -40,12 +40,14 @@ func (c *coalesceOp) Execute(ctx context.Context, tc *TaskContext, _ int) (Strea
 			return drainInto(gctx, tc, c.input, p, out)
 		})
 	}
-	go func() {
-		// Closing out tells the consumer every producer is done; the
-		// group's error is read in Next once the channel is drained.
+	// A watcher closes out once every producer is done, which tells the
+	// consumer to read the group's error; Close waits for it too.
+	s.watcher, _ = NewGroup(ctx, 0)
+	s.watcher.Go(func() error {
 		s.err = g.Wait()
 		close(out)
-	}()
+		return nil
+	})
 	return s, nil
 }
 
@@ -74,12 +76,13 @@ func drainInto(ctx context.Context, tc *TaskContext, op Operator, p int, out cha
 }
 
 type coalesceStream struct {
-	schema *arrow.Schema
-	out    chan arrow.RecordBatch
-	cancel context.CancelFunc
-	g      *Group
-	err    error // set before out is closed
-	once   sync.Once
+	schema  *arrow.Schema
+	out     chan arrow.RecordBatch
+	cancel  context.CancelFunc
+	g       *Group
+	watcher *Group
+	err     error // set before out is closed
+	once    sync.Once
 }
 
 func (s *coalesceStream) Schema() *arrow.Schema { return s.schema }
@@ -107,6 +110,7 @@ func (s *coalesceStream) Close() error {
 		for rec := range s.out {
 			rec.Release()
 		}
+		_ = s.watcher.Wait()
 	})
 	return nil
 }
