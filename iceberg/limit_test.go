@@ -3,7 +3,6 @@ package iceberg
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -17,7 +16,6 @@ import (
 	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 
-	"lakeframe/exec"
 	"lakeframe/exec/bufpool"
 	"lakeframe/expr"
 	"lakeframe/plan"
@@ -28,27 +26,12 @@ import (
 func readRegions(t *testing.T, src *Source, p *plan.ScanPlan, mem memory.Allocator) []string {
 	t.Helper()
 	var out []string
-	for _, task := range p.Tasks {
-		st, err := src.Open(context.Background(), &exec.TaskContext{Mem: mem}, task)
-		if err != nil {
-			t.Fatal(err)
+	scanTasks(context.Background(), t, src, p.Tasks, mem, func(rec arrow.RecordBatch) {
+		regions := rec.Column(rec.Schema().FieldIndices("region")[0]).(*array.String)
+		for i := 0; i < regions.Len(); i++ {
+			out = append(out, regions.Value(i))
 		}
-		for {
-			rec, err := st.Next(context.Background())
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			regions := rec.Column(rec.Schema().FieldIndices("region")[0]).(*array.String)
-			for i := 0; i < regions.Len(); i++ {
-				out = append(out, regions.Value(i))
-			}
-			rec.Release()
-		}
-		st.Close()
-	}
+	})
 	return out
 }
 
@@ -260,31 +243,16 @@ func TestPooledAllocator(t *testing.T) {
 	mem := &peakAllocator{CheckedAllocator: memory.NewCheckedAllocator(bufpool.New())}
 	defer mem.AssertSize(t, 0)
 	got := 0
-	for _, task := range p.Tasks {
-		st, err := src.Open(ctx, &exec.TaskContext{Mem: mem}, task)
-		if err != nil {
-			t.Fatal(err)
+	scanTasks(ctx, t, src, p.Tasks, mem, func(rec arrow.RecordBatch) {
+		ids := rec.Column(0).(*array.Int64)
+		ss := rec.Column(1).(*array.String)
+		for i := 0; i < ids.Len(); i++ {
+			if want := fmt.Sprintf("%s%d", long, ids.Value(i)); ids.Value(i)%2 == 1 || ss.Value(i) != want {
+				t.Fatalf("row id %d s %q", ids.Value(i), ss.Value(i))
+			}
+			got++
 		}
-		for {
-			rec, err := st.Next(ctx)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids := rec.Column(0).(*array.Int64)
-			ss := rec.Column(1).(*array.String)
-			for i := 0; i < ids.Len(); i++ {
-				if want := fmt.Sprintf("%s%d", long, ids.Value(i)); ids.Value(i)%2 == 1 || ss.Value(i) != want {
-					t.Fatalf("row id %d s %q", ids.Value(i), ss.Value(i))
-				}
-				got++
-			}
-			rec.Release()
-		}
-		st.Close()
-	}
+	})
 	if got != n/2 {
 		t.Errorf("read %d rows, want %d", got, n/2)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,30 +79,15 @@ func readStrings(t *testing.T, src *Source, p plan.Pushdown) []string {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	var out []string
-	for _, task := range sp.Tasks {
-		st, err := src.Open(context.Background(), &exec.TaskContext{Mem: mem}, task)
-		if err != nil {
-			t.Fatal(err)
+	scanTasks(context.Background(), t, src, sp.Tasks, mem, func(rec arrow.RecordBatch) {
+		for i := 0; i < int(rec.NumRows()); i++ {
+			vals := make([]string, rec.NumCols())
+			for j := range vals {
+				vals[j] = rec.Column(j).ValueStr(i)
+			}
+			out = append(out, strings.Join(vals, ":"))
 		}
-		for {
-			rec, err := st.Next(context.Background())
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := 0; i < int(rec.NumRows()); i++ {
-				vals := make([]string, rec.NumCols())
-				for j := range vals {
-					vals[j] = rec.Column(j).ValueStr(i)
-				}
-				out = append(out, strings.Join(vals, ":"))
-			}
-			rec.Release()
-		}
-		st.Close()
-	}
+	})
 	return out
 }
 

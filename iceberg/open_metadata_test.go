@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go/table"
 
-	"lakeframe/exec"
 	"lakeframe/plan"
 )
 
@@ -31,24 +31,9 @@ func readRows(t *testing.T, tbl *table.Table) int {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	n := 0
-	for _, task := range p.Tasks {
-		st, err := src.Open(context.Background(), &exec.TaskContext{Mem: mem}, task)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := st.Next(context.Background())
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			n += int(rec.NumRows())
-			rec.Release()
-		}
-		st.Close()
-	}
+	scanTasks(context.Background(), t, src, p.Tasks, mem, func(rec arrow.RecordBatch) {
+		n += int(rec.NumRows())
+	})
 	return n
 }
 
