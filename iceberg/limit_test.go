@@ -171,10 +171,10 @@ func TestLimitReadsFewManifests(t *testing.T) {
 	}
 }
 
-// TestPooledAllocator reads a table with positional deletes through a
-// pooling allocator whose buffers have spare capacity, as lakeframe's
-// default does; iceberg-go applies the deletes with arrow's take kernel
-// on the allocator lakeframe passes it. The rows kept hold longer strings
+// TestPooledAllocator reads a table with positional deletes through
+// lakeframe's default pooling allocator; iceberg-go applies the deletes
+// with arrow's take kernel on the allocator lakeframe passes it, which
+// fails on buffers with spare capacity (bufpool hands out none). The rows kept hold longer strings
 // than the rows deleted, so the kernel outgrows its first estimate.
 func TestPooledAllocator(t *testing.T) {
 	ctx := context.Background()

@@ -160,7 +160,7 @@ func (s *Source) openFile(ctx context.Context, t *Task, ft table.FileScanTask, s
 	}
 	// iceberg-go allocates the batches it reads from the context's
 	// allocator: the query's.
-	_, seq, err := scan.ReadTasks(compute.WithAllocator(ctx, clippedAllocator{mem}), []table.FileScanTask{ft})
+	_, seq, err := scan.ReadTasks(compute.WithAllocator(ctx, mem), []table.FileScanTask{ft})
 	if err != nil {
 		scan.Close()
 		return nil, fmt.Errorf("%w: read %s: %w", errs.ErrExec, path, err)
