@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/iceberg-go/table"
 
+	"lakeframe/expr"
 	"lakeframe/iceberg"
 )
 
@@ -18,13 +19,33 @@ import (
 type IcebergWriteOption func(*icebergWriteConfig)
 
 type icebergWriteConfig struct {
-	opts iceberg.WriteOptions
-	run  []Option
+	opts    iceberg.WriteOptions
+	run     []Option
+	rowMode iceberg.RowChangeMode
 }
 
 // IcebergOverwrite replaces all the table's rows instead of appending.
 func IcebergOverwrite() IcebergWriteOption {
 	return func(c *icebergWriteConfig) { c.opts.Mode = iceberg.Overwrite }
+}
+
+// IcebergOverwriteWhere replaces the table's rows where cond is true with
+// the written rows, in one commit: data files whose rows all match are
+// dropped, files with some matching rows are rewritten with the others,
+// the rest are untouched. Rows where cond is NULL are kept.
+func IcebergOverwriteWhere(cond expr.Expr) IcebergWriteOption {
+	return func(c *icebergWriteConfig) {
+		c.opts.Mode = iceberg.OverwriteWhere
+		c.opts.Where = cond
+	}
+}
+
+// IcebergOverwritePartitions replaces exactly the partitions the written
+// rows fall in (dynamic partition overwrite), in one commit; the other
+// partitions are untouched. On an unpartitioned table it replaces all
+// rows.
+func IcebergOverwritePartitions() IcebergWriteOption {
+	return func(c *icebergWriteConfig) { c.opts.Mode = iceberg.OverwritePartitions }
 }
 
 // IcebergTargetFileSize rolls data files at about n bytes instead of the

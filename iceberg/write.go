@@ -12,6 +12,7 @@ import (
 	"github.com/apache/iceberg-go/table"
 
 	"lakeframe/errs"
+	"lakeframe/expr"
 )
 
 // WriteMode says what a write does with the rows already in the table.
@@ -22,11 +23,17 @@ const (
 	Append WriteMode = iota
 	// Overwrite replaces all the table's rows.
 	Overwrite
+	// OverwriteWhere replaces the rows where WriteOptions.Where is true.
+	OverwriteWhere
+	// OverwritePartitions replaces the partitions the new rows fall in.
+	OverwritePartitions
 )
 
 // WriteOptions tune Write.
 type WriteOptions struct {
 	Mode WriteMode
+	// Where selects the rows OverwriteWhere replaces.
+	Where expr.Expr
 	// TargetFileSize rolls data files at about this many bytes; 0 uses the
 	// table's write.target-file-size-bytes.
 	TargetFileSize int64
@@ -46,8 +53,11 @@ func Write(ctx context.Context, tbl *table.Table, schema *arrow.Schema, batches 
 	if tbl == nil {
 		return nil, fmt.Errorf("%w: write iceberg: nil table", errs.ErrPlan)
 	}
-	if o.Mode != Append && o.Mode != Overwrite {
+	if o.Mode < Append || o.Mode > OverwritePartitions {
 		return nil, fmt.Errorf("%w: write iceberg table %s: unknown mode %d", errs.ErrPlan, name(tbl), o.Mode)
+	}
+	if o.Mode == OverwriteWhere || o.Mode == OverwritePartitions {
+		return nil, fmt.Errorf("%w: write iceberg table %s: overwrite by filter or partition", errs.ErrNotImplemented, name(tbl))
 	}
 	files, err := writeDataFiles(ctx, tbl, schema, batches, o.TargetFileSize)
 	if err != nil {

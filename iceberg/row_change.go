@@ -1,0 +1,67 @@
+package iceberg
+
+import (
+	"maps"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	iceberg "github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+)
+
+// RowChangeMode says how a delete or update records its changes.
+type RowChangeMode int
+
+const (
+	// TableMode follows the table's write.delete.mode or write.update.mode
+	// property, copy-on-write when it is unset.
+	TableMode RowChangeMode = iota
+	// CopyOnWrite rewrites every data file holding a changed row.
+	CopyOnWrite
+	// MergeOnRead writes positional delete files for the changed rows
+	// (and, for updates, new data files with their new values).
+	MergeOnRead
+)
+
+// Table properties that choose a row-level change's mode.
+const (
+	DeleteModeKey = "write.delete.mode"
+	UpdateModeKey = "write.update.mode"
+)
+
+// RowChangeOptions tune DeleteRows and UpdateRows.
+type RowChangeOptions struct {
+	Mode RowChangeMode
+	// TargetFileSize rolls rewritten and new data files at about this
+	// many bytes; 0 uses the table's write.target-file-size-bytes.
+	TargetFileSize int64
+	// SnapshotProperties go into the new snapshot's summary.
+	SnapshotProperties map[string]string
+	// Mem allocates the batches read and written; nil is the default
+	// allocator.
+	Mem memory.Allocator
+}
+
+func (o RowChangeOptions) mem() memory.Allocator {
+	if o.Mem == nil {
+		return memory.DefaultAllocator
+	}
+	return o.Mem
+}
+
+func (o RowChangeOptions) props() iceberg.Properties {
+	p := iceberg.Properties{}
+	maps.Copy(p, o.SnapshotProperties)
+	return p
+}
+
+// resolveMode picks the mode: the option when set, else the table
+// property key, else copy-on-write (the Iceberg default).
+func resolveMode(tbl *table.Table, m RowChangeMode, key string) RowChangeMode {
+	if m != TableMode {
+		return m
+	}
+	if tbl.Properties().Get(key, "copy-on-write") == "merge-on-read" {
+		return MergeOnRead
+	}
+	return CopyOnWrite
+}
