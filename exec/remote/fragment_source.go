@@ -78,9 +78,9 @@ func (s *fragmentSource) Open(ctx context.Context, tc *exec.TaskContext, task pl
 			return nil, ctx.Err()
 		}
 		if !executorFault(e, err) {
-			return nil, fmt.Errorf("%w: executor %d (pid %d), fragment %s: %w", errs.ErrExec, e.id, e.Pid(), ft.desc, err)
+			return nil, fmt.Errorf("%w: %s, fragment %s: %w", errs.ErrExec, e, ft.desc, err)
 		}
-		lastErr = fmt.Errorf("executor %d (pid %d) failed running fragment %s: %w", e.id, e.Pid(), ft.desc, err)
+		lastErr = fmt.Errorf("%s failed running fragment %s: %w", e, ft.desc, err)
 		s.stats.retries.Add(1)
 		s.pool.fail(ctx, e)
 		prev = e

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 
 	"lakeframe/exec"
 	"lakeframe/exec/source/parquet"
@@ -23,8 +24,12 @@ import (
 // ServeIfExecutor serves as an executor, and never returns, when the
 // process was started by a coordinator; otherwise it returns at once. Call
 // it first thing in main (and in TestMain), so the executor is the same
-// program with the same sources and functions.
+// program with the same sources and functions. With ListenEnv set it
+// serves coordinators on other hosts instead (see ServeTCP).
 func ServeIfExecutor() {
+	if addr := os.Getenv(ListenEnv); addr != "" {
+		serveTCPFromEnv(addr) // never returns
+	}
 	if !IsExecutor() {
 		return
 	}
@@ -32,15 +37,17 @@ func ServeIfExecutor() {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         plugin.PluginSet{pluginName: &executorPlugin{srv: newServer()}},
-		GRPCServer:      plugin.DefaultGRPCServer,
-		Logger:          hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: os.Stderr}),
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return grpc.NewServer(append(opts, serverOptions()...)...)
+		},
+		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: os.Stderr}),
 	})
 	os.Exit(0)
 }
 
 // IsExecutor says the process was started as an executor.
 func IsExecutor() bool {
-	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue
+	return os.Getenv(Handshake.MagicCookieKey) == Handshake.MagicCookieValue || os.Getenv(ListenEnv) != ""
 }
 
 // exitWithParent ends the executor when its coordinator dies: the process
