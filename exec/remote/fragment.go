@@ -8,28 +8,24 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"lakeframe/exec"
-	"lakeframe/exec/source/parquet"
 	"lakeframe/expr"
 	"lakeframe/plan"
 	"lakeframe/plan/physical"
 )
 
-// fragment is the part of a plan one executor runs: a Parquet scan of some
-// tasks, then optional filter, projection and partial aggregation steps.
-// It is plain data, sent as JSON.
+// fragment is the part of a plan one executor runs: a scan of some tasks
+// of a source with a registered codec, then optional filter, projection
+// and partial aggregation steps. It is plain data, sent as JSON.
 type fragment struct {
-	// Paths rebuild the Parquet source on the executor; SourceSchema
-	// checks that it comes out the same.
-	Paths        []string        `json:"paths"`
-	NoHive       bool            `json:"no_hive,omitempty"`
-	SourceSchema []byte          `json:"source_schema"`
-	Columns      []string        `json:"columns,omitempty"`
-	Filters      []*exprJSON     `json:"filters,omitempty"`
-	Limit        int64           `json:"limit"`
-	Tasks        []*parquet.Task `json:"tasks"`
-	Steps        []step          `json:"steps,omitempty"`
-	BatchSize    int             `json:"batch_size"`
-	Compression  string          `json:"compression,omitempty"`
+	// Scan is the source and this fragment's tasks, encoded by the
+	// source's codec (source_codec.go).
+	Scan        wireScan    `json:"scan"`
+	Columns     []string    `json:"columns,omitempty"`
+	Filters     []*exprJSON `json:"filters,omitempty"`
+	Limit       int64       `json:"limit"`
+	Steps       []step      `json:"steps,omitempty"`
+	BatchSize   int         `json:"batch_size"`
+	Compression string      `json:"compression,omitempty"`
 }
 
 // step is one operator above the scan, in order from the scan up.
@@ -47,15 +43,17 @@ type step struct {
 // shippable is a subtree the runner can send to executors.
 type shippable struct {
 	scan  *physical.Scan
+	enc   *scanEncoder
 	steps []step
 	out   *arrow.Schema
 	// template is the fragment without tasks.
 	template fragment
 }
 
-// matchShippable recognizes Scan(parquet) → [Filter]* → [Project]* →
-// [HashAggregate partial] and encodes everything but the tasks. It returns
-// nil, with a reason, when n has another shape.
+// matchShippable recognizes Scan → [Filter]* → [Project]* → [HashAggregate
+// partial] over a source with a registered codec, and encodes everything
+// but the partitions' task lists. It returns nil, with a reason, when n has
+// another shape or its source cannot be shipped.
 func matchShippable(n physical.Node) (*shippable, string) {
 	var chain []physical.Node
 	cur := n
@@ -83,19 +81,9 @@ func matchShippable(n physical.Node) (*shippable, string) {
 		break
 	}
 	scan := cur.(*physical.Scan)
-	src, ok := scan.Source.(*parquet.Source)
-	if !ok {
-		return nil, "scan of a " + scan.Source.Kind() + " source"
-	}
-	if src.Options().FS != nil {
-		return nil, "parquet source on a custom file system"
-	}
-	for _, g := range scan.Groups {
-		for _, t := range g {
-			if _, ok := t.(*parquet.Task); !ok {
-				return nil, fmt.Sprintf("parquet task of type %T", t)
-			}
-		}
+	enc, err := newScanEncoder(scan.Source, scan.Groups)
+	if err != nil {
+		return nil, "scan of " + scan.Source.Kind() + " source: " + err.Error()
 	}
 	// Built, not run, for the output schema: a partial aggregate's state
 	// layout is only known to its operator.
@@ -103,13 +91,8 @@ func matchShippable(n physical.Node) (*shippable, string) {
 	if err != nil {
 		return nil, err.Error()
 	}
-	sh := &shippable{scan: scan, out: op.Schema()}
+	sh := &shippable{scan: scan, enc: enc, out: op.Schema()}
 	f := &sh.template
-	f.Paths = src.Paths()
-	f.NoHive = src.Options().NoHivePartitions
-	if f.SourceSchema, err = encodeSchema(src.Schema()); err != nil {
-		return nil, err.Error()
-	}
 	f.Columns, f.Limit = scan.Logical.Columns, scan.Logical.Limit
 	if f.Filters, err = encodeExprs(scan.Logical.Filters); err != nil {
 		return nil, err.Error()
@@ -162,16 +145,13 @@ func encodeStep(n physical.Node) (step, error) {
 // encode returns the fragment for one partition's tasks as JSON.
 func (sh *shippable) encode(tasks []plan.Task, batchSize int, compression string) ([]byte, error) {
 	f := sh.template
-	f.Tasks = make([]*parquet.Task, len(tasks))
-	for i, t := range tasks {
-		f.Tasks[i] = t.(*parquet.Task)
+	var err error
+	if f.Scan, err = sh.enc.encode(tasks); err != nil {
+		return nil, err
 	}
 	f.BatchSize, f.Compression = batchSize, compression
 	return json.Marshal(&f)
 }
-
-// sourceOpener rebuilds Parquet sources on an executor; it may cache them.
-type sourceOpener func(ctx context.Context, paths []string, noHive bool) (*parquet.Source, error)
 
 // decodeFragment rebuilds the physical plan of a fragment: one partition
 // reading the fragment's tasks.
@@ -180,16 +160,9 @@ func decodeFragment(ctx context.Context, data []byte, open sourceOpener) (physic
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, nil, fmt.Errorf("decode fragment: %w", err)
 	}
-	src, err := open(ctx, f.Paths, f.NoHive)
+	src, tasks, err := openWireScan(ctx, &f.Scan, open)
 	if err != nil {
 		return nil, nil, err
-	}
-	want, err := decodeSchema(f.SourceSchema)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !src.Schema().Equal(want) {
-		return nil, nil, fmt.Errorf("source %s has schema %s on the executor, %s on the coordinator", src, src.Schema(), want)
 	}
 	filters, err := decodeExprs(f.Filters)
 	if err != nil {
@@ -198,10 +171,6 @@ func decodeFragment(ctx context.Context, data []byte, open sourceOpener) (physic
 	logical, err := plan.NewScan(src).WithPushdown(f.Columns, filters, f.Limit)
 	if err != nil {
 		return nil, nil, err
-	}
-	tasks := make([]plan.Task, len(f.Tasks))
-	for i, t := range f.Tasks {
-		tasks[i] = t
 	}
 	var n physical.Node = &physical.Scan{Source: src, Logical: logical, Plan: &plan.ScanPlan{Tasks: tasks}, Groups: [][]plan.Task{tasks}}
 	for _, s := range f.Steps {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -18,7 +16,6 @@ import (
 	"google.golang.org/grpc"
 
 	"lakeframe/exec"
-	"lakeframe/exec/source/parquet"
 )
 
 // ServeIfExecutor serves as an executor, and never returns, when the
@@ -61,31 +58,16 @@ func exitWithParent(ppid int) {
 	}
 }
 
-// server runs fragments; it keeps the Parquet sources it has opened, whose
-// footers it then reads only once.
+// server runs fragments; it keeps the sources it has opened (Parquet
+// footers, Iceberg tables and their FileIO), which it then reads once.
 type server struct {
-	mu      sync.Mutex
-	sources map[string]*parquet.Source
+	sources sourceCache
 }
 
-func newServer() *server { return &server{sources: map[string]*parquet.Source{}} }
+func newServer() *server { return &server{} }
 
-func (s *server) open(ctx context.Context, paths []string, noHive bool) (*parquet.Source, error) {
-	key := fmt.Sprint(noHive) + "\x00" + strings.Join(paths, "\x00")
-	s.mu.Lock()
-	src := s.sources[key]
-	s.mu.Unlock()
-	if src != nil {
-		return src, nil
-	}
-	src, err := parquet.NewSource(ctx, paths, parquet.Options{NoHivePartitions: noHive})
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.sources[key] = src
-	s.mu.Unlock()
-	return src, nil
+func (s *server) open(ctx context.Context, kind string, desc []byte) (exec.Scanner, error) {
+	return s.sources.open(ctx, kind, desc)
 }
 
 func (s *server) run(ctx context.Context, data []byte, send func([]byte) error) (err error) {
