@@ -12,8 +12,13 @@ import (
 // comma-separated files with a header row, where an empty unquoted field
 // is NULL.
 type Options struct {
-	// FS lists and opens the files; nil means the local file system.
+	// FS lists and opens the files; nil means the local file system for
+	// local paths and S3 (configured by S3) for s3://bucket/key paths.
 	FS files.FS
+	// S3 configures the object store that s3:// paths are read from when
+	// FS is nil; nil means the AWS environment variables
+	// (files.S3ConfigFromEnv).
+	S3 *files.S3Config
 	// NoHeader says the first row is data; columns are then named
 	// column0, column1, ...
 	NoHeader bool

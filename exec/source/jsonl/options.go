@@ -11,8 +11,13 @@ import (
 // Options configure a JSON lines source. The zero value reads local files
 // and infers the schema from the first 1000 lines.
 type Options struct {
-	// FS lists and opens the files; nil means the local file system.
+	// FS lists and opens the files; nil means the local file system for
+	// local paths and S3 (configured by S3) for s3://bucket/key paths.
 	FS files.FS
+	// S3 configures the object store that s3:// paths are read from when
+	// FS is nil; nil means the AWS environment variables
+	// (files.S3ConfigFromEnv).
+	S3 *files.S3Config
 	// Schema, when set, is used instead of inference. Keys not in it are
 	// ignored; missing keys are NULL.
 	Schema *arrow.Schema

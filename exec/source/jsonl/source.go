@@ -35,7 +35,7 @@ var _ exec.Scanner = (*Source)(nil)
 func NewSource(ctx context.Context, paths []string, opts Options) (*Source, error) {
 	fsys := opts.FS
 	if fsys == nil {
-		fsys = files.Local{}
+		fsys = files.Auto(opts.S3)
 	}
 	if opts.Schema != nil {
 		for _, f := range opts.Schema.Fields() {

@@ -10,8 +10,13 @@ import (
 
 // Options configure a Parquet source. The zero value reads local files.
 type Options struct {
-	// FS lists and opens the files; nil means the local file system.
+	// FS lists and opens the files; nil means the local file system for
+	// local paths and S3 (configured by S3) for s3://bucket/key paths.
 	FS files.FS
+	// S3 configures the object store that s3:// paths are read from when
+	// FS is nil; nil means the AWS environment variables
+	// (files.S3ConfigFromEnv).
+	S3 *files.S3Config
 	// TaskBytes is the most compressed bytes of the projected columns one
 	// task reads when it combines row groups (a row group is never split);
 	// 0 means 64 MiB.

@@ -47,7 +47,7 @@ var _ exec.Scanner = (*Source)(nil)
 func NewSource(ctx context.Context, paths []string, opts Options) (*Source, error) {
 	fsys := opts.FS
 	if fsys == nil {
-		fsys = files.Local{}
+		fsys = files.Auto(opts.S3)
 	}
 	entries, parts, err := filescan.ListFiles(ctx, fsys, paths, Extensions, opts.NoHivePartitions)
 	if err != nil {

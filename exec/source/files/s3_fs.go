@@ -1,0 +1,345 @@
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"lakeframe/errs"
+)
+
+// S3Scheme starts the paths the S3 file system serves:
+// s3://bucket/key.
+const S3Scheme = "s3://"
+
+// S3 is an S3-compatible object store as a file system. Paths are
+// s3://bucket/key; a "directory" is a key prefix ending in "/" with
+// objects below it, and the bucket itself (s3://bucket) is the root
+// directory. Listings page through ListObjectsV2, reads are ranged
+// GetObject requests, and every request is bounded by the config's
+// timeouts and retries.
+//
+// S3 keeps no credentials of its own: they live in the SDK client, so
+// printing an S3 shows only the endpoint.
+type S3 struct {
+	client   *s3.Client
+	endpoint string // for errors
+	timeout  time.Duration
+}
+
+var _ FS = (*S3)(nil)
+
+// NewS3 makes a file system on the store cfg describes, with empty fields
+// taken from the environment (S3ConfigFromEnv). Without credentials,
+// requests are anonymous: public buckets can be read, others answer 403.
+// Nothing is sent until the first call.
+func NewS3(cfg S3Config) (*S3, error) {
+	cfg = cfg.withEnv()
+	o := s3.Options{
+		Region:       cfg.region(),
+		UsePathStyle: cfg.Endpoint != "" && !cfg.VirtualHosted,
+		HTTPClient:   newS3HTTPClient(cfg),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = cfg.maxAttempts()
+			o.MaxBackoff = time.Second
+			o.RateLimiter = ratelimit.None
+		}),
+		// S3-compatible servers do not all send checksums; ranged reads
+		// cannot be checked anyway.
+		ResponseChecksumValidation:                aws.ResponseChecksumValidationWhenRequired,
+		RequestChecksumCalculation:                aws.RequestChecksumCalculationWhenRequired,
+		DisableLogOutputChecksumValidationSkipped: true,
+	}
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%w: s3 endpoint %q is not an http:// or https:// URL", errs.ErrPlan, cfg.Endpoint)
+		}
+		if u.User != nil {
+			return nil, fmt.Errorf("%w: s3 endpoint %s carries user information; give credentials as the access key and secret", errs.ErrPlan, u.Redacted())
+		}
+		o.BaseEndpoint = aws.String(cfg.Endpoint)
+	}
+	switch {
+	case cfg.AccessKeyID != "" && cfg.SecretAccessKey != "":
+		o.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken)
+	case cfg.AccessKeyID != "" || cfg.SecretAccessKey != "":
+		return nil, fmt.Errorf("%w: s3 at %s: an access key id needs its secret access key and the other way round", errs.ErrPlan, cfg.endpointName())
+	default:
+		o.Credentials = aws.AnonymousCredentials{}
+	}
+	return &S3{client: s3.New(o), endpoint: cfg.endpointName(), timeout: cfg.requestTimeout()}, nil
+}
+
+// newS3HTTPClient bounds connecting and waiting for the first byte, so
+// that a dead or silent endpoint fails in seconds rather than at the
+// caller's deadline.
+func newS3HTTPClient(cfg S3Config) *http.Client {
+	d := &net.Dialer{Timeout: cfg.connectTimeout(), KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   cfg.connectTimeout(),
+		ResponseHeaderTimeout: cfg.firstByteTimeout(),
+		ExpectContinueTimeout: time.Second,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+	}}
+}
+
+// IsS3Path says whether p names an object store path.
+func IsS3Path(p string) bool { return strings.HasPrefix(p, S3Scheme) }
+
+// splitS3 splits s3://bucket/key into bucket and key.
+func splitS3(p string) (bucket, key string, err error) {
+	rest, ok := strings.CutPrefix(p, S3Scheme)
+	if !ok {
+		return "", "", fmt.Errorf("%w: %q is not an s3:// path", errs.ErrPlan, p)
+	}
+	bucket, key, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("%w: %q names no bucket", errs.ErrPlan, p)
+	}
+	return bucket, key, nil
+}
+
+// op runs one request under the request timeout.
+func (f *S3) op(ctx context.Context, name, bucket, key string, do func(context.Context) error) error {
+	octx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	err := do(octx)
+	if err == nil {
+		return nil
+	}
+	timedOut := ctx.Err() == nil && errors.Is(octx.Err(), context.DeadlineExceeded)
+	return s3Failure(name, f.endpoint, bucket, key, timedOut, f.timeout, err)
+}
+
+// Stat describes an object, or a prefix with objects below it as a
+// directory. A missing bucket is an error naming it, not fs.ErrNotExist.
+func (f *S3) Stat(ctx context.Context, p string) (Info, error) {
+	bucket, key, err := splitS3(p)
+	if err != nil {
+		return Info{}, err
+	}
+	if key != "" && !strings.HasSuffix(key, "/") {
+		var out *s3.HeadObjectOutput
+		err := f.op(ctx, "HeadObject", bucket, key, func(ctx context.Context) (err error) {
+			out, err = f.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
+			return err
+		})
+		if err == nil {
+			return Info{Path: p, Size: aws.ToInt64(out.ContentLength)}, nil
+		}
+		var se *S3Error
+		if !errors.As(err, &se) || se.Status != http.StatusNotFound {
+			return Info{}, f.explainHead(ctx, bucket, key, err)
+		}
+		// HEAD answers a bare 404 for a missing bucket too; the listing
+		// below tells the two apart.
+	}
+	prefix := dirPrefix(key)
+	var out *s3.ListObjectsV2Output
+	err = f.op(ctx, "ListObjectsV2", bucket, prefix, func(ctx context.Context) (err error) {
+		out, err = f.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)})
+		return err
+	})
+	if err != nil {
+		return Info{}, err
+	}
+	if key != "" && len(out.Contents) == 0 {
+		return Info{}, &S3Error{Op: "HeadObject", Endpoint: f.endpoint, Bucket: bucket, Key: key, Status: http.StatusNotFound,
+			Message: "no object and no objects below it"}
+	}
+	return Info{Path: p, IsDir: true}, nil
+}
+
+// explainHead returns a failed HEAD's error with the S3 error code,
+// which HEAD responses have no body to carry: a one-byte GET of the same
+// object learns it ("403 Forbidden" becomes "403 SignatureDoesNotMatch:
+// ..."). Only failures pay for the second request.
+func (f *S3) explainHead(ctx context.Context, bucket, key string, headErr error) error {
+	var he *S3Error
+	if !errors.As(headErr, &he) || he.Status == 0 || he.Code != "" && he.Code != http.StatusText(he.Status) {
+		return headErr
+	}
+	rng := "bytes=0-0"
+	err := f.op(ctx, "GetObject", bucket, key, func(ctx context.Context) error {
+		out, err := f.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: &rng})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err
+	})
+	var ge *S3Error
+	if errors.As(err, &ge) && ge.Status == he.Status && ge.Code != "" {
+		return ge
+	}
+	return headErr
+}
+
+// dirPrefix is the prefix of the objects below key.
+func dirPrefix(key string) string {
+	if key == "" || strings.HasSuffix(key, "/") {
+		return key
+	}
+	return key + "/"
+}
+
+// List returns every object below dir, skipping "directory marker"
+// objects whose keys end in "/".
+func (f *S3) List(ctx context.Context, dir string) ([]Info, error) {
+	bucket, key, err := splitS3(dir)
+	if err != nil {
+		return nil, err
+	}
+	prefix := dirPrefix(key)
+	base := S3Scheme + bucket + "/"
+	var out []Info
+	var token *string
+	for {
+		var page *s3.ListObjectsV2Output
+		err := f.op(ctx, "ListObjectsV2", bucket, prefix, func(ctx context.Context) (err error) {
+			page, err = f.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, ContinuationToken: token})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Contents {
+			k := aws.ToString(o.Key)
+			if strings.HasSuffix(k, "/") {
+				continue
+			}
+			out = append(out, Info{Path: base + k, Size: aws.ToInt64(o.Size)})
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+			return out, nil
+		}
+		token = page.NextContinuationToken
+	}
+}
+
+// Open finds an object's size and returns it for ranged reads. The file
+// reads under ctx: io.ReaderAt has no context of its own, so the file
+// lives within the call that opened it, as an HTTP response body does.
+func (f *S3) Open(ctx context.Context, p string) (File, error) {
+	info, err := f.Stat(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if info.IsDir {
+		return nil, fmt.Errorf("%w: %s is a prefix with objects below it, not an object", errs.ErrPlan, p)
+	}
+	bucket, key, _ := splitS3(p)
+	obj := &s3Object{ctx: ctx, fs: f, bucket: bucket, key: key, size: info.Size}
+	return &s3File{s3Object: obj, sr: io.NewSectionReader(obj, 0, info.Size)}, nil
+}
+
+// s3Object reads byte ranges of one object.
+type s3Object struct {
+	ctx    context.Context
+	fs     *S3
+	bucket string
+	key    string
+	size   int64
+}
+
+// ReadAt reads len(p) bytes at off with one ranged GetObject; it is safe
+// for concurrent use.
+func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("%w: read s3://%s/%s at negative offset %d", errs.ErrInternal, o.bucket, o.key, off)
+	}
+	if off >= o.size {
+		return 0, io.EOF
+	}
+	want := p
+	if rem := o.size - off; int64(len(want)) > rem {
+		want = want[:rem]
+	}
+	if len(want) == 0 {
+		return 0, nil
+	}
+	var n int
+	rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(want))-1)
+	err := o.fs.op(o.ctx, "GetObject", o.bucket, o.key, func(ctx context.Context) error {
+		out, err := o.fs.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &o.bucket, Key: &o.key, Range: &rng})
+		if err != nil {
+			return err
+		}
+		defer out.Body.Close()
+		n, err = io.ReadFull(out.Body, want)
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	if len(want) < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readChunk is how much a sequential Read fetches per request.
+const readChunk = 4 << 20
+
+// s3File serves ReadAt straight from the object, and Read and Seek
+// through a buffer refilled a chunk at a time, so that streaming readers
+// (CSV, JSON lines) make one request per chunk rather than per call.
+type s3File struct {
+	*s3Object
+	sr  *io.SectionReader // position for Seek
+	buf []byte            // bytes at bufAt
+	at  int64             // file offset of buf[0]
+}
+
+func (f *s3File) Size() int64 { return f.size }
+
+func (f *s3File) Read(p []byte) (int, error) {
+	pos, _ := f.sr.Seek(0, io.SeekCurrent)
+	if pos >= f.size {
+		return 0, io.EOF
+	}
+	if pos < f.at || pos >= f.at+int64(len(f.buf)) {
+		n := min(int64(readChunk), f.size-pos)
+		if cap(f.buf) < int(n) {
+			f.buf = make([]byte, n)
+		}
+		f.buf = f.buf[:n]
+		m, err := f.ReadAt(f.buf, pos)
+		if m < int(n) {
+			f.buf = f.buf[:0]
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		f.at = pos
+	}
+	n := copy(p, f.buf[pos-f.at:])
+	f.sr.Seek(int64(n), io.SeekCurrent)
+	return n, nil
+}
+
+func (f *s3File) Seek(offset int64, whence int) (int64, error) { return f.sr.Seek(offset, whence) }
+
+// Close releases the read buffer; requests hold nothing open between
+// reads.
+func (f *s3File) Close() error {
+	f.buf = nil
+	return nil
+}
