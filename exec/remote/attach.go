@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"time"
 
@@ -26,6 +27,10 @@ func Attach(ctx context.Context, addrs []string, opts Options) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	return attach(ctx, addrs, opts, cfg)
+}
+
+func attach(ctx context.Context, addrs []string, opts Options, cfg *tls.Config) (*Pool, error) {
 	opts.Executors = len(addrs)
 	opts.defaults()
 	p := &Pool{opts: opts, attached: true}

@@ -315,9 +315,15 @@ func (p *Pool) fail(ctx context.Context, e *executor) {
 		return
 	}
 	// A failed replacement leaves the others to carry on.
-	if _, err := p.spawn(context.WithoutCancel(ctx)); err != nil {
+	if _, err := p.spawn(context.WithoutCancel(ctx)); err != nil && !p.isClosed() {
 		p.opts.logf("remote: replace %s: %v", e, err)
 	}
+}
+
+func (p *Pool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }
 
 // executorFault says err came from the executor or its connection rather

@@ -1,0 +1,179 @@
+package frame_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"lakeframe/exec/remote"
+	"lakeframe/expr"
+	"lakeframe/frame"
+)
+
+// children lists this process's live child processes, from /proc.
+func children(t *testing.T) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := strconv.Itoa(os.Getpid())
+	var out []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// pid (comm) state ppid ...; comm may hold spaces.
+		s := string(b)
+		rest := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(rest) > 1 && rest[1] == self && rest[0] != "Z" {
+			pid, _ := strconv.Atoi(strings.Fields(s)[0])
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// noneAlive waits a little for pids to exit and fails the test if any
+// remains, or if this process still has children.
+func noneAlive(t *testing.T, pids []int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for _, pid := range pids {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("executor %d still running after Close", pid)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for kids := children(t); len(kids) > 0; kids = children(t) {
+		if time.Now().After(deadline) {
+			t.Fatalf("processes %v still running after Close", kids)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func killQuery(dir string) *frame.DataFrame {
+	return readSmallTasks(dir).
+		Where(expr.Col("n").Ge(0)).
+		GroupBy(expr.Col("k"), expr.Col("g")).
+		Agg(expr.Col("v").Sum().Alias("s"), expr.Col("n").Count().Alias("c"), expr.Col("n").Max().Alias("hi"))
+}
+
+// TestExecutorKilledAtRandom kills (SIGKILL) a random executor of three at
+// a random moment of a query of many small fragments, twenty times; every
+// answer must equal the local pool's, and no executor may outlive its
+// pool.
+func TestExecutorKilledAtRandom(t *testing.T) {
+	if len(children(t)) > 0 {
+		t.Skip("this process already has child processes; the leak check would not be sound")
+	}
+	dir := writeGroupData(t, 8, 20000)
+	df := killQuery(dir)
+	want := collectRows(t, df, frame.WithParallelism(4))
+	opts := remote.Options{Executors: 3, PerExecutor: 1, Logf: t.Logf}
+
+	// One run without a kill gives the span in which the kills land.
+	ctx := context.Background()
+	pool, err := remote.NewPool(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	sameRows(t, collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(pool.Runner())), want)
+	span := time.Since(start)
+	pool.Close()
+	t.Logf("query span without a kill: %v", span)
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	retried := 0
+	for run := range 20 {
+		t.Run(fmt.Sprint(run), func(t *testing.T) {
+			runStart := time.Now()
+			pool, err := remote.NewPool(ctx, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pids := pool.Executors()
+			victim := pids[rng.IntN(len(pids))]
+			delay := time.Duration(rng.Int64N(int64(span)))
+			r := pool.Runner()
+			killed := make(chan struct{})
+			timer := time.AfterFunc(delay, func() {
+				defer close(killed)
+				syscall.Kill(victim, syscall.SIGKILL)
+			})
+			got := collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(r))
+			if !timer.Stop() {
+				<-killed
+			}
+			all := append(pids, pool.Executors()...)
+			pool.Close()
+			sameRows(t, got, want)
+			noneAlive(t, all)
+			if r.Stats.Retries() > 0 {
+				retried++
+			}
+			t.Logf("kill pid %d after %v: %d fragments, %d retried, run took %v",
+				victim, delay, r.Stats.Fragments(), r.Stats.Retries(), time.Since(runStart))
+		})
+	}
+	t.Logf("%d of 20 runs re-ran fragments of the killed executor", retried)
+}
+
+// TestExecutorStoppedMidQuery stops (SIGSTOP) an executor while it runs a
+// fragment: its health check goes unanswered, the fragment runs on
+// another executor, and the stopped process is killed.
+func TestExecutorStoppedMidQuery(t *testing.T) {
+	dir := writeGroupData(t, 8, 20000)
+	df := killQuery(dir)
+	want := collectRows(t, df, frame.WithParallelism(4))
+	pool, err := remote.NewPool(context.Background(), remote.Options{
+		Executors: 3, PerExecutor: 1, Logf: t.Logf,
+		HealthInterval: 300 * time.Millisecond, HealthTimeout: 500 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids := pool.Executors()
+	victim := pids[1]
+	t.Cleanup(func() {
+		// Whatever happened, leave nothing stopped behind.
+		syscall.Kill(victim, syscall.SIGCONT)
+		syscall.Kill(victim, syscall.SIGKILL)
+	})
+	r := pool.Runner()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for r.Stats.Fragments() < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		syscall.Kill(victim, syscall.SIGSTOP)
+	}()
+	got := collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(r))
+	<-stopped
+	sameRows(t, got, want)
+	if r.Stats.Retries() == 0 {
+		t.Errorf("no fragment ran again after executor %d stopped", victim)
+	}
+	live := pool.Executors()
+	for _, pid := range live {
+		if pid == victim {
+			t.Errorf("stopped executor %d is still in the pool", victim)
+		}
+	}
+	pool.Close()
+	noneAlive(t, append(pids, live...))
+	t.Logf("fragments %d, retried %d", r.Stats.Fragments(), r.Stats.Retries())
+}
