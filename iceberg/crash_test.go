@@ -1,0 +1,491 @@
+package iceberg_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	iceio "github.com/apache/iceberg-go/io"
+	"github.com/apache/iceberg-go/table"
+
+	"lakeframe/frame"
+	lfice "lakeframe/iceberg"
+	"lakeframe/internal/miniotest"
+)
+
+// The crash tests run a writer in a child process (this test binary,
+// re-executed to run only TestCrashWriterProcess) and kill it with
+// SIGKILL at chosen moments of its write: while data files are being
+// written, and around the commit. After each kill the table must open
+// and read as its previous snapshot or, if the commit landed, as the new
+// one, never anything between; the files the writer left behind must be
+// exactly what FindOrphanFiles reports, and removing them must not
+// change what the table reads.
+//
+// LAKEFRAME_CRASH_SEED=n repeats the kill schedule of an earlier run.
+
+const (
+	// crashWriterEnv carries the writer's job, as JSON, to the child.
+	crashWriterEnv = "LAKEFRAME_CRASH_WRITER"
+	crashSeedEnv   = "LAKEFRAME_CRASH_SEED"
+	crashBatchRows = 4096
+)
+
+// crashJob is what the writer process writes: rows with ids [From, To)
+// appended in one commit.
+type crashJob struct {
+	Catalog    string
+	Props      map[string]string
+	Table      []string
+	From, To   int64
+	TargetSize int64
+}
+
+// TestCrashWriterProcess is the writer process of the crash tests; run on
+// its own it skips. It reports its progress on stdout, one line each:
+// "ready" once the table is loaded, "batch n" as the writer takes batch n,
+// "batches-done" when it has taken them all, and "committed <id>" after
+// the commit.
+func TestCrashWriterProcess(t *testing.T) {
+	spec := os.Getenv(crashWriterEnv)
+	if spec == "" {
+		t.Skip("runs only as the writer process of the crash tests")
+	}
+	var job crashJob
+	if err := json.Unmarshal([]byte(spec), &job); err != nil {
+		t.Fatalf("crash writer job: %v", err)
+	}
+	ctx := context.Background()
+	cat, err := lfice.OpenCatalog(ctx, job.Catalog, job.Props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := cat.LoadTable(ctx, job.Table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("ready")
+	batches := func(yield func(arrow.RecordBatch, error) bool) {
+		n := 0
+		for from := job.From; from < job.To; from += crashBatchRows {
+			fmt.Println("batch", n)
+			n++
+			if !yield(crashRecord(from, min(from+crashBatchRows, job.To)), nil) {
+				return
+			}
+		}
+		fmt.Println("batches-done")
+	}
+	out, err := lfice.Write(ctx, tbl, minioSchema, batches, lfice.WriteOptions{TargetFileSize: job.TargetSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("committed", out.CurrentSnapshot().SnapshotID)
+}
+
+// crashRecord is minioRows(from, to) as one record batch.
+func crashRecord(from, to int64) arrow.RecordBatch {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, minioSchema)
+	defer b.Release()
+	for _, r := range minioRows(from, to) {
+		b.Field(0).(*array.Int64Builder).Append(r.id)
+		if r.region == "" {
+			b.Field(1).AppendNull()
+		} else {
+			b.Field(1).(*array.StringBuilder).Append(r.region)
+		}
+		if r.amount < 0 {
+			b.Field(2).AppendNull()
+		} else {
+			b.Field(2).(*array.Float64Builder).Append(r.amount)
+		}
+	}
+	return b.NewRecordBatch()
+}
+
+func TestCrashSafetyLocal(t *testing.T) {
+	testCrashSafety(t, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), nil, 8)
+}
+
+func TestCrashSafetyMinio(t *testing.T) {
+	s := miniotest.Start(t)
+	bucket := s.NewBucket(t)
+	testCrashSafety(t, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), minioCatalogProps(s, bucket), 4)
+}
+
+// crashRun is one run of the writer process: when each progress line
+// came, and whether it committed on its own.
+type crashRun struct {
+	events    map[string]time.Duration // first time each event was seen, since start
+	committed bool
+	killedAt  time.Duration
+	killed    bool
+}
+
+func testCrashSafety(t *testing.T, uri string, props map[string]string, kills int) {
+	if testing.Short() {
+		t.Skip("crash test runs writer processes; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(crashSeedEnv); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("%s: %v", crashSeedEnv, err)
+		}
+	}
+	t.Logf("kill schedule seed %d (%s=%d repeats it)", seed, crashSeedEnv, seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+
+	cat, err := lfice.OpenCatalog(ctx, uri, props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident := table.Identifier{"lake", "crash"}
+	tbl, err := lfice.CreateTable(ctx, cat, ident, minioSchema, lfice.WithPartitioning(lfice.Identity("region")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rowsPerRun = 200_000
+	job := crashJob{Catalog: uri, Props: props, Table: ident, TargetSize: 64 << 10}
+
+	// landed[i] says whether run i's rows are in the table; snaps are the
+	// snapshots the table went through, with their expected id ranges.
+	var landed []bool
+	snaps := map[int64][]bool{}
+	var prev int64 // the current snapshot before a run; 0 for none
+	check := func(label string, run crashRun) {
+		t.Helper()
+		tbl, err = cat.LoadTable(ctx, ident)
+		if err != nil {
+			t.Fatalf("%s: table does not open: %v", label, err)
+		}
+		cur := int64(0)
+		if s := tbl.CurrentSnapshot(); s != nil {
+			cur = s.SnapshotID
+		}
+		n := len(landed) - 1
+		switch {
+		case cur == prev:
+			landed[n] = false
+		case tbl.CurrentSnapshot().ParentSnapshotID != nil && *tbl.CurrentSnapshot().ParentSnapshotID == prev ||
+			prev == 0 && tbl.CurrentSnapshot().ParentSnapshotID == nil:
+			landed[n] = true
+		default:
+			t.Fatalf("%s: current snapshot %d is neither the previous one %d nor its child", label, cur, prev)
+		}
+		if run.committed && !landed[n] {
+			t.Fatalf("%s: the writer reported a commit the table does not have", label)
+		}
+		if cur != 0 {
+			snaps[cur] = slices.Clone(landed)
+		}
+		checkCrashRows(ctx, t, label, tbl, nil, landed, rowsPerRun)
+		prev = cur
+	}
+
+	runs := 0
+	writer := func(killAt func(crashRun) (time.Duration, bool)) crashRun {
+		t.Helper()
+		before := listTableFiles(ctx, t, tbl)
+		j := job
+		j.From, j.To = int64(runs)*rowsPerRun, int64(runs+1)*rowsPerRun
+		runs++
+		landed = append(landed, false)
+		run := runCrashWriter(ctx, t, j, killAt)
+		label := fmt.Sprintf("run %d", runs-1)
+		if run.killed {
+			label += fmt.Sprintf(" killed at %s (%s)", run.killedAt.Round(time.Millisecond), run.phase())
+		}
+		check(label, run)
+		if !run.killed {
+			return run
+		}
+
+		// What the writer left: every file it created when its commit did
+		// not land, nothing when it did.
+		after := listTableFiles(ctx, t, tbl)
+		var left []string
+		if !landed[len(landed)-1] {
+			for p := range after {
+				if !before[p] {
+					left = append(left, p)
+				}
+			}
+		}
+		orphans, err := lfice.FindOrphanFiles(ctx, tbl, time.Now().Add(time.Second))
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if got, want := orphanKeys(orphanPaths(orphans)), orphanKeys(left); !slices.Equal(got, want) {
+			t.Fatalf("%s: orphans\n %s\nwant the killed writer's files\n %s", label, strings.Join(got, "\n "), strings.Join(want, "\n "))
+		}
+		if err := lfice.RemoveOrphanFiles(ctx, tbl, orphans); err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		// The current snapshot and the first (time travel) still read
+		// the same.
+		checkCrashRows(ctx, t, label+" after removing orphans", tbl, nil, landed, rowsPerRun)
+		first := tbl.Metadata().Snapshots()[0].SnapshotID
+		checkCrashRows(ctx, t, label+" after removing orphans", tbl, &first, snaps[first], rowsPerRun)
+		meta := 0
+		for _, o := range orphans {
+			if strings.Contains(o.Path, "/metadata/") {
+				meta++
+			}
+		}
+		t.Logf("%s: landed=%v, %d data and %d metadata files left behind, removed", label, landed[len(landed)-1], len(orphans)-meta, meta)
+		return run
+	}
+
+	// A run that is not killed gives the timing the kills aim at.
+	base := writer(nil)
+	if !base.committed {
+		t.Fatal("the writer did not commit")
+	}
+	writing := base.events["batches-done"] - base.events["ready"]
+	committing := base.events["committed"] - base.events["batches-done"]
+	t.Logf("uninterrupted write: %s taking batches, %s from the last batch to the commit", writing, committing)
+
+	// Half the kills while batches are taken and data files written, half
+	// from the last batch through the commit. A writer that finishes
+	// before its kill still has its table checked, and the kill is tried
+	// again.
+	var survived, landedKills int
+	for attempt := 0; survived < kills && attempt < 3*kills; attempt++ {
+		var from string
+		var at time.Duration
+		if survived%2 == 0 {
+			from = "ready"
+			at = time.Duration((0.05 + 0.9*rng.Float64()) * float64(writing))
+		} else {
+			from = "batches-done"
+			// The last data files are flushed first: aim at the later part.
+			at = time.Duration((0.3 + 0.75*rng.Float64()) * float64(committing))
+		}
+		run := writer(func(r crashRun) (time.Duration, bool) {
+			d, ok := r.events[from]
+			return d + at, ok
+		})
+		if !run.killed {
+			t.Logf("the writer finished before the kill %s after %q", at.Round(time.Millisecond), from)
+			continue
+		}
+		survived++
+		if landed[len(landed)-1] {
+			landedKills++
+		}
+	}
+	t.Logf("kills survived %d/%d (%d of them after the commit landed)", survived, kills, landedKills)
+	if survived < kills {
+		t.Errorf("only %d of %d kills hit the writer before it finished", survived, kills)
+	}
+
+	// The table still takes writes after the crashes.
+	if last := writer(nil); !last.committed {
+		t.Fatal("the writer did not commit after the crashes")
+	}
+}
+
+// phase names the last progress line a killed writer printed.
+func (r crashRun) phase() string {
+	last, at := "started", time.Duration(-1)
+	for e, d := range r.events {
+		if d > at && d <= r.killedAt {
+			last, at = e, d
+		}
+	}
+	return "after " + last
+}
+
+// runCrashWriter runs the writer process for job. killAt, given the
+// events so far, says when to kill it (since its start) once it knows;
+// nil lets it finish.
+func runCrashWriter(ctx context.Context, t *testing.T, job crashJob, killAt func(crashRun) (time.Duration, bool)) crashRun {
+	t.Helper()
+	spec, err := json.Marshal(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashWriterProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashWriterEnv+"="+string(spec))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	run := crashRun{events: map[string]time.Duration{}}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	var timer <-chan time.Time
+	armed := false
+	arm := func() {
+		if killAt == nil || armed {
+			return
+		}
+		if d, ok := killAt(run); ok {
+			armed = true
+			run.killedAt = d
+			timer = time.After(time.Until(start.Add(d)))
+		}
+	}
+	for lines != nil {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				lines = nil
+				break
+			}
+			ev, _, _ := strings.Cut(l, " ")
+			if ev == "batch" {
+				ev = l
+			}
+			if _, seen := run.events[ev]; !seen {
+				run.events[ev] = time.Since(start)
+			}
+			if ev == "committed" {
+				run.committed = true
+			}
+			arm()
+		case <-timer:
+			timer = nil
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatalf("kill writer: %v", err)
+			}
+			run.killed = true
+		}
+	}
+	err = cmd.Wait()
+	if run.killed && run.committed {
+		// The kill came after the writer had finished its commit.
+		run.killed = false
+	}
+	if !run.killed && err != nil {
+		t.Fatalf("writer process: %v\n%s", err, stderr.String())
+	}
+	return run
+}
+
+// listTableFiles lists every file under tbl's location.
+func listTableFiles(ctx context.Context, t *testing.T, tbl *table.Table) map[string]bool {
+	t.Helper()
+	fsys, err := tbl.FS(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	err = fsys.(iceio.ListableIO).WalkDir(tbl.Location(), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			out[p] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("list %s: %v", tbl.Location(), err)
+	}
+	return out
+}
+
+// checkCrashRows reads tbl (at snapshot id, or its current one) through
+// lakeframe and through iceberg-go's scan: the ids must be exactly those
+// of the runs that landed, each once, and every row's other columns must
+// be what minioRows makes for its id.
+func checkCrashRows(ctx context.Context, t *testing.T, label string, tbl *table.Table, id *int64, landed []bool, rowsPerRun int64) {
+	t.Helper()
+	var want []int64
+	for run, ok := range landed {
+		if !ok {
+			continue
+		}
+		for i := int64(run) * rowsPerRun; i < int64(run+1)*rowsPerRun; i++ {
+			want = append(want, i)
+		}
+	}
+	var opts []frame.IcebergOption
+	scan := tbl.Scan()
+	if id != nil {
+		opts = append(opts, frame.AtSnapshot(*id))
+		scan = tbl.Scan(table.WithSnapshotID(*id))
+	}
+	lf, err := frame.ReadIceberg(tbl, opts...).Collect(ctx)
+	if err != nil {
+		t.Fatalf("%s: lakeframe read: %v", label, err)
+	}
+	defer lf.Release()
+	ig, err := scan.ToArrowTable(ctx)
+	if err != nil {
+		t.Fatalf("%s: iceberg-go read: %v", label, err)
+	}
+	defer ig.Release()
+	for _, r := range []struct {
+		reader string
+		tbl    arrow.Table
+	}{{"lakeframe", lf}, {"iceberg-go", ig}} {
+		got, bad := crashIDs(r.tbl)
+		if bad != "" {
+			t.Fatalf("%s: %s read a wrong row: %s", label, r.reader, bad)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: %s read %d rows, want %d (runs landed %v)", label, r.reader, len(got), len(want), landed)
+		}
+	}
+}
+
+// crashIDs returns tbl's sorted ids, or a row whose columns are not what
+// minioRows makes for its id.
+func crashIDs(tbl arrow.Table) ([]int64, string) {
+	var ids []int64
+	rdr := array.NewTableReader(tbl, 1<<16)
+	defer rdr.Release()
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		sc := rec.Schema()
+		id := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
+		region := rec.Column(sc.FieldIndices("region")[0]).(*array.String)
+		amount := rec.Column(sc.FieldIndices("amount")[0]).(*array.Float64)
+		for i := range int(rec.NumRows()) {
+			r := minioRow{id: id.Value(i), amount: -1}
+			if region.IsValid(i) {
+				r.region = region.Value(i)
+			}
+			if amount.IsValid(i) {
+				r.amount = amount.Value(i)
+			}
+			if w := minioRows(r.id, r.id+1)[0]; w != r {
+				return nil, fmt.Sprintf("%v, want %v", r, w)
+			}
+			ids = append(ids, r.id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, ""
+}
