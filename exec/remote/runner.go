@@ -17,7 +17,29 @@ type Stats struct {
 	// that ran again after their executor failed; local counts plans run
 	// wholly on the coordinator because nothing in them could be shipped.
 	fragments, retries, local atomic.Int64
+	// exchanges counts exchanges whose map side completed, mapTasks and
+	// reduceTasks the tasks of shuffles that succeeded (a reduce task is
+	// one shuffled partition); shuffledBytes is the map output received by
+	// the coordinator and spilledBytes the part of it written to disk.
+	exchanges, mapTasks, reduceTasks, shuffledBytes, spilledBytes atomic.Int64
 }
+
+// Exchanges is the number of exchanges (shuffles) whose map side ran.
+func (s *Stats) Exchanges() int64 { return s.exchanges.Load() }
+
+// MapTasks is the number of shuffle map tasks that completed.
+func (s *Stats) MapTasks() int64 { return s.mapTasks.Load() }
+
+// ShuffledPartitions is the number of reduce tasks that completed, each
+// over one partition of its exchanges.
+func (s *Stats) ShuffledPartitions() int64 { return s.reduceTasks.Load() }
+
+// ShuffledBytes is the map output, as sent over the wire, that reached
+// the coordinator.
+func (s *Stats) ShuffledBytes() int64 { return s.shuffledBytes.Load() }
+
+// SpilledBytes is the part of ShuffledBytes written to spill files.
+func (s *Stats) SpilledBytes() int64 { return s.spilledBytes.Load() }
 
 // Fragments is the number of fragments executors completed.
 func (s *Stats) Fragments() int64 { return s.fragments.Load() }
@@ -38,6 +60,9 @@ type Runner struct {
 	// Logf, when set, is told which plans (or parts) stay local and why.
 	Logf  func(format string, args ...any)
 	Stats Stats
+	// Shuffle says when joins, aggregations and sorts are repartitioned
+	// across executors.
+	Shuffle ShuffleOptions
 }
 
 // NewRunner returns a runner that starts executors per query.
@@ -58,7 +83,8 @@ func (r *Runner) logf(format string, args ...any) {
 func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.Node) (exec.Stream, error) {
 	var cands []*physical.Coalesce
 	findCandidates(root, &cands, r.logf)
-	if len(cands) == 0 {
+	shuffles := r.Shuffle.wantsShuffle(root)
+	if len(cands) == 0 && !shuffles {
 		r.Stats.local.Add(1)
 		r.logf("remote: no shippable fragment, the plan runs locally:\n%s", physical.Format(root))
 		return exec.Open(ctx, tc, root)
@@ -71,44 +97,55 @@ func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.N
 		}
 		owned = true
 	}
-	newRoot, shipped, err := r.rewrite(root, pool, tc)
-	if err != nil || !shipped {
+	// Enough partitions in flight to keep every executor's slots busy.
+	ltc := *tc
+	ltc.Parallelism = max(tc.Parallelism, pool.opts.Executors*pool.opts.PerExecutor)
+	q := &query{r: r, pool: pool, tc: &ltc}
+	cleanup := func() error {
+		err := q.close()
 		if owned {
 			pool.Close()
 		}
+		return err
+	}
+	newRoot, shuffled, err := q.shuffle(root)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	newRoot, shipped, err := r.rewrite(newRoot, pool, &ltc)
+	if err != nil || !(shipped || shuffled) {
+		cleanup()
 		if err != nil {
 			return nil, err
 		}
 		r.Stats.local.Add(1)
 		return exec.Open(ctx, tc, root)
 	}
-	// Enough partitions in flight to keep every executor's slots busy.
-	ltc := *tc
-	ltc.Parallelism = max(tc.Parallelism, pool.opts.Executors*pool.opts.PerExecutor)
 	st, err := exec.Open(ctx, &ltc, newRoot)
 	if err != nil {
-		if owned {
-			pool.Close()
-		}
+		cleanup()
 		return nil, err
 	}
-	if !owned {
-		return st, nil
-	}
-	stop := context.AfterFunc(ctx, func() { pool.Close() })
-	return &ownedStream{Stream: st, close: func() { stop(); pool.Close() }}, nil
+	stop := context.AfterFunc(ctx, func() { cleanup() })
+	return &ownedStream{Stream: st, close: func() error { stop(); return cleanup() }}, nil
 }
 
-// ownedStream kills the query's executors when it closes.
+// ownedStream frees the query's exchanges, and kills its executors when
+// it started them, when it closes.
 type ownedStream struct {
 	exec.Stream
 	once  sync.Once
-	close func()
+	close func() error
 }
 
 func (s *ownedStream) Close() error {
 	err := s.Stream.Close()
-	s.once.Do(s.close)
+	s.once.Do(func() {
+		if cerr := s.close(); err == nil {
+			err = cerr
+		}
+	})
 	return err
 }
 

@@ -1,0 +1,232 @@
+package frame_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"lakeframe/exec/remote"
+	"lakeframe/expr"
+	"lakeframe/frame"
+)
+
+// writeJoinSide writes files of (id int64, s string, <val> int64) where id
+// and s repeat (duplicate keys) and are NULL every nullEvery rows.
+func writeJoinSide(t *testing.T, files, rows, idMod, nullEvery int, val string) string {
+	t.Helper()
+	dir := t.TempDir()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: val, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	for f := range files {
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		for i := range rows {
+			r := f*rows + i
+			if r%nullEvery == 0 {
+				b.Field(0).AppendNull()
+				b.Field(1).AppendNull()
+			} else {
+				b.Field(0).(*array.Int64Builder).Append(int64(r*7919) % int64(idMod))
+				b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("s%03d", r%(idMod/3)))
+			}
+			b.Field(2).(*array.Int64Builder).Append(int64(r))
+		}
+		rec := b.NewRecordBatch()
+		b.Release()
+		writeParquet(t, filepath.Join(dir, fmt.Sprintf("part-%d.parquet", f)), rec, int64(rows/3))
+		rec.Release()
+	}
+	return dir
+}
+
+func writeParquet(t *testing.T, path string, rec arrow.RecordBatch, rowGroup int64) {
+	t.Helper()
+	tbl := array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
+	defer tbl.Release()
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := pqarrow.WriteTable(tbl, out, rowGroup, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// shuffleRunner repartitions every join, grouped aggregation and sort.
+func shuffleRunner(t *testing.T, executors int) *remote.Runner {
+	r := remote.NewRunner(remote.Options{Executors: executors})
+	r.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: 1, SortBytes: 1}
+	r.Logf = t.Logf
+	return r
+}
+
+// checkedCollect collects with a checked allocator on the coordinator
+// and fails if any buffer is left once the table is released.
+func checkedCollect(t *testing.T, df *frame.DataFrame, opts ...frame.Option) []string {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	return collectRows(t, df, append(opts, frame.WithAllocator(mem))...)
+}
+
+func TestShuffleJoinsMatchLocalPool(t *testing.T) {
+	left := writeJoinSide(t, 3, 3000, 700, 31, "lv")
+	right := writeJoinSide(t, 2, 2500, 900, 37, "rv")
+	l, r := readSmallTasks(left), readSmallTasks(right)
+	cases := []struct {
+		name string
+		df   *frame.DataFrame
+	}{
+		{"inner", l.Join(r, frame.Inner, frame.LeftOn("id"), frame.RightOn("id"))},
+		{"left", l.Join(r, frame.Left, frame.LeftOn("id"), frame.RightOn("id"))},
+		{"semi", l.Join(r, frame.Semi, frame.LeftOn("id"), frame.RightOn("id"))},
+		{"anti", l.Join(r, frame.Anti, frame.LeftOn("id"), frame.RightOn("id"))},
+		{"full", l.Join(r, frame.Full, frame.LeftOn("id"), frame.RightOn("id"))},
+		{"inner on two keys", l.Join(r, frame.Inner, frame.On("id", "s"))},
+		{"full on a string key with condition", l.Join(r, frame.Full, frame.LeftOn("s"), frame.RightOn("s"),
+			frame.JoinWhere(expr.Col("lv").Lt(expr.Col("rv"))))},
+	}
+	run := shuffleRunner(t, 3)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := run.Stats.Exchanges()
+			want := collectRows(t, tc.df, frame.WithParallelism(4))
+			got := checkedCollect(t, tc.df, frame.WithParallelism(4), frame.WithRunner(run))
+			sameRows(t, got, want)
+			if n := run.Stats.Exchanges() - before; n != 2 {
+				t.Fatalf("%d exchanges ran, want 2 (both sides of the join)", n)
+			}
+		})
+	}
+	if run.Stats.ShuffledPartitions() == 0 || run.Stats.ShuffledBytes() == 0 {
+		t.Fatalf("no shuffled partition: %d partitions, %d bytes", run.Stats.ShuffledPartitions(), run.Stats.ShuffledBytes())
+	}
+	t.Logf("map tasks %d, reduce tasks %d, bytes %d", run.Stats.MapTasks(), run.Stats.ShuffledPartitions(), run.Stats.ShuffledBytes())
+}
+
+func TestShuffleGroupByMatchesLocalPool(t *testing.T) {
+	dir := writeGroupData(t, 4, 20000)
+	cases := []struct {
+		name string
+		df   *frame.DataFrame
+	}{
+		{"one group per row", readSmallTasks(dir).
+			GroupBy(expr.Col("n")).
+			Agg(expr.Col("v").Sum().Alias("s"), expr.Col("v").Count().Alias("c"))},
+		{"string and int keys with nulls", readSmallTasks(dir).
+			WithColumn("h", expr.Col("n").Div(7)).
+			GroupBy(expr.Col("k"), expr.Col("h")).
+			Agg(expr.Col("v").Mean().Alias("m"), expr.Col("n").Min().Alias("lo"), expr.Col("g").CountDistinct().Alias("d"))},
+		{"distinct", readSmallTasks(dir).Select(expr.Col("k"), expr.Col("g")).Distinct()},
+	}
+	run := shuffleRunner(t, 2)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := run.Stats.Exchanges()
+			want := collectRows(t, tc.df, frame.WithParallelism(4))
+			got := checkedCollect(t, tc.df, frame.WithParallelism(4), frame.WithRunner(run))
+			sameRows(t, got, want)
+			if run.Stats.Exchanges() == before {
+				t.Fatalf("the aggregation was not shuffled")
+			}
+		})
+	}
+}
+
+// keyOrder renders the named columns of each row in order.
+func keyOrder(t *testing.T, tbl arrow.Table, cols ...string) []string {
+	t.Helper()
+	var out []string
+	tr := array.NewTableReader(tbl, 1024)
+	defer tr.Release()
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		for i := range int(rec.NumRows()) {
+			var sb strings.Builder
+			for _, c := range cols {
+				col := rec.Column(rec.Schema().FieldIndices(c)[0])
+				if col.IsNull(i) {
+					sb.WriteString("NULL|")
+				} else {
+					sb.WriteString(col.ValueStr(i) + "|")
+				}
+			}
+			out = append(out, sb.String())
+		}
+	}
+	return out
+}
+
+func TestShuffleSortMatchesLocalOrder(t *testing.T) {
+	dir := writeGroupData(t, 4, 20000)
+	cases := []struct {
+		name string
+		df   *frame.DataFrame
+		keys []string
+	}{
+		{"ties and nulls", readSmallTasks(dir).Sort(expr.Col("g"), expr.Col("k").Desc()), []string{"g", "k"}},
+		{"desc with nulls", readSmallTasks(dir).Where(expr.Col("n").Lt(50000)).Sort(expr.Col("v").Desc()), []string{"v"}},
+		{"unique key", readSmallTasks(dir).Sort(expr.Col("n").Desc()), []string{"n", "k", "g", "v"}},
+	}
+	run := shuffleRunner(t, 3)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := run.Stats.Exchanges()
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			want, err := tc.df.Collect(ctx, frame.WithParallelism(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer want.Release()
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			got, err := tc.df.Collect(ctx, frame.WithParallelism(4), frame.WithRunner(run), frame.WithAllocator(mem))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Release()
+			sameRows(t, keyOrder(t, got, tc.keys...), keyOrder(t, want, tc.keys...))
+			sameRows(t, rows(t, got), rows(t, want))
+			if run.Stats.Exchanges() == before {
+				t.Fatalf("the sort did not run on executors")
+			}
+		})
+	}
+}
+
+func TestShuffleSpillsPastMemoryBudget(t *testing.T) {
+	left := writeJoinSide(t, 3, 3000, 700, 31, "lv")
+	right := writeJoinSide(t, 2, 2500, 900, 37, "rv")
+	df := readSmallTasks(left).Join(readSmallTasks(right), frame.Full, frame.LeftOn("id"), frame.RightOn("id"))
+	spill := t.TempDir()
+	run := shuffleRunner(t, 2)
+	want := collectRows(t, df, frame.WithParallelism(4))
+	got := checkedCollect(t, df, frame.WithParallelism(4), frame.WithRunner(run),
+		frame.WithMemoryBudget(4<<10), frame.WithSpillDir(spill))
+	sameRows(t, got, want)
+	if run.Stats.SpilledBytes() == 0 {
+		t.Fatalf("nothing spilled with a 4 KiB budget (%d bytes shuffled)", run.Stats.ShuffledBytes())
+	}
+	left2, err := os.ReadDir(spill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left2) != 0 {
+		t.Fatalf("spill files left behind: %v", left2)
+	}
+	t.Logf("shuffled %d bytes, spilled %d", run.Stats.ShuffledBytes(), run.Stats.SpilledBytes())
+}
