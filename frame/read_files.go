@@ -13,12 +13,14 @@ import (
 )
 
 // ReadCSV reads delimited text files (paths, globs, directories, hive
-// trees) with a header row, commas and empty fields as NULL, inferring
-// column types from a sample of rows.
+// trees, local or s3:// as ReadParquet describes) with a header row,
+// commas and empty fields as NULL, inferring column types from a sample
+// of rows.
 func ReadCSV(paths ...string) *DataFrame { return ReadCSVWith(csv.Options{}, paths...) }
 
 // ReadCSVWith is ReadCSV with options: delimiter, quote, header, null
-// markers, an explicit schema, the inference sample size.
+// markers, an explicit schema, the inference sample size, the object
+// store for s3:// paths.
 func ReadCSVWith(opts csv.Options, paths ...string) *DataFrame {
 	src, err := csv.NewSource(context.Background(), paths, opts)
 	if err != nil {
@@ -27,8 +29,8 @@ func ReadCSVWith(opts csv.Options, paths ...string) *DataFrame {
 	return fromNode(plan.NewScan(src))
 }
 
-// ReadJSON reads JSON lines files: one object per line, keys as columns,
-// types inferred from a sample of lines.
+// ReadJSON reads JSON lines files, local or s3://: one object per line,
+// keys as columns, types inferred from a sample of lines.
 func ReadJSON(paths ...string) *DataFrame { return ReadJSONWith(jsonl.Options{}, paths...) }
 
 // ReadJSONWith is ReadJSON with options.
