@@ -63,8 +63,10 @@ func noneAlive(t *testing.T, pids []int) {
 	}
 }
 
-func killQuery(dir string) *frame.DataFrame {
-	return readSmallTasks(dir).
+func killQuery(dir string) *frame.DataFrame { return killQueryOn(readSmallTasks(dir)) }
+
+func killQueryOn(df *frame.DataFrame) *frame.DataFrame {
+	return df.
 		Where(expr.Col("n").Ge(0)).
 		GroupBy(expr.Col("k"), expr.Col("g")).
 		Agg(expr.Col("v").Sum().Alias("s"), expr.Col("n").Count().Alias("c"), expr.Col("n").Max().Alias("hi"))
