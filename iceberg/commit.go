@@ -91,6 +91,12 @@ func commitOnce(ctx context.Context, tbl *table.Table, files []iceberg.DataFile,
 	if err != nil {
 		return nil, commitRejected, err
 	}
+	return commitTxn(ctx, tbl, txn)
+}
+
+// commitTxn commits a transaction planned on tbl. On a refused commit it
+// removes the manifests and manifest list the attempt wrote.
+func commitTxn(ctx context.Context, tbl *table.Table, txn *table.Transaction) (*table.Table, commitState, error) {
 	staged, err := txn.StagedTable()
 	if err != nil {
 		return nil, commitRejected, err

@@ -1,0 +1,89 @@
+package iceberg
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"lakeframe/errs"
+)
+
+// positionDeletes reads a positional delete file (once per change) into
+// data file path -> deleted positions.
+func (c *rowChange) positionDeletes(ctx context.Context, path string) (map[string][]int64, error) {
+	if m, ok := c.posDeletes[path]; ok {
+		return m, nil
+	}
+	m, err := readPositionDeletes(ctx, c.src.tio, path, c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: positional delete file %s: %w", errs.ErrExec, path, err)
+	}
+	c.posDeletes[path] = m
+	return m, nil
+}
+
+func readPositionDeletes(ctx context.Context, tio *tableIO, path string, c *rowChange) (map[string][]int64, error) {
+	f, err := tio.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rdr, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(c.mem)))
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	sc := rdr.MetaData().Schema
+	pathCol, posCol := sc.ColumnIndexByName("file_path"), sc.ColumnIndexByName("pos")
+	if pathCol < 0 || posCol < 0 {
+		return nil, fmt.Errorf("no file_path or pos column")
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, c.mem)
+	if err != nil {
+		return nil, err
+	}
+	rr, err := fr.GetRecordReader(ctx, []int{pathCol, posCol}, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rr.Release()
+	out := map[string][]int64{}
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		paths, pos := rec.Column(0), rec.Column(1)
+		p, ok := pos.(*array.Int64)
+		if !ok {
+			return nil, fmt.Errorf("pos column is %s, not int64", pos.DataType())
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if paths.IsNull(i) || p.IsNull(i) {
+				continue
+			}
+			s := stringValue(paths, i)
+			out[s] = append(out[s], p.Value(i))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func stringValue(a arrow.Array, i int) string {
+	switch x := a.(type) {
+	case *array.String:
+		return x.Value(i)
+	case *array.LargeString:
+		return x.Value(i)
+	case *array.Binary:
+		return string(x.Value(i))
+	case *array.LargeBinary:
+		return string(x.Value(i))
+	}
+	return a.ValueStr(i)
+}
