@@ -31,6 +31,54 @@
 // Runner.Stats counts fragments, retries and local plans. Executors read
 // the Parquet files themselves: only fragment results cross the wire.
 //
+// # Shuffles
+//
+// Some work cannot be split by scan partition: a join of two large
+// inputs, a grouping with many groups, a sort of everything. Runner.Open
+// first rewrites those (Runner.Shuffle says which, from the physical
+// plan's size estimates) into stages, bottom up, then ships the remaining
+// scan chains as above.
+//
+//   - Map: each partition of the input runs on an executor (the Map call)
+//     and its rows are hash-partitioned by the exchange keys into P
+//     partitions (P is the executors' slots by default). The hash is
+//     FNV-1a with a fixed seed, so every process agrees on it. The
+//     partitions come back over the same connection as separate Arrow IPC
+//     streams, each message tagged with its partition. An input that
+//     executors cannot run (it reads another stage's output, or a source
+//     without a codec) runs on the coordinator, which partitions it itself.
+//   - The coordinator keeps every map task's streams per partition,
+//     compressed as they came, up to TaskContext.MemoryBudget per
+//     exchange, and appends the rest to a spill file in
+//     TaskContext.SpillDir, removed when the query's stream closes.
+//   - Reduce: once every map task has finished, partition p's reduce task
+//     goes to an executor (the Reduce call, streaming both ways) with the
+//     partition's data in the request; the executor runs the reduce plan
+//     over it and streams the result back.
+//
+// Joins whose two sides are both estimated above ShuffleOptions.JoinBytes
+// are partitioned on their keys and joined partition by partition (every
+// join type: a NULL key hashes to one partition, where the join emits the
+// row unmatched, as it would locally); smaller build sides are still built
+// whole. Grouped aggregations whose partial results are large send them
+// to a final aggregation per key partition. Sorts run differently: each
+// partition is sorted on an executor and the sorted runs are merged on
+// the coordinator, with the same comparator as the local sort, so ties
+// come out as they do locally. Merging k runs is O(n log k) and needs no
+// sampling pass; range partitioning would spread the merge too but costs
+// a second read of the input, or a sample taken before the input is known.
+//
+// Why through the coordinator rather than executor to executor: an
+// executor holds nothing another task needs, so a failed map or reduce
+// task runs again alone, on another executor (with the retries and slots
+// of fragments), and executors stay disposable; they also need no
+// addresses of each other. The cost is that shuffled data crosses the
+// wire twice, executor to coordinator and back, and the coordinator's
+// network and disk bound the shuffle's throughput. A reduce task's
+// executor holds its partition in memory, so P should make partitions
+// that fit; Runner.Stats counts exchanges, map and reduce tasks and
+// shuffled and spilled bytes.
+//
 // # Failures and lifetime
 //
 // A fragment's result is received in full before its first batch goes up
