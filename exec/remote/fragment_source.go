@@ -67,6 +67,9 @@ func (s *fragmentSource) Open(ctx context.Context, tc *exec.TaskContext, task pl
 		}
 		e, err := s.pool.pick(prev)
 		if err != nil {
+			if lastErr != nil {
+				err = fmt.Errorf("%w; before that: %w", err, lastErr)
+			}
 			return nil, err
 		}
 		batches, err := s.runOn(ctx, tc, e, ft)

@@ -40,6 +40,9 @@ func (q *query) onExecutor(ctx context.Context, desc string, call func(context.C
 		}
 		e, err := q.pool.pick(prev)
 		if err != nil {
+			if lastErr != nil {
+				err = fmt.Errorf("%w; before that: %w", err, lastErr)
+			}
 			return err
 		}
 		err = withSlot(ctx, e, call)
@@ -50,9 +53,9 @@ func (q *query) onExecutor(ctx context.Context, desc string, call func(context.C
 			return ctx.Err()
 		}
 		if !executorFault(e, err) {
-			return fmt.Errorf("%w: executor %d, %s: %w", errs.ErrExec, e.id, desc, err)
+			return fmt.Errorf("%w: %s, %s: %w", errs.ErrExec, e, desc, err)
 		}
-		lastErr = fmt.Errorf("executor %d failed running %s: %w", e.id, desc, err)
+		lastErr = fmt.Errorf("%s failed running %s: %w", e, desc, err)
 		q.r.Stats.retries.Add(1)
 		q.pool.fail(ctx, e)
 		prev = e
