@@ -7,7 +7,9 @@
 // the environment, and ServeIfExecutor, called first thing in main (and in
 // TestMain), sees the cookie and serves instead of running the program. The
 // executor therefore has the same sources and functions as the coordinator.
-// An executor cannot start executors of its own.
+// An executor cannot start executors of its own. NewPool starts such
+// executors; Attach connects to executors already running on other hosts
+// (see Other hosts). Either way Pool.Runner is what frame.WithRunner takes.
 //
 // # Transport
 //
@@ -79,16 +81,53 @@
 // that fit; Runner.Stats counts exchanges, map and reduce tasks and
 // shuffled and spilled bytes.
 //
+// # Other hosts
+//
+// An executor for other hosts listens on TCP: ServeTCP(ctx, addr, tls) in
+// the user's own program (so that its sources and functions exist there),
+// the same program with LAKEFRAME_EXECUTOR_LISTEN and the TLS file
+// variables set (ServeIfExecutor then serves on TCP), or
+// cmd/lakeframe-executor, which knows the built-in sources only. The
+// coordinator calls Attach(ctx, addrs, Options{TLS: ...}). The service and
+// the fragments are the same as for local executors: a fragment carries
+// what the executor needs to open its source again, the paths above all,
+// so an executor must see the same files or object store under the same
+// names. Parquet fragments do not carry S3 settings yet: an executor reads
+// s3:// paths with those of its own AWS environment (AWS_ENDPOINT_URL_S3,
+// AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+//
+// Both sides authenticate: TLS 1.3 only, each side's certificate checked
+// against the CA it was given, and the executor requires a client
+// certificate. A coordinator without one, or with one from another CA,
+// fails in Attach with an error naming the address and the TLS cause; the
+// executor logs the refused connection and goes on serving. ThrowawayTLS
+// makes a CA and certificates for tests and examples.
+//
 // # Failures and lifetime
 //
 // A fragment's result is received in full before its first batch goes up
-// the plan, so a fragment whose executor dies (the process exited, or the
-// connection failed) runs again on another executor, at most
-// Options.Retries times; the dead executor is killed and a replacement is
-// spawned. An error raised by the fragment itself is not retried. Pool.Close
-// kills the executors; a runner made by NewRunner starts executors per
+// the plan, so a fragment whose executor fails runs again on another
+// executor, at most Options.Retries times, after which the query fails
+// with an error naming the executor (pid or address) and the fragment. An
+// executor has failed when its process exited, its connection broke, or
+// it stopped answering: every executor, busy or idle, gets a gRPC health
+// check (go-plugin's Ping) every Options.HealthInterval and must answer
+// within Options.HealthTimeout (2s each by default); the connections also
+// have a gRPC keepalive (Options.KeepaliveTime, which gRPC does not allow
+// below 10s, and KeepaliveTimeout). A process stopped with SIGSTOP, or a
+// host whose network is cut, keeps its connection open and is found this
+// way. The failed executor's connection is closed, which cancels its
+// fragments in flight; a local one is SIGKILLed (a stopped process never
+// answers a polite shutdown) and a replacement is spawned, while an
+// attached one is left out for the rest of the pool's life. An error
+// raised by the fragment itself is not retried.
+//
+// Pool.Close kills the local executors, or disconnects from attached ones
+// and leaves them running; a runner made by NewRunner starts executors per
 // query and kills them when the query's stream closes or its context ends.
 // Cleanup kills every executor the process started (call it deferred in
-// main). go-plugin does not stop a plugin whose host died, so an executor
-// watches its parent process id and exits when it changes.
+// main). go-plugin does not stop a plugin whose host died, so a local
+// executor watches its parent process id and exits when it changes; an
+// executor on TCP does so only with LAKEFRAME_EXECUTOR_EXIT_WITH_PARENT=1,
+// and otherwise serves until SIGINT or SIGTERM.
 package remote
