@@ -326,6 +326,17 @@ func TestExecutorsOnOtherHosts(t *testing.T) {
 	if live := pool.Addrs(); slices.Contains(live, addrs[1]) || len(live) != 2 {
 		t.Errorf("live executors %v: want the two of %v that were not cut off", live, addrs)
 	}
+
+	// The link comes back: the pool dials the executor again and uses it.
+	if err := ip("-n", lab.ns("e2"), "link", "set", "eth0", "up"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); !slices.Contains(pool.Addrs(), addrs[1]); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("executor %s not back in the pool 30s after its link came up: %v", addrs[1], pool.Addrs())
+		}
+	}
+	sameRows(t, collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(r)), want)
 }
 
 func waitHTTP(t *testing.T, url string) {

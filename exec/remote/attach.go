@@ -33,16 +33,15 @@ func Attach(ctx context.Context, addrs []string, opts Options) (*Pool, error) {
 func attach(ctx context.Context, addrs []string, opts Options, cfg *tls.Config) (*Pool, error) {
 	opts.Executors = len(addrs)
 	opts.defaults()
-	p := &Pool{opts: opts, attached: true}
+	p := &Pool{opts: opts, attached: true, tlsCfg: cfg, done: make(chan struct{})}
 	for _, addr := range addrs {
-		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)), opts.keepalive())
+		e, err := p.dial(addr)
 		if err != nil {
 			p.Close()
-			return nil, fmt.Errorf("%w: attach executor %s: %w", errs.ErrPlan, addr, err)
+			return nil, err
 		}
-		e := &executor{addr: addr, c: &client{cc: cc}, close: func() { cc.Close() }}
 		if err := p.await(ctx, e); err != nil {
-			cc.Close()
+			e.close()
 			p.Close()
 			return nil, fmt.Errorf("%w: attach executor %s: %w", errs.ErrExec, addr, err)
 		}
@@ -51,6 +50,43 @@ func attach(ctx context.Context, addrs []string, opts Options, cfg *tls.Config) 
 		}
 	}
 	return p, nil
+}
+
+// dial makes a connection to addr; gRPC connects on first use.
+func (p *Pool) dial(addr string) (*executor, error) {
+	cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewTLS(p.tlsCfg)), p.opts.keepalive())
+	if err != nil {
+		return nil, fmt.Errorf("%w: attach executor %s: %w", errs.ErrPlan, addr, err)
+	}
+	return &executor{addr: addr, c: &client{cc: cc}, close: func() { cc.Close() }}, nil
+}
+
+// rejoin dials a failed executor every HealthInterval, on a new
+// connection, until it answers its health check, and puts it back in the
+// pool; a network cut that heals gives the executor back.
+func (p *Pool) rejoin(addr string) {
+	defer p.watchers.Done()
+	t := time.NewTicker(p.opts.HealthInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+		}
+		e, err := p.dial(addr)
+		if err != nil {
+			return
+		}
+		if err := p.ping(e); err != nil {
+			e.close()
+			continue
+		}
+		if e, err := p.add(e); err == nil {
+			p.opts.logf("remote: %s answers again", e)
+		}
+		return
+	}
 }
 
 // await retries the health check until it succeeds, ctx ends or

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -105,8 +106,12 @@ func (o *Options) logf(format string, args ...any) {
 // kills, or executors on other hosts (Attach), which Close disconnects.
 type Pool struct {
 	opts Options
-	// attached pools do not start replacements for dead executors.
+	// attached pools do not start replacements for dead executors; they
+	// dial them again with tlsCfg until they answer.
 	attached bool
+	tlsCfg   *tls.Config
+	// done is closed by Close.
+	done chan struct{}
 	// watchers are the executors' health loops; Close waits for them.
 	watchers sync.WaitGroup
 
@@ -159,7 +164,7 @@ func NewPool(ctx context.Context, opts Options) (*Pool, error) {
 		return nil, fmt.Errorf("%w: an executor cannot start executors: call remote.ServeIfExecutor at the start of main", errs.ErrPlan)
 	}
 	opts.defaults()
-	p := &Pool{opts: opts}
+	p := &Pool{opts: opts, done: make(chan struct{})}
 	for range opts.Executors {
 		if _, err := p.spawn(ctx); err != nil {
 			p.Close()
@@ -293,7 +298,8 @@ func (p *Pool) pick(avoid *executor) (*executor, error) {
 }
 
 // fail marks e dead and closes it, which fails its calls in flight; a
-// local executor is killed and replaced.
+// local executor is killed and replaced, an attached one dialled again
+// until it answers.
 func (p *Pool) fail(ctx context.Context, e *executor) {
 	p.mu.Lock()
 	if e.failed || p.closed {
@@ -302,6 +308,10 @@ func (p *Pool) fail(ctx context.Context, e *executor) {
 	}
 	e.failed = true
 	close(e.stop)
+	if p.attached {
+		p.watchers.Add(1)
+		go p.rejoin(e.addr)
+	}
 	live := p.execs[:0]
 	for _, x := range p.execs {
 		if x != e {
@@ -346,6 +356,9 @@ func executorFault(e *executor, err error) bool {
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	execs := p.execs
+	if !p.closed {
+		close(p.done)
+	}
 	p.execs, p.closed = nil, true
 	for _, e := range execs {
 		e.failed = true

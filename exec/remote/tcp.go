@@ -2,7 +2,9 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"os"
@@ -77,7 +79,9 @@ type loggedCreds struct {
 
 func (c *loggedCreds) ServerHandshake(conn net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	out, info, err := c.TransportCredentials.ServerHandshake(conn)
-	if err != nil {
+	// A connection closed before its handshake (a port probe) is no
+	// refusal.
+	if err != nil && !errors.Is(err, io.EOF) {
 		log.Printf("lakeframe executor: refused coordinator %s: %v", conn.RemoteAddr(), err)
 	}
 	return out, info, err
