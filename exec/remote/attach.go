@@ -17,8 +17,8 @@ import (
 // (opts.TLS), and returns a pool whose Runner is used like a local pool's.
 // Each executor must answer a health check within opts.DialTimeout; the
 // error names the address and the cause (a refused certificate, say). An
-// executor found dead later is left out for the rest of the pool's life;
-// Close disconnects and leaves the executors running.
+// executor found dead later is left out until it answers again; Close
+// disconnects and leaves the executors running.
 func Attach(ctx context.Context, addrs []string, opts Options) (*Pool, error) {
 	if len(addrs) == 0 {
 		return nil, fmt.Errorf("%w: attach: no executor address", errs.ErrPlan)

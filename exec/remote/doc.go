@@ -119,8 +119,8 @@
 // way. The failed executor's connection is closed, which cancels its
 // fragments in flight; a local one is SIGKILLed (a stopped process never
 // answers a polite shutdown) and a replacement is spawned, while an
-// attached one is left out for the rest of the pool's life. An error
-// raised by the fragment itself is not retried.
+// attached one is dialled again every HealthInterval and rejoins the pool
+// once it answers. An error raised by the fragment itself is not retried.
 //
 // Pool.Close kills the local executors, or disconnects from attached ones
 // and leaves them running; a runner made by NewRunner starts executors per
