@@ -36,7 +36,7 @@ var s3Schema = arrow.NewSchema([]arrow.Field{
 }, nil)
 
 // s3Rows builds n rows in id order, with NULLs in region and amount.
-func s3Rows(t *testing.T, from, n int) arrow.Table {
+func s3Rows(t testing.TB, from, n int) arrow.Table {
 	t.Helper()
 	b := array.NewRecordBuilder(memory.DefaultAllocator, s3Schema)
 	defer b.Release()
@@ -63,7 +63,7 @@ func s3Rows(t *testing.T, from, n int) arrow.Table {
 // partitioned by year, with small row groups, and a nested flat file),
 // copies it into a fresh bucket under "lake/", and returns the local
 // root and the bucket.
-func s3Lake(t *testing.T, srv *miniotest.Server) (root, bucket string) {
+func s3Lake(t testing.TB, srv *miniotest.Server) (root, bucket string) {
 	t.Helper()
 	ctx := context.Background()
 	root = t.TempDir()
@@ -81,6 +81,14 @@ func s3Lake(t *testing.T, srv *miniotest.Server) (root, bucket string) {
 		t.Fatal(err)
 	}
 	bucket = srv.NewBucket(t)
+	uploadTree(t, srv, root, bucket)
+	return root, bucket
+}
+
+// uploadTree copies every file below root into bucket under "lake/".
+func uploadTree(t testing.TB, srv *miniotest.Server, root, bucket string) {
+	t.Helper()
+	ctx := context.Background()
 	client := srv.Client()
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -98,7 +106,6 @@ func s3Lake(t *testing.T, srv *miniotest.Server) (root, bucket string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return root, bucket
 }
 
 // setS3Env points the AWS environment variables at srv, or clears them.
@@ -317,4 +324,48 @@ func closedAddr(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	return addr
+}
+
+// BenchmarkReadParquetS3 runs one grouped aggregate over the same files
+// on local disk and in MinIO on loopback:
+//
+//	go test ./frame -run '^$' -bench ReadParquetS3 -benchtime 10x
+func BenchmarkReadParquetS3(b *testing.B) {
+	srv := miniotest.Start(b)
+	ctx := context.Background()
+	root := b.TempDir()
+	var size int64
+	for f := range 8 {
+		tbl := s3Rows(b, f*250_000, 250_000)
+		path := filepath.Join(root, "bench", fmt.Sprintf("part-%d.parquet", f))
+		if err := frame.FromArrow(tbl).WriteParquet(ctx, path, frame.RowGroupSize(64<<10)); err != nil {
+			b.Fatal(err)
+		}
+		tbl.Release()
+		st, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += st.Size()
+	}
+	bucket := srv.NewBucket(b)
+	uploadTree(b, srv, root, bucket)
+	cfg := &files.S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
+	for _, c := range []struct{ name, path string }{
+		{"local", filepath.Join(root, "bench", "*.parquet")},
+		{"s3", "s3://" + bucket + "/lake/bench/*.parquet"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				tbl, err := frame.ReadParquetWith(parquet.Options{S3: cfg}, c.path).
+					GroupBy("region").Agg(expr.Col("amount").Sum().Alias("total"), expr.Col("id").Count().Alias("n")).
+					Collect(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tbl.Release()
+			}
+		})
+	}
 }

@@ -127,6 +127,9 @@ func statError(p string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: path %q does not exist: %w", errs.ErrPlan, p, fs.ErrNotExist)
 	}
+	if errors.Is(err, errs.ErrPlan) {
+		return fmt.Errorf("stat %s: %w", p, err) // a configuration mistake, already classified
+	}
 	return fmt.Errorf("%w: stat %s: %w", errs.ErrExec, p, err)
 }
 
