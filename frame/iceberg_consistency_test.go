@@ -247,6 +247,10 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 			if err != nil {
 				t.Fatal(err)
 			}
+			var copies *s3Copies
+			if s3c != nil {
+				copies = &s3Copies{client: s3c, dir: t.TempDir(), paths: map[string]string{}}
+			}
 			var model []conRow
 			var sawDeletes bool
 			for i, st := range conSteps() {
@@ -286,7 +290,7 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 				got := map[string][]string{
 					"lakeframe":  conArrowKeys(t, lf),
 					"iceberg-go": conArrowKeys(t, ig),
-					"duckdb":     duckSnapshotKeys(ctx, t, db, files, s3c),
+					"duckdb":     duckSnapshotKeys(ctx, t, db, files, copies),
 				}
 				lf.Release()
 				ig.Release()
@@ -352,17 +356,16 @@ func snapshotFiles(ctx context.Context, t *testing.T, tbl *table.Table) conFiles
 // with each row's file and position, minus the (file_path, pos) pairs of
 // its delete files. Files on S3 are read from local copies; a table maps
 // the paths the metadata uses to the copies.
-func duckSnapshotKeys(ctx context.Context, t *testing.T, db *sql.DB, files conFiles, s3c *s3.Client) []string {
+func duckSnapshotKeys(ctx context.Context, t *testing.T, db *sql.DB, files conFiles, s3 *s3Copies) []string {
 	t.Helper()
 	if len(files.data) == 0 {
 		return nil
 	}
-	dir := t.TempDir()
 	local := func(p string) string {
-		if s3c == nil {
+		if s3 == nil {
 			return strings.TrimPrefix(p, "file://")
 		}
-		return fetchS3(ctx, t, s3c, p, dir)
+		return s3.local(ctx, t, p)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -423,20 +426,32 @@ func duckSnapshotKeys(ctx context.Context, t *testing.T, db *sql.DB, files conFi
 	return out
 }
 
-// fetchS3 copies s3://bucket/key into dir and returns the copy's path.
-func fetchS3(ctx context.Context, t *testing.T, c *s3.Client, path, dir string) string {
+// s3Copies keeps local copies of S3 objects; Iceberg's files never
+// change once written, so each is fetched once.
+type s3Copies struct {
+	client *s3.Client
+	dir    string
+	paths  map[string]string
+}
+
+// local copies s3://bucket/key into the copies' folder once and returns
+// the copy's path.
+func (c *s3Copies) local(ctx context.Context, t *testing.T, path string) string {
 	t.Helper()
+	if l, ok := c.paths[path]; ok {
+		return l
+	}
 	rest, ok := strings.CutPrefix(path, "s3://")
 	bucket, key, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
 		t.Fatalf("%s is not an s3:// path", path)
 	}
-	obj, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	obj, err := c.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		t.Fatalf("get %s: %v", path, err)
 	}
 	defer obj.Body.Close()
-	dst := filepath.Join(dir, bucket, filepath.FromSlash(key))
+	dst := filepath.Join(c.dir, bucket, filepath.FromSlash(key))
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -451,6 +466,7 @@ func fetchS3(ctx context.Context, t *testing.T, c *s3.Client, path, dir string) 
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+	c.paths[path] = dst
 	return dst
 }
 
