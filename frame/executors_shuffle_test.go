@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"lakeframe/examples/tpch/queries"
 	"lakeframe/exec/remote"
 	"lakeframe/expr"
 	"lakeframe/frame"
@@ -229,4 +230,47 @@ func TestShuffleSpillsPastMemoryBudget(t *testing.T) {
 		t.Fatalf("spill files left behind: %v", left2)
 	}
 	t.Logf("shuffled %d bytes, spilled %d", run.Stats.ShuffledBytes(), run.Stats.SpilledBytes())
+}
+
+// TestShuffleTPCHQ3 compares TPC-H Q3 on the local pool, on two executors
+// with the default shuffle thresholds and on two executors shuffling
+// every join and aggregation, and logs the times. It needs the SF1 data
+// (go run ./cmd/tpchgen -sf 1) and LAKEFRAME_Q3=1:
+//
+//	LAKEFRAME_Q3=1 go test ./frame -run TestShuffleTPCHQ3 -v
+func TestShuffleTPCHQ3(t *testing.T) {
+	const dir = "/tmp/lakeframe-tpch-sf1"
+	if os.Getenv("LAKEFRAME_Q3") == "" {
+		t.Skip("set LAKEFRAME_Q3=1 to run")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no TPC-H data at %s", dir)
+	}
+	df := queries.Q3(dir)
+	timed := func(name string, opts ...frame.Option) []string {
+		start := time.Now()
+		out := collectRows(t, df, opts...)
+		t.Logf("%s: %v", name, time.Since(start))
+		return out
+	}
+	want := timed("local pool")
+	for _, forced := range []bool{false, true} {
+		pool, err := remote.NewPool(context.Background(), remote.Options{Executors: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := pool.Runner()
+		r.Logf = t.Logf
+		name := "2 executors, default thresholds"
+		if forced {
+			r.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: 1, SortBytes: 1}
+			name = "2 executors, every join and aggregation shuffled"
+		}
+		timed(name+" (warm-up)", frame.WithRunner(r))
+		got := timed(name, frame.WithRunner(r))
+		pool.Close()
+		sameRows(t, got, want)
+		t.Logf("%s: exchanges %d, map tasks %d, reduce tasks %d, shuffled %d bytes, fragments %d",
+			name, r.Stats.Exchanges(), r.Stats.MapTasks(), r.Stats.ShuffledPartitions(), r.Stats.ShuffledBytes(), r.Stats.Fragments())
+	}
 }

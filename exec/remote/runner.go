@@ -171,7 +171,9 @@ func findCandidates(n physical.Node, out *[]*physical.Coalesce, logf func(string
 func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (physical.Node, bool, error) {
 	if c, ok := n.(*physical.Coalesce); ok {
 		if sh, why := matchShippable(c.Input); why == "" {
-			in, err := r.remoteScan(sh, pool, tc)
+			// The shipped subtree's estimate, for the plan above to size it.
+			est, _ := physical.EstimateBytes(c.Input)
+			in, err := r.remoteScan(sh, pool, tc, est)
 			if err != nil {
 				return nil, false, err
 			}
@@ -205,7 +207,7 @@ func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (phy
 
 // remoteScan encodes one fragment per scan partition and returns a scan
 // of them.
-func (r *Runner) remoteScan(sh *shippable, pool *Pool, tc *exec.TaskContext) (physical.Node, error) {
+func (r *Runner) remoteScan(sh *shippable, pool *Pool, tc *exec.TaskContext, est int64) (physical.Node, error) {
 	src := &fragmentSource{pool: pool, schema: sh.out, desc: sh.scan.Logical.String(), stats: &r.Stats}
 	var tasks []plan.Task
 	var groups [][]plan.Task
@@ -225,5 +227,6 @@ func (r *Runner) remoteScan(sh *shippable, pool *Pool, tc *exec.TaskContext) (ph
 		tasks = append(tasks, t)
 		groups = append(groups, []plan.Task{t})
 	}
-	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: &plan.ScanPlan{Tasks: tasks}, Groups: groups}, nil
+	sp := &plan.ScanPlan{Tasks: tasks, Stats: plan.ScanStats{BytesToRead: est}}
+	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: sp, Groups: groups}, nil
 }

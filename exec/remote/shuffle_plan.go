@@ -150,18 +150,19 @@ func (q *query) shuffle(n physical.Node) (physical.Node, bool, error) {
 	var out physical.Node
 	var err error
 	o := &q.r.Shuffle
+	est, _ := physical.EstimateBytes(n)
 	switch x := n.(type) {
 	case *physical.HashJoin:
 		if o.shuffleJoin(x) {
-			out, err = q.joinStage(x)
+			out, err = q.joinStage(x, est)
 		}
 	case *physical.HashAggregate:
 		if partial := o.shuffleAgg(x); partial != nil {
-			out, err = q.aggStage(x, partial)
+			out, err = q.aggStage(x, partial, est)
 		}
 	case *physical.Sort:
 		if in := o.shuffleSort(x); in != nil {
-			out, err = q.sortStage(x, in)
+			out, err = q.sortStage(x, in, est)
 		}
 	}
 	if err != nil {
@@ -180,7 +181,7 @@ func (q *query) shuffle(n physical.Node) (physical.Node, bool, error) {
 // partition p of the probe side with partition p of the build side. Rows
 // with NULL keys all land in one partition, where the join emits them
 // unmatched as it would locally.
-func (q *query) joinStage(j *physical.HashJoin) (physical.Node, error) {
+func (q *query) joinStage(j *physical.HashJoin, est int64) (physical.Node, error) {
 	parts := q.partitions()
 	desc := j.String()
 	probe, err := q.newExchange("probe side of "+desc, j.Probe, j.ProbeKeys, parts, false, nil)
@@ -197,12 +198,12 @@ func (q *query) joinStage(j *physical.HashJoin) (physical.Node, error) {
 		return nil, err
 	}
 	q.r.logf("remote: %s joins in %d partitions on executors", desc, parts)
-	return q.newReduce(desc, stage, reduce)
+	return q.newReduce(desc, stage, reduce, est)
 }
 
 // aggStage partitions partial aggregates by their group keys; reduce task
 // p runs the final aggregation of the groups in partition p.
-func (q *query) aggStage(final, partial *physical.HashAggregate) (physical.Node, error) {
+func (q *query) aggStage(final, partial *physical.HashAggregate, est int64) (physical.Node, error) {
 	parts := q.partitions()
 	desc := final.String()
 	x, err := q.newExchange("partial "+desc, partial, nil, parts, false, nil)
@@ -222,13 +223,13 @@ func (q *query) aggStage(final, partial *physical.HashAggregate) (physical.Node,
 		return nil, err
 	}
 	q.r.logf("remote: %s merges in %d partitions on executors", desc, parts)
-	return q.newReduce(desc, stage, reduce)
+	return q.newReduce(desc, stage, reduce, est)
 }
 
 // sortStage sorts each partition of in on an executor and merges the
 // runs on the coordinator. It leaves the sort alone when in cannot run on
 // executors.
-func (q *query) sortStage(s *physical.Sort, in physical.Node) (physical.Node, error) {
+func (q *query) sortStage(s *physical.Sort, in physical.Node, est int64) (physical.Node, error) {
 	wrap := func(n physical.Node) physical.Node { return &physical.Sort{Input: n, Keys: s.Keys} }
 	if _, why := q.encodeMaps(in, nil, 1, true, wrap); why != "" {
 		q.r.logf("remote: %s stays on the coordinator: %s", s, why)
@@ -241,5 +242,5 @@ func (q *query) sortStage(s *physical.Sort, in physical.Node) (physical.Node, er
 	}
 	stage := &shuffleStage{q: q, exchanges: []*exchange{x}}
 	q.r.logf("remote: %s sorts %d runs on executors", desc, x.tasks)
-	return q.newMerge(desc, stage, s.Schema(), s.Keys), nil
+	return q.newMerge(desc, stage, s.Schema(), s.Keys, est), nil
 }

@@ -49,10 +49,10 @@ func (s *mergeSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, erro
 	return nil, fmt.Errorf("%w: sorted runs are planned by the runner", errs.ErrInternal)
 }
 
-func (q *query) newMerge(desc string, stage *shuffleStage, schema *arrow.Schema, keys []*expr.SortKey) *physical.Scan {
+func (q *query) newMerge(desc string, stage *shuffleStage, schema *arrow.Schema, keys []*expr.SortKey, estimate int64) *physical.Scan {
 	src := &mergeSource{q: q, stage: stage, schema: schema, keys: keys, desc: desc}
 	t := &mergeTask{desc: "merge of " + desc}
-	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: &plan.ScanPlan{Tasks: []plan.Task{t}}, Groups: [][]plan.Task{{t}}}
+	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: &plan.ScanPlan{Tasks: []plan.Task{t}, Stats: plan.ScanStats{BytesToRead: estimate}}, Groups: [][]plan.Task{{t}}}
 }
 
 // Open sorts the runs on the executors, then merges them.

@@ -54,8 +54,8 @@ func (s *reduceSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, err
 
 // newReduce returns a scan running reduce on each partition of the
 // stage's exchanges, whose data reduce reads through exchangeInput nodes
-// numbered as stage.exchanges.
-func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node) (*physical.Scan, error) {
+// numbered as stage.exchanges; estimate is the replaced subtree's size.
+func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node, estimate int64) (*physical.Scan, error) {
 	pj, err := encodeNode(reduce)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", desc, err)
@@ -82,7 +82,10 @@ func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node
 		tasks[p] = &reduceTask{p: p, desc: fmt.Sprintf("reduce partition %d of %s", p, desc)}
 		groups[p] = []plan.Task{tasks[p]}
 	}
-	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: &plan.ScanPlan{Tasks: tasks}, Groups: groups}, nil
+	// The estimate of the replaced subtree, so that the plan above still
+	// sizes its joins and aggregations.
+	sp := &plan.ScanPlan{Tasks: tasks, Stats: plan.ScanStats{BytesToRead: estimate}}
+	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: sp, Groups: groups}, nil
 }
 
 // Open runs the stage's map tasks if no reduce task has yet, then the
