@@ -5,8 +5,9 @@
 //	lakeframe-executor -listen 10.0.0.2:7070 -ca ca.pem -cert executor.pem -key executor-key.pem
 //
 // A coordinator attaches with remote.Attach. This program knows the
-// built-in sources only; a program with sources or functions of its own
-// calls remote.ServeTCP itself.
+// built-in sources only (Parquet files, local or on S3, and Iceberg
+// tables); a program with sources or functions of its own calls
+// remote.ServeTCP itself.
 package main
 
 import (
@@ -19,6 +20,10 @@ import (
 	"syscall"
 
 	"lakeframe/exec/remote"
+	// The built-in sources whose scans executors run register their
+	// codecs when imported.
+	_ "lakeframe/exec/source/parquet"
+	_ "lakeframe/iceberg"
 )
 
 func main() {
