@@ -28,7 +28,7 @@ import (
 func TestStandaloneExecutor(t *testing.T) {
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "lakeframe-executor")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	executorID, coordinatorID, err := remote.ThrowawayTLS("127.0.0.1")
