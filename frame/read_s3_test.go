@@ -369,3 +369,86 @@ func BenchmarkReadParquetS3(b *testing.B) {
 		})
 	}
 }
+
+// TestWriteParquetS3 writes to MinIO (configured by the environment) and
+// reads back: the rows must be the input's, an existing output is refused
+// without Overwrite, and Overwrite leaves only the new files.
+func TestWriteParquetS3(t *testing.T) {
+	srv := miniotest.Start(t)
+	bucket := srv.NewBucket(t)
+	setS3Env(t, srv)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	in := s3Rows(t, 0, 700)
+	defer in.Release()
+	want := sorted(tableRows(t, in))
+
+	dir := "s3://" + bucket + "/out/sales"
+	if err := frame.FromArrow(in).WriteParquet(ctx, dir, frame.PartitionBy("year"), frame.RowGroupSize(100)); err != nil {
+		t.Fatal(err)
+	}
+	read := func(path string, cols ...any) []string {
+		t.Helper()
+		tbl, err := frame.ReadParquet(path).Select(cols...).Collect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tbl.Release()
+		return sorted(tableRows(t, tbl))
+	}
+	if got := read(dir, "id", "region", "amount", "year"); !slices.Equal(got, want) {
+		t.Errorf("read back %d rows, wrote %d", len(got), len(want))
+	}
+	err := frame.FromArrow(in).WriteParquet(ctx, dir, frame.PartitionBy("year"))
+	if err == nil || !strings.Contains(err.Error(), "already exists") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("second write without overwrite: %v", err)
+	}
+
+	small := s3Rows(t, 0, 30)
+	defer small.Release()
+	if err := frame.FromArrow(small).WriteParquet(ctx, dir, frame.Overwrite()); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(dir, "id", "region", "amount", "year"); !slices.Equal(got, sorted(tableRows(t, small))) {
+		t.Errorf("after overwrite read %d rows, want %d", len(got), small.NumRows())
+	}
+	objs, err := srv.Client().ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range objs.Contents {
+		keys = append(keys, *o.Key)
+	}
+	if !slices.Equal(keys, []string{"out/sales/part-0.parquet"}) {
+		t.Errorf("objects after overwrite: %v", keys)
+	}
+
+	one := "s3://" + bucket + "/out/one.parquet"
+	if err := frame.FromArrow(in).WriteParquet(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(one, "id", "region", "amount", "year"); !slices.Equal(got, want) {
+		t.Errorf("single file: read back %d rows, wrote %d", len(got), len(want))
+	}
+	csvPath := "s3://" + bucket + "/out/sales.csv"
+	if err := frame.FromArrow(small).WriteCSV(ctx, csvPath); err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := frame.ReadCSV(csvPath).Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := sorted(tableRows(t, tbl)); !slices.Equal(got, sorted(tableRows(t, small))) {
+		t.Errorf("csv: read back %v, wrote %v", head(got), head(sorted(tableRows(t, small))))
+	}
+
+	const wrongSecret = "wrong-secret-for-writes"
+	t.Setenv("AWS_SECRET_ACCESS_KEY", wrongSecret)
+	err = frame.FromArrow(small).WriteParquet(ctx, "s3://"+bucket+"/out/denied")
+	if err == nil || !strings.Contains(err.Error(), "SignatureDoesNotMatch") || !strings.Contains(err.Error(), srv.Endpoint) ||
+		!strings.Contains(err.Error(), bucket) || strings.Contains(err.Error(), wrongSecret) {
+		t.Errorf("write with a wrong secret: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
+	"lakeframe/exec/source/files"
 )
 
 // CSVOptions configure WriteCSV. The zero value writes a header, commas,
@@ -31,13 +32,25 @@ type CSVOptions struct {
 	NullString string
 	// Overwrite replaces an existing file.
 	Overwrite bool
+	// S3 configures the object store for s3:// paths; nil means the AWS
+	// environment variables.
+	S3 *files.S3Config
 }
 
 // WriteCSV writes every batch of in to the file path and closes in.
 // Fields holding the delimiter, quotes, line breaks, or the null string
 // are quoted (quotes doubled). Dates are YYYY-MM-DD; timestamps are
 // "YYYY-MM-DD HH:MM:SS.ffffff", in UTC with a Z when the type has a zone.
+//
+// An s3://bucket/key path is written locally and uploaded (see writeS3).
 func WriteCSV(ctx context.Context, in exec.Stream, path string, opts CSVOptions) (*Result, error) {
+	if files.IsS3Path(path) {
+		return writeS3(ctx, in, path, opts.S3, opts.Overwrite, func(local string) (*Result, error) {
+			o := opts
+			o.Overwrite, o.S3 = false, nil
+			return WriteCSV(ctx, in, local, o)
+		})
+	}
 	defer in.Close()
 	if opts.Delimiter == 0 {
 		opts.Delimiter = ','

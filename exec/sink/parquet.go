@@ -19,6 +19,7 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
+	"lakeframe/exec/source/files"
 )
 
 // ParquetOptions configure WriteParquet.
@@ -40,6 +41,9 @@ type ParquetOptions struct {
 	Overwrite bool
 	// Mem allocates the writer's buffers; nil means the Go allocator.
 	Mem memory.Allocator
+	// S3 configures the object store for s3:// paths; nil means the AWS
+	// environment variables.
+	S3 *files.S3Config
 }
 
 var codecs = map[string]compress.Compression{
@@ -53,7 +57,16 @@ var codecs = map[string]compress.Compression{
 // other path as a directory holding part-0.parquet. With PartitionBy, path
 // is a directory of key=value subdirectories, values escaped as hive
 // escapes them and NULL written as __HIVE_DEFAULT_PARTITION__.
+//
+// An s3://bucket/key path is written locally and uploaded (see writeS3).
 func WriteParquet(ctx context.Context, in exec.Stream, path string, opts ParquetOptions) (*Result, error) {
+	if files.IsS3Path(path) {
+		return writeS3(ctx, in, path, opts.S3, opts.Overwrite, func(local string) (*Result, error) {
+			o := opts
+			o.Overwrite, o.S3 = false, nil
+			return WriteParquet(ctx, in, local, o)
+		})
+	}
 	defer in.Close()
 	codec, ok := codecs[strings.ToLower(opts.Compression)]
 	if !ok {

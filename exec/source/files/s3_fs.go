@@ -118,14 +118,18 @@ func splitS3(p string) (bucket, key string, err error) {
 
 // op runs one request under the request timeout.
 func (f *S3) op(ctx context.Context, name, bucket, key string, do func(context.Context) error) error {
-	octx, cancel := context.WithTimeout(ctx, f.timeout)
+	return f.opTimeout(ctx, name, bucket, key, f.timeout, do)
+}
+
+func (f *S3) opTimeout(ctx context.Context, name, bucket, key string, timeout time.Duration, do func(context.Context) error) error {
+	octx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := do(octx)
 	if err == nil {
 		return nil
 	}
 	timedOut := ctx.Err() == nil && errors.Is(octx.Err(), context.DeadlineExceeded)
-	return s3Failure(name, f.endpoint, bucket, key, timedOut, f.timeout, err)
+	return s3Failure(name, f.endpoint, bucket, key, timedOut, timeout, err)
 }
 
 // Stat describes an object, or a prefix with objects below it as a
@@ -342,4 +346,38 @@ func (f *s3File) Seek(offset int64, whence int) (int64, error) { return f.sr.See
 func (f *s3File) Close() error {
 	f.buf = nil
 	return nil
+}
+
+// Put uploads size bytes of body as the object p in one PutObject, which
+// S3 limits to 5 GiB. The object appears whole or not at all. body is
+// read again from the start when a request is retried.
+func (f *S3) Put(ctx context.Context, p string, body io.ReadSeeker, size int64) error {
+	bucket, key, err := splitS3(p)
+	if err != nil {
+		return err
+	}
+	if key == "" || strings.HasSuffix(key, "/") {
+		return fmt.Errorf("%w: %q names no object", errs.ErrPlan, p)
+	}
+	// Uploads send the whole body within the request timeout; allow for
+	// large files at a modest 8 MiB/s.
+	return f.opTimeout(ctx, "PutObject", bucket, key, f.timeout+time.Duration(size/(8<<20))*time.Second, func(ctx context.Context) error {
+		if _, err := body.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		_, err := f.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: body, ContentLength: aws.Int64(size)})
+		return err
+	})
+}
+
+// Delete removes the object p; a missing object is not an error.
+func (f *S3) Delete(ctx context.Context, p string) error {
+	bucket, key, err := splitS3(p)
+	if err != nil {
+		return err
+	}
+	return f.op(ctx, "DeleteObject", bucket, key, func(ctx context.Context) error {
+		_, err := f.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+		return err
+	})
 }
