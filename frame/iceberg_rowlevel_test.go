@@ -2,6 +2,7 @@ package frame_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/table"
 
+	"lakeframe/errs"
 	"lakeframe/expr"
 	"lakeframe/frame"
 	"lakeframe/iceberg"
@@ -290,5 +292,192 @@ func TestIcebergRowLevel(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+func TestIcebergRowLevelNoMatchAndErrors(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 20)
+	tbl := rlTable(t, ctx, cat, "edge", true, rows)
+	snaps := len(tbl.Metadata().Snapshots())
+
+	out, err := frame.DeleteIceberg(ctx, tbl, expr.Col("n").Gt(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.CurrentSnapshot().SnapshotID != tbl.CurrentSnapshot().SnapshotID || len(out.Metadata().Snapshots()) != snaps {
+		t.Errorf("a delete matching nothing committed a snapshot")
+	}
+	// NULL = 'a' is NULL, never true: nothing matches.
+	out, err = frame.UpdateIceberg(ctx, tbl, expr.Col("grp").Eq(expr.Lit(nil)), map[string]any{"n": 1}, frame.IcebergMergeOnRead())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Metadata().Snapshots()) != snaps {
+		t.Errorf("an update matching nothing committed a snapshot")
+	}
+	rlCheck(t, ctx, "after no-ops", out, rows)
+
+	for _, c := range []struct {
+		name string
+		run  func() error
+		want []string
+	}{
+		{"delete on unknown column", func() error {
+			_, err := frame.DeleteIceberg(ctx, tbl, expr.Col("amount").Gt(1))
+			return err
+		}, []string{`"amount"`, "id", "grp", "n"}},
+		{"update on unknown column", func() error {
+			_, err := frame.UpdateIceberg(ctx, tbl, expr.Col("id").Gt(1), map[string]any{"nn": 1})
+			return err
+		}, []string{`"nn"`, "id", "grp"}},
+		{"update with a value on an unknown column", func() error {
+			_, err := frame.UpdateIceberg(ctx, tbl, expr.Col("id").Gt(1), map[string]any{"n": expr.Col("x").Add(1)})
+			return err
+		}, []string{`"x"`}},
+		{"condition not boolean", func() error {
+			_, err := frame.DeleteIceberg(ctx, tbl, expr.Col("n").Add(1))
+			return err
+		}, []string{"not boolean"}},
+		{"update without columns", func() error {
+			_, err := frame.UpdateIceberg(ctx, tbl, expr.Col("n").Gt(1), nil)
+			return err
+		}, []string{"no columns"}},
+	} {
+		err := c.run()
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if !errors.Is(err, errs.ErrPlan) {
+			t.Errorf("%s: %v is not a plan error", c.name, err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not mention %s", c.name, err, w)
+			}
+		}
+	}
+	if err := tbl.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(tbl.Metadata().Snapshots()) != snaps {
+		t.Errorf("failed changes committed snapshots")
+	}
+}
+
+// TestIcebergRowLevelModes: the table properties choose the mode, the
+// options override them, and copy-on-write over merge-on-read deletes
+// applies them and drops the delete files it leaves with nothing to apply
+// to.
+func TestIcebergRowLevelModes(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 40)
+	tbl := rlTable(t, ctx, cat, "modes", false, rows, iceberg.WithTableProperties(map[string]string{
+		"write.delete.mode": "merge-on-read",
+		"write.update.mode": "merge-on-read",
+	}))
+	deleteFiles := func(tbl *table.Table) int {
+		t.Helper()
+		tasks, err := tbl.Scan().PlanFiles(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, ft := range tasks {
+			for _, d := range ft.DeleteFiles {
+				seen[d.FilePath()] = true
+			}
+		}
+		return len(seen)
+	}
+
+	// The table says merge-on-read.
+	match := func(r rlRow) bool { return r.id%3 == 0 }
+	rows = deleteWhere(rows, match)
+	tbl, err := frame.DeleteIceberg(ctx, tbl, expr.Col("id").Mod(3).Eq(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rlCheck(t, ctx, "merge-on-read delete", tbl, rows)
+	if deleteFiles(tbl) == 0 {
+		t.Fatalf("write.delete.mode=merge-on-read wrote no delete files")
+	}
+	upd := func(r rlRow) bool { return r.id%3 == 1 }
+	rows = updateWhere(rows, upd, func(r rlRow) rlRow { r.grp = "u"; return r })
+	tbl, err = frame.UpdateIceberg(ctx, tbl, expr.Col("id").Mod(3).Eq(1), map[string]any{"grp": "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rlCheck(t, ctx, "merge-on-read update", tbl, rows)
+	if op := tbl.CurrentSnapshot().Summary.Operation; op != table.OpOverwrite {
+		t.Errorf("merge-on-read update operation %s", op)
+	}
+
+	// The option overrides the table: rewrite every file with a match,
+	// which here is every original file, so their delete files dangle.
+	rows = deleteWhere(rows, func(r rlRow) bool { return r.id < 40 && r.id%3 == 2 })
+	tbl, err = frame.DeleteIceberg(ctx, tbl, expr.Col("id").Mod(3).Eq(2), frame.IcebergCopyOnWrite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rlCheck(t, ctx, "copy-on-write delete over delete files", tbl, rows)
+	sum := tbl.CurrentSnapshot().Summary
+	if sum.Properties["added-delete-files"] != "" && sum.Properties["added-delete-files"] != "0" {
+		t.Errorf("copy-on-write added delete files: %v", sum.Properties)
+	}
+	// The update's delete files point at the original files only; the
+	// update's new data files have no match (grp u rows have id%3 == 1).
+	if n := deleteFiles(tbl); n != 0 {
+		t.Errorf("%d delete files still apply after every file they name was rewritten (summary %v)", n, sum.Properties)
+	}
+	if sum.Properties["removed-position-delete-files"] == "" && sum.Properties["removed-delete-files"] == "" {
+		t.Errorf("copy-on-write removed no delete files: %v", sum.Properties)
+	}
+}
+
+// TestIcebergRowLevelConcurrent: a change planned on a stale snapshot
+// loses its commit to the writer that moved the table and is planned
+// again, so it also changes the rows that writer added and loses none.
+func TestIcebergRowLevelConcurrent(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 30)
+	for _, mode := range []frame.IcebergWriteOption{frame.IcebergCopyOnWrite(), frame.IcebergMergeOnRead()} {
+		stale := rlTable(t, ctx, cat, fmt.Sprintf("conc%d", len(rows)), true, rows)
+		fresh, err := cat.LoadTable(ctx, stale.Identifier())
+		if err != nil {
+			t.Fatal(err)
+		}
+		more := rlRows(100, 120)
+		in := rlArrow(more)
+		if _, err := frame.FromArrow(in).WriteIceberg(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+		in.Release()
+		want := append(slices.Clone(rows), more...)
+		// A concurrent delete of some of the same rows, also committed
+		// after the stale handle was loaded.
+		fresh, err = cat.LoadTable(ctx, stale.Identifier())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := frame.DeleteIceberg(ctx, fresh, expr.Col("id").Lt(5), mode); err != nil {
+			t.Fatal(err)
+		}
+		want = deleteWhere(want, func(r rlRow) bool { return r.id < 5 })
+
+		want = updateWhere(want, func(r rlRow) bool { return r.grp == "b" }, func(r rlRow) rlRow { r.n, r.nNull = -r.id, false; return r })
+		out, err := frame.UpdateIceberg(ctx, stale, expr.Col("grp").Eq("b"), map[string]any{"n": expr.Col("id").Neg()}, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rlCheck(t, ctx, "update from a stale handle", out, want)
+		if n := len(out.Metadata().Snapshots()); n != 5 {
+			t.Errorf("%d snapshots, want 5 (2 appends, 1 append, 1 delete, 1 update)", n)
+		}
+		rows = append(rows, rlRow{id: int64(1000 + len(rows))})
 	}
 }

@@ -91,6 +91,7 @@ func (df *DataFrame) WriteIceberg(ctx context.Context, tbl *table.Table, opts ..
 	if err != nil {
 		return nil, fmt.Errorf("write_iceberg %s: %w", ident, err)
 	}
+	cfg.opts.Mem = newRunConfig(cfg.run).mem
 	out, err := iceberg.Write(ctx, tbl, st.Schema(), streamBatches(ctx, st), cfg.opts)
 	// Close only releases the query once it has reported io.EOF; its
 	// error cannot undo a commit that already happened.

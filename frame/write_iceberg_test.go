@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,5 +226,156 @@ func TestWriteIcebergPartitioned(t *testing.T) {
 	}
 	if len(stats) != 1 || stats[0].Stats.FilesTotal != 20 || stats[0].Stats.FilesKept != 2 {
 		t.Errorf("scan kept %+v, want 2 of 20 files", stats)
+	}
+}
+
+func TestWriteIcebergOverwriteWhere(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	newRows := rlRows(100, 112)
+	for _, c := range []struct {
+		name        string
+		partitioned bool
+		cond        expr.Expr
+		match       func(rlRow) bool
+		// wholeFiles: every file with a match matches whole, so no file
+		// is rewritten.
+		wholeFiles bool
+	}{
+		{"unpartitioned partial files", false, expr.Col("n").Gt(3), func(r rlRow) bool { return !r.nNull && r.n > 3 }, false},
+		{"partitioned partial files", true, expr.Col("n").Gt(3), func(r rlRow) bool { return !r.nNull && r.n > 3 }, false},
+		{"partitioned whole files", true, expr.Col("grp").Eq("a"), func(r rlRow) bool { return r.grp == "a" }, true},
+		{"partitioned null partition", true, expr.Col("grp").IsNull(), func(r rlRow) bool { return r.grp == "" }, true},
+		{"nothing matches", true, expr.Col("n").Gt(100), func(r rlRow) bool { return false }, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			rows := rlRows(0, 60)
+			tbl := rlTable(t, ctx, cat, strings.ReplaceAll(c.name, " ", "_"), c.partitioned, rows)
+			prev := tbl.CurrentSnapshot().SnapshotID
+			in := rlArrow(newRows)
+			defer in.Release()
+			out, err := frame.FromArrow(in).WriteIceberg(ctx, tbl, frame.IcebergOverwriteWhere(c.cond), frame.IcebergRun(frame.WithAllocator(mem)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(deleteWhere(rows, c.match), newRows...)
+			rlCheck(t, ctx, c.name, out, want)
+			snap := out.CurrentSnapshot()
+			if snap.ParentSnapshotID == nil || *snap.ParentSnapshotID != prev {
+				t.Errorf("not one commit")
+			}
+			removed := len(rows) - len(deleteWhere(rows, c.match))
+			wantOp := table.OpOverwrite
+			if removed == 0 {
+				wantOp = table.OpAppend
+			}
+			if snap.Summary.Operation != wantOp {
+				t.Errorf("operation %s, want %s", snap.Summary.Operation, wantOp)
+			}
+			// Rows beyond the new ones are the kept rows of rewritten files.
+			added := snap.Summary.Properties["added-records"]
+			if c.wholeFiles && added != fmt.Sprint(len(newRows)) {
+				t.Errorf("added %s records, want only the %d new ones (no rewrite)", added, len(newRows))
+			}
+			if !c.wholeFiles && added == fmt.Sprint(len(newRows)) {
+				t.Errorf("added %s records: no file was rewritten", added)
+			}
+			old, err := frame.ReadIceberg(out, frame.AtSnapshot(prev)).Collect(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer old.Release()
+			if got := rlRead(t, old); !slices.Equal(got, rlStrings(rows)) {
+				t.Errorf("time travel read %v", got)
+			}
+		})
+	}
+
+	t.Run("unknown column", func(t *testing.T) {
+		tbl := rlTable(t, ctx, cat, "ow_unknown", false, rlRows(0, 4))
+		in := rlArrow(newRows)
+		defer in.Release()
+		_, err := frame.FromArrow(in).WriteIceberg(ctx, tbl, frame.IcebergOverwriteWhere(expr.Col("zz").Eq(1)))
+		if err == nil || !strings.Contains(err.Error(), `"zz"`) || !strings.Contains(err.Error(), "grp") {
+			t.Errorf("error %v does not name the column and the table's columns", err)
+		}
+	})
+}
+
+func TestWriteIcebergOverwritePartitions(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	for _, c := range []struct {
+		name  string
+		parts []iceberg.Partition
+		// key is a row's partition, computed independently.
+		key func(rlRow) string
+	}{
+		{"identity", []iceberg.Partition{iceberg.Identity("grp")}, func(r rlRow) string { return r.grp }},
+		{"identity and truncate", []iceberg.Partition{iceberg.Identity("grp"), iceberg.Truncate("id", 10)},
+			func(r rlRow) string { return fmt.Sprint(r.grp, "/", r.id/10) }},
+		{"unpartitioned", nil, func(rlRow) string { return "" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows := rlRows(0, 60)
+			tbl, err := iceberg.CreateTable(ctx, cat, table.Identifier{"dpo", strings.ReplaceAll(c.name, " ", "_")}, rlSchema,
+				iceberg.WithPartitioning(c.parts...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, part := range [][]rlRow{rows[:30], rows[30:]} {
+				in := rlArrow(part)
+				tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
+				in.Release()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Merge-on-read deletes in a partition that is replaced, and in
+			// one that is not.
+			rows = deleteWhere(rows, func(r rlRow) bool { return r.id == 4 || r.id == 13 })
+			if tbl, err = frame.DeleteIceberg(ctx, tbl, expr.Col("id").IsIn(4, 13), frame.IcebergMergeOnRead()); err != nil {
+				t.Fatal(err)
+			}
+			// New rows in groups a and NULL only, ids 0..19.
+			var newRows []rlRow
+			for _, r := range rlRows(0, 20) {
+				if r.grp == "a" || r.grp == "" {
+					r.n, r.nNull = 100+r.id, false
+					newRows = append(newRows, r)
+				}
+			}
+			touched := map[string]bool{}
+			for _, r := range newRows {
+				touched[c.key(r)] = true
+			}
+			want := slices.Clone(newRows)
+			for _, r := range rows {
+				if !touched[c.key(r)] {
+					want = append(want, r)
+				}
+			}
+			prev := tbl.CurrentSnapshot().SnapshotID
+			in := rlArrow(newRows)
+			defer in.Release()
+			out, err := frame.FromArrow(in).WriteIceberg(ctx, tbl, frame.IcebergOverwritePartitions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rlCheck(t, ctx, c.name, out, want)
+			if op := out.CurrentSnapshot().Summary.Operation; op != table.OpOverwrite {
+				t.Errorf("operation %s", op)
+			}
+			if p := out.CurrentSnapshot().ParentSnapshotID; p == nil || *p != prev {
+				t.Errorf("not one commit")
+			}
+			// Id 4 (group a) was deleted in a replaced partition: its
+			// delete file goes with it.
+			if out.CurrentSnapshot().Summary.Properties["removed-position-delete-files"] == "" {
+				t.Errorf("no delete file removed: %v", out.CurrentSnapshot().Summary.Properties)
+			}
+		})
 	}
 }

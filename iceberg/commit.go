@@ -79,9 +79,18 @@ func commitOnce(ctx context.Context, tbl *table.Table, files []iceberg.DataFile,
 	txn := tbl.NewTransaction()
 	var err error
 	switch mode {
-	case Overwrite:
+	case Overwrite, OverwritePartitions:
+		// What is replaced depends on the snapshot: pin it, so that a
+		// concurrent commit makes this attempt fail and the next one
+		// plans again, rather than iceberg-go replaying it as it is.
+		if err = txn.AssertRefSnapshotID(table.MainBranch); err != nil {
+			break
+		}
 		var data, deletes []iceberg.DataFile
 		data, deletes, err = liveFiles(ctx, tbl)
+		if err == nil && mode == OverwritePartitions {
+			data, deletes = partitionsOverwritten(files, data, deletes)
+		}
 		if err == nil {
 			err = txn.ReplaceFiles(ctx, data, files, deletes, props, table.WithoutDuplicateCheck())
 		}

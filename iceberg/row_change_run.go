@@ -30,13 +30,14 @@ func changeRows(ctx context.Context, tbl *table.Table, where expr.Expr, set map[
 	run := func(cur *table.Table) (*rowChange, error) {
 		return newRowChange(cur, where, set, resolveMode(cur, o.Mode, key), o.mem())
 	}
-	return retryChange(ctx, tbl, func(ctx context.Context, cur *table.Table) (*table.Table, []string, commitState, error) {
+	out, _, err := retryChange(ctx, tbl, func(ctx context.Context, cur *table.Table) (*table.Table, []string, commitState, error) {
 		c, err := run(cur)
 		if err != nil {
 			return nil, nil, commitRejected, err
 		}
 		return c.apply(ctx, cur, nil, o)
 	})
+	return out, err
 }
 
 // attemptFunc makes one attempt at a change on cur. It returns the paths
@@ -45,35 +46,36 @@ func changeRows(ctx context.Context, tbl *table.Table, where expr.Expr, set map[
 type attemptFunc func(ctx context.Context, cur *table.Table) (*table.Table, []string, commitState, error)
 
 // retryChange runs attempt until it commits, fails for another reason
-// than a conflict, or the table's retry settings run out.
-func retryChange(ctx context.Context, tbl *table.Table, attempt attemptFunc) (*table.Table, error) {
+// than a conflict, or the table's retry settings run out. unknown says
+// the catalog may have accepted the failed commit.
+func retryChange(ctx context.Context, tbl *table.Table, attempt attemptFunc) (out *table.Table, unknown bool, err error) {
 	policy := retryPolicyOf(tbl.Properties())
 	start := time.Now()
 	cur := tbl
 	for n := 1; ; n++ {
 		out, written, st, err := attempt(ctx, cur)
 		if err == nil {
-			return out, nil
+			return out, false, nil
 		}
 		if st == commitUnknown {
-			return nil, fmt.Errorf("%w: commit to iceberg table %s (attempt %d; state unknown, its %d new files were kept): %w",
+			return nil, true, fmt.Errorf("%w: commit to iceberg table %s (attempt %d; state unknown, its %d new files were kept): %w",
 				errs.ErrExec, name(tbl), n, len(written), err)
 		}
 		removePaths(ctx, cur, written)
 		if st == commitRejected || !isConflict(err) {
-			return nil, err
+			return nil, false, err
 		}
 		wait := policy.backoff(n)
 		if n > policy.retries || time.Since(start)+wait > policy.total {
-			return nil, fmt.Errorf("%w: table %s: gave up after %d attempts in %s (commit.retry.num-retries=%d): %w",
+			return nil, false, fmt.Errorf("%w: table %s: gave up after %d attempts in %s (commit.retry.num-retries=%d): %w",
 				ErrCommitConflict, name(tbl), n, time.Since(start).Round(time.Millisecond), policy.retries, err)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("commit to iceberg table %s: %w", name(tbl), err)
+			return nil, false, fmt.Errorf("commit to iceberg table %s: %w", name(tbl), err)
 		}
 		fresh := *cur
 		if err := fresh.Refresh(ctx); err != nil {
-			return nil, fmt.Errorf("%w: refresh iceberg table %s for commit retry: %w", errs.ErrExec, name(tbl), err)
+			return nil, false, fmt.Errorf("%w: refresh iceberg table %s for commit retry: %w", errs.ErrExec, name(tbl), err)
 		}
 		cur = &fresh
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceberg "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 
@@ -39,11 +40,17 @@ type WriteOptions struct {
 	TargetFileSize int64
 	// SnapshotProperties go into the new snapshot's summary.
 	SnapshotProperties map[string]string
+	// Mem allocates the batches OverwriteWhere reads and rewrites; nil
+	// is the default allocator.
+	Mem memory.Allocator
 }
 
 // Write writes batches to tbl as Parquet data files (fanned out by the
 // table's partition spec, rolled at the target file size) and commits
-// them in one snapshot. The files are written once; when another writer
+// them in one snapshot: added to the table's rows (Append), replacing all
+// of them (Overwrite), replacing those where o.Where is true
+// (OverwriteWhere), or replacing the partitions the new files fall in
+// (OverwritePartitions). The files are written once; when another writer
 // commits first, the commit is re-planned on the refreshed table with the
 // same files, with backoff, up to the table's commit.retry.* settings.
 // A write that does not commit removes the files it wrote, unless the
@@ -56,8 +63,8 @@ func Write(ctx context.Context, tbl *table.Table, schema *arrow.Schema, batches 
 	if o.Mode < Append || o.Mode > OverwritePartitions {
 		return nil, fmt.Errorf("%w: write iceberg table %s: unknown mode %d", errs.ErrPlan, name(tbl), o.Mode)
 	}
-	if o.Mode == OverwriteWhere || o.Mode == OverwritePartitions {
-		return nil, fmt.Errorf("%w: write iceberg table %s: overwrite by filter or partition", errs.ErrNotImplemented, name(tbl))
+	if o.Mode == OverwriteWhere {
+		return overwriteWhere(ctx, tbl, schema, batches, o)
 	}
 	files, err := writeDataFiles(ctx, tbl, schema, batches, o.TargetFileSize)
 	if err != nil {
