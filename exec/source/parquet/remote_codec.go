@@ -8,6 +8,7 @@ import (
 	"lakeframe/errs"
 	"lakeframe/exec"
 	"lakeframe/exec/remote"
+	"lakeframe/exec/source/files"
 	"lakeframe/plan"
 )
 
@@ -22,6 +23,9 @@ type codec struct{}
 type wireSource struct {
 	Paths  []string `json:"paths"`
 	NoHive bool     `json:"no_hive,omitempty"`
+	// S3 carries an explicit object-store config, secret included (see
+	// files.S3Config); without it executors read their own environment.
+	S3 *files.S3Config `json:"s3,omitempty"`
 }
 
 func (codec) EncodeSource(src plan.Source) ([]byte, error) {
@@ -32,7 +36,7 @@ func (codec) EncodeSource(src plan.Source) ([]byte, error) {
 	if s.opts.FS != nil {
 		return nil, fmt.Errorf("%w: parquet files on a custom file system (%T) are read by the coordinator", errs.ErrNotImplemented, s.opts.FS)
 	}
-	return json.Marshal(wireSource{Paths: s.paths, NoHive: s.opts.NoHivePartitions})
+	return json.Marshal(wireSource{Paths: s.paths, NoHive: s.opts.NoHivePartitions, S3: s.opts.S3})
 }
 
 func (codec) OpenSource(ctx context.Context, desc []byte) (exec.Scanner, error) {
@@ -40,7 +44,7 @@ func (codec) OpenSource(ctx context.Context, desc []byte) (exec.Scanner, error) 
 	if err := json.Unmarshal(desc, &w); err != nil {
 		return nil, fmt.Errorf("%w: decode parquet source: %w", errs.ErrExec, err)
 	}
-	return NewSource(ctx, w.Paths, Options{NoHivePartitions: w.NoHive})
+	return NewSource(ctx, w.Paths, Options{NoHivePartitions: w.NoHive, S3: w.S3})
 }
 
 func (codec) EncodeTask(_ plan.Source, t plan.Task) ([]byte, error) {
