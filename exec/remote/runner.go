@@ -81,6 +81,11 @@ func (r *Runner) logf(format string, args ...any) {
 // fragment per scan partition, sent round robin to the executors; the
 // rest of the plan runs locally on the fragments' results.
 func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.Node) (exec.Stream, error) {
+	// exec.Open would coalesce a root with several partitions; doing it
+	// here lets a root that is a shippable chain run on executors.
+	if root.Partitions() > 1 {
+		root = &physical.Coalesce{Input: root}
+	}
 	var cands []*physical.Coalesce
 	findCandidates(root, &cands, r.logf)
 	shuffles := r.Shuffle.wantsShuffle(root)
