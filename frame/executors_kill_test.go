@@ -73,9 +73,12 @@ func killQueryOn(df *frame.DataFrame) *frame.DataFrame {
 }
 
 // TestExecutorKilledAtRandom kills (SIGKILL) a random executor of three at
-// a random moment of a query of many small fragments, twenty times; every
+// a random moment of a query of 24 small fragments, twenty times; every
 // answer must equal the local pool's, and no executor may outlive its
-// pool.
+// pool. The moment is after a random number of fragments (0 to 16) have
+// completed, plus a random delay of up to half a fragment's time, so that
+// the kill falls inside the query with several fragments still to run
+// however fast the machine is.
 func TestExecutorKilledAtRandom(t *testing.T) {
 	if len(children(t)) > 0 {
 		t.Skip("this process already has child processes; the leak check would not be sound")
@@ -85,7 +88,7 @@ func TestExecutorKilledAtRandom(t *testing.T) {
 	want := collectRows(t, df, frame.WithParallelism(4))
 	opts := remote.Options{Executors: 3, PerExecutor: 1, Logf: t.Logf}
 
-	// One run without a kill gives the span in which the kills land.
+	// One run without a kill gives the time of a fragment.
 	ctx := context.Background()
 	pool, err := remote.NewPool(ctx, opts)
 	if err != nil {
@@ -95,6 +98,7 @@ func TestExecutorKilledAtRandom(t *testing.T) {
 	sameRows(t, collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(pool.Runner())), want)
 	span := time.Since(start)
 	pool.Close()
+	perFragment := span / 24 * time.Duration(opts.Executors)
 	t.Logf("query span without a kill: %v", span)
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
@@ -108,17 +112,20 @@ func TestExecutorKilledAtRandom(t *testing.T) {
 			}
 			pids := pool.Executors()
 			victim := pids[rng.IntN(len(pids))]
-			delay := time.Duration(rng.Int64N(int64(span)))
+			after := rng.Int64N(17)
+			delay := time.Duration(rng.Int64N(int64(perFragment/2) + 1))
 			r := pool.Runner()
 			killed := make(chan struct{})
-			timer := time.AfterFunc(delay, func() {
+			go func() {
 				defer close(killed)
+				for r.Stats.Fragments() < after {
+					time.Sleep(100 * time.Microsecond)
+				}
+				time.Sleep(delay)
 				syscall.Kill(victim, syscall.SIGKILL)
-			})
+			}()
 			got := collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(r))
-			if !timer.Stop() {
-				<-killed
-			}
+			<-killed
 			all := append(pids, pool.Executors()...)
 			pool.Close()
 			sameRows(t, got, want)
@@ -126,11 +133,14 @@ func TestExecutorKilledAtRandom(t *testing.T) {
 			if r.Stats.Retries() > 0 {
 				retried++
 			}
-			t.Logf("kill pid %d after %v: %d fragments, %d retried, run took %v",
-				victim, delay, r.Stats.Fragments(), r.Stats.Retries(), time.Since(runStart))
+			t.Logf("kill pid %d after %d fragments and %v: %d fragments, %d retried, run took %v",
+				victim, after, delay, r.Stats.Fragments(), r.Stats.Retries(), time.Since(runStart))
 		})
 	}
 	t.Logf("%d of 20 runs re-ran fragments of the killed executor", retried)
+	if retried == 0 {
+		t.Fatal("no kill landed while the killed executor had fragments to run")
+	}
 }
 
 // TestExecutorStoppedMidQuery stops (SIGSTOP) an executor while it runs a
