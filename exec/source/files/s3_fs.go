@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,20 +238,63 @@ func (f *S3) List(ctx context.Context, dir string) ([]Info, error) {
 	}
 }
 
-// Open finds an object's size and returns it for ranged reads. The file
-// reads under ctx: io.ReaderAt has no context of its own, so the file
-// lives within the call that opened it, as an HTTP response body does.
+// tailBytes is how much of an object's end Open fetches: enough for
+// most Parquet footers, which readers ask for next.
+const tailBytes = 64 << 10
+
+// Open fetches the object's last bytes, learning its size from the same
+// response, and returns it for ranged reads: one request where a HEAD
+// and two footer reads would take three. The file reads under ctx:
+// io.ReaderAt has no context of its own, so the file lives within the
+// call that opened it, as an HTTP response body does.
 func (f *S3) Open(ctx context.Context, p string) (File, error) {
-	info, err := f.Stat(ctx, p)
+	bucket, key, err := splitS3(p)
 	if err != nil {
 		return nil, err
 	}
-	if info.IsDir {
-		return nil, fmt.Errorf("%w: %s is a prefix with objects below it, not an object", errs.ErrPlan, p)
+	if key == "" || strings.HasSuffix(key, "/") {
+		return nil, fmt.Errorf("%w: %s names a prefix, not an object", errs.ErrPlan, p)
 	}
-	bucket, key, _ := splitS3(p)
-	obj := &s3Object{ctx: ctx, fs: f, bucket: bucket, key: key, size: info.Size}
-	return &s3File{s3Object: obj, sr: io.NewSectionReader(obj, 0, info.Size)}, nil
+	obj := &s3Object{ctx: ctx, fs: f, bucket: bucket, key: key, size: -1}
+	rng := fmt.Sprintf("bytes=-%d", tailBytes)
+	err = f.op(ctx, "GetObject", bucket, key, func(ctx context.Context) error {
+		out, err := f.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: &rng})
+		if err != nil {
+			return err
+		}
+		defer out.Body.Close()
+		total, ok := rangeTotal(aws.ToString(out.ContentRange))
+		if !ok {
+			// The server sent the whole object: keep its size only.
+			obj.size = aws.ToInt64(out.ContentLength)
+			return nil
+		}
+		tail, err := io.ReadAll(out.Body)
+		if err != nil {
+			return err
+		}
+		obj.size, obj.tail = total, tail
+		return nil
+	})
+	var se *S3Error
+	if errors.As(err, &se) && se.Status == http.StatusRequestedRangeNotSatisfiable {
+		obj.size, err = 0, nil // an empty object has no last bytes
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &s3File{s3Object: obj, sr: io.NewSectionReader(obj, 0, obj.size)}, nil
+}
+
+// rangeTotal reads the object size out of a Content-Range header,
+// "bytes 100-199/200".
+func rangeTotal(cr string) (int64, bool) {
+	_, total, ok := strings.Cut(cr, "/")
+	if !ok || total == "*" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(total, 10, 64)
+	return n, err == nil
 }
 
 // s3Object reads byte ranges of one object.
@@ -260,10 +304,11 @@ type s3Object struct {
 	bucket string
 	key    string
 	size   int64
+	tail   []byte // the object's last bytes, fetched by Open
 }
 
-// ReadAt reads len(p) bytes at off with one ranged GetObject; it is safe
-// for concurrent use.
+// ReadAt reads len(p) bytes at off, from the tail Open fetched or with
+// one ranged GetObject; it is safe for concurrent use.
 func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, fmt.Errorf("%w: read s3://%s/%s at negative offset %d", errs.ErrInternal, o.bucket, o.key, off)
@@ -279,18 +324,22 @@ func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
 		return 0, nil
 	}
 	var n int
-	rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(want))-1)
-	err := o.fs.op(o.ctx, "GetObject", o.bucket, o.key, func(ctx context.Context) error {
-		out, err := o.fs.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &o.bucket, Key: &o.key, Range: &rng})
-		if err != nil {
+	if tailAt := o.size - int64(len(o.tail)); off >= tailAt {
+		n = copy(want, o.tail[off-tailAt:])
+	} else {
+		rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(want))-1)
+		err := o.fs.op(o.ctx, "GetObject", o.bucket, o.key, func(ctx context.Context) error {
+			out, err := o.fs.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &o.bucket, Key: &o.key, Range: &rng})
+			if err != nil {
+				return err
+			}
+			defer out.Body.Close()
+			n, err = io.ReadFull(out.Body, want)
 			return err
+		})
+		if err != nil {
+			return n, err
 		}
-		defer out.Body.Close()
-		n, err = io.ReadFull(out.Body, want)
-		return err
-	})
-	if err != nil {
-		return n, err
 	}
 	if len(want) < len(p) {
 		return n, io.EOF

@@ -157,7 +157,10 @@ func TestS3RangedReads(t *testing.T) {
 	if f.Size() != int64(len(data)) {
 		t.Fatalf("size %d, want %d", f.Size(), len(data))
 	}
-	for _, r := range []struct{ off, n int }{{0, 10}, {1000, 1 << 16}, {len(data) - 5, 5}, {readChunk - 3, 10}} {
+	for _, r := range []struct{ off, n int }{
+		{0, 10}, {1000, 1 << 16}, {len(data) - 5, 5}, {readChunk - 3, 10},
+		{len(data) - tailBytes - 3, 10}, {len(data) - tailBytes, tailBytes}, {len(data) - 2*tailBytes, 2 * tailBytes},
+	} {
 		buf := make([]byte, r.n)
 		n, err := f.ReadAt(buf, int64(r.off))
 		if err != nil || n != r.n || !bytes.Equal(buf, data[r.off:r.off+r.n]) {
@@ -175,6 +178,23 @@ func TestS3RangedReads(t *testing.T) {
 	got, err := io.ReadAll(f)
 	if err != nil || !bytes.Equal(got, data[100:]) {
 		t.Errorf("Read after Seek: %d bytes, %v; equal: %v", len(got), err, bytes.Equal(got, data[100:]))
+	}
+
+	// Objects smaller than the tail Open fetches, and an empty one.
+	for _, n := range []int{0, 1, 1000} {
+		key := fmt.Sprintf("small-%d.bin", n)
+		if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(data[:n])}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := fsys.Open(context.Background(), "s3://"+bucket+"/"+key)
+		if err != nil {
+			t.Fatalf("open %s: %v", key, err)
+		}
+		got, err := io.ReadAll(f)
+		f.Close()
+		if err != nil || f.Size() != int64(n) || !bytes.Equal(got, data[:n]) {
+			t.Errorf("%s: size %d, read %d bytes, %v", key, f.Size(), len(got), err)
+		}
 	}
 }
 
