@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -273,4 +274,46 @@ func TestShuffleTPCHQ3(t *testing.T) {
 		t.Logf("%s: exchanges %d, map tasks %d, reduce tasks %d, shuffled %d bytes, fragments %d",
 			name, r.Stats.Exchanges(), r.Stats.MapTasks(), r.Stats.ShuffledPartitions(), r.Stats.ShuffledBytes(), r.Stats.Fragments())
 	}
+}
+
+// TestShuffleExecutorKilledMidShuffle kills an executor once the first
+// map task has finished: the tasks it was running run again elsewhere,
+// from the map outputs the coordinator holds, and the answer is the same.
+func TestShuffleExecutorKilledMidShuffle(t *testing.T) {
+	left := writeJoinSide(t, 6, 6000, 5000, 31, "lv")
+	right := writeJoinSide(t, 4, 6000, 7000, 37, "rv")
+	df := readSmallTasks(left).Join(readSmallTasks(right), frame.Left, frame.LeftOn("id"), frame.RightOn("id")).
+		GroupBy(expr.Col("s")).Agg(expr.Col("rv").Sum().Alias("t"), expr.Col("lv").Count().Alias("c"))
+	want := collectRows(t, df, frame.WithParallelism(8))
+	pool, err := remote.NewPool(context.Background(), remote.Options{Executors: 2, PerExecutor: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	victim := pool.Executors()[0]
+	r := pool.Runner()
+	r.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: 1, SortBytes: 1}
+	r.Logf = t.Logf
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for r.Stats.MapTasks() == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+		syscall.Kill(victim, syscall.SIGKILL)
+	}()
+	got := checkedCollect(t, df, frame.WithParallelism(8), frame.WithRunner(r))
+	cancel()
+	<-done
+	sameRows(t, got, want)
+	if r.Stats.Retries() == 0 {
+		t.Fatalf("no task ran again after executor %d was killed", victim)
+	}
+	t.Logf("retries %d, map tasks %d, reduce tasks %d", r.Stats.Retries(), r.Stats.MapTasks(), r.Stats.ShuffledPartitions())
 }
