@@ -80,6 +80,16 @@ func s3Lake(t testing.TB, srv *miniotest.Server) (root, bucket string) {
 	if err := frame.FromArrow(extra).WriteCSV(ctx, filepath.Join(root, "csv", "extra.csv")); err != nil {
 		t.Fatal(err)
 	}
+	var lines strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&lines, "{\"id\": %d, \"name\": \"n%d\", \"score\": %g}\n", i, i%13, float64(i)/4)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "json", "day=2025-01-02"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "json", "day=2025-01-02", "a.jsonl"), []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bucket = srv.NewBucket(t)
 	uploadTree(t, srv, root, bucket)
 	return root, bucket
@@ -225,6 +235,24 @@ func TestReadParquetS3(t *testing.T) {
 		}
 		if strings.Contains(explain, srv.SecretKey) || strings.Contains(fmt.Sprintf("%+v %#v", df, df), srv.SecretKey) {
 			t.Errorf("explain or the frame shows the secret key")
+		}
+	})
+
+	t.Run("json", func(t *testing.T) {
+		local, err := frame.ReadJSON(filepath.Join(root, "json")).Collect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer local.Release()
+		remote, err := frame.ReadJSON("s3://" + bucket + "/lake/json").Collect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer remote.Release()
+		want := sorted(duckRows(t, db, fmt.Sprintf("select id, name, score, day from read_json_auto('%s', hive_partitioning=true)",
+			filepath.Join(root, "json", "*", "*.jsonl"))))
+		if l, r := sorted(tableRows(t, local)), sorted(tableRows(t, remote)); !slices.Equal(l, want) || !slices.Equal(r, want) {
+			t.Errorf("json: local %v, s3 %v, duckdb %v", head(l), head(r), head(want))
 		}
 	})
 

@@ -1,7 +1,9 @@
 // Package files finds the files a file-format source reads: local paths,
-// globs and directories, behind a small file-system interface that an
-// object store can implement, and the hive-style key=value directories
-// whose keys become partition columns.
+// globs and directories, behind a small file-system interface, and the
+// hive-style key=value directories whose keys become partition columns.
+// Local is the local file system; S3 serves s3://bucket/key paths from
+// S3-compatible object storage (AWS, MinIO), configured by S3Config; Auto
+// picks between them by path.
 package files
 
 import (
