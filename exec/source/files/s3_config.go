@@ -37,7 +37,7 @@ type S3Config struct {
 	// ConnectTimeout bounds opening a connection; 0 means 5s.
 	ConnectTimeout time.Duration `json:"connect_timeout,omitempty"`
 	// FirstByteTimeout bounds the wait for a response's headers once the
-	// request is sent; 0 means 10s. It is what ends a request to a server
+	// request is sent; 0 means 5s. It is what ends a request to a server
 	// that accepts connections and never answers.
 	FirstByteTimeout time.Duration `json:"first_byte_timeout,omitempty"`
 	// RequestTimeout bounds one operation (a HEAD, a page of a listing, a
@@ -53,7 +53,7 @@ type S3Config struct {
 const (
 	DefaultS3Region           = "us-east-1"
 	DefaultS3ConnectTimeout   = 5 * time.Second
-	DefaultS3FirstByteTimeout = 10 * time.Second
+	DefaultS3FirstByteTimeout = 5 * time.Second
 	DefaultS3RequestTimeout   = 30 * time.Second
 	DefaultS3MaxAttempts      = 3
 )

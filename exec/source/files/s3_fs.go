@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,20 +87,31 @@ func NewS3(cfg S3Config) (*S3, error) {
 
 // newS3HTTPClient bounds connecting and waiting for the first byte, so
 // that a dead or silent endpoint fails in seconds rather than at the
-// caller's deadline.
+// caller's deadline. Clients with the same bounds share one transport and
+// so its idle connections: every read opens a new S3 file system, and
+// each with its own pool would leave connections idling per query.
 func newS3HTTPClient(cfg S3Config) *http.Client {
-	d := &net.Dialer{Timeout: cfg.connectTimeout(), KeepAlive: 30 * time.Second}
-	return &http.Client{Transport: &http.Transport{
+	key := [2]time.Duration{cfg.connectTimeout(), cfg.firstByteTimeout()}
+	if t, ok := s3Transports.Load(key); ok {
+		return &http.Client{Transport: t.(*http.Transport)}
+	}
+	d := &net.Dialer{Timeout: key[0], KeepAlive: 30 * time.Second}
+	t, _ := s3Transports.LoadOrStore(key, &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
-		TLSHandshakeTimeout:   cfg.connectTimeout(),
-		ResponseHeaderTimeout: cfg.firstByteTimeout(),
+		TLSHandshakeTimeout:   key[0],
+		ResponseHeaderTimeout: key[1],
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
-	}}
+	})
+	return &http.Client{Transport: t.(*http.Transport)}
 }
+
+// s3Transports holds the shared transports by [connect, first byte]
+// timeout.
+var s3Transports sync.Map
 
 // IsS3Path says whether p names an object store path.
 func IsS3Path(p string) bool { return strings.HasPrefix(p, S3Scheme) }
