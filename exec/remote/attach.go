@@ -3,7 +3,9 @@ package remote
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"google.golang.org/grpc"
@@ -89,20 +91,72 @@ func (p *Pool) rejoin(addr string) {
 	}
 }
 
-// await retries the health check until it succeeds, ctx ends or
-// DialTimeout passes, so that executors still starting are waited for.
+// await retries a TLS handshake and the health check until both succeed,
+// ctx ends or DialTimeout passes, so that executors still starting are
+// waited for.
 func (p *Pool) await(ctx context.Context, e *executor) error {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.DialTimeout)
 	defer cancel()
+	var last error
 	for {
-		err := p.ping(e)
+		err := p.probeTLS(ctx, e.addr)
 		if err == nil {
-			return nil
+			err = p.ping(e)
 		}
+		switch {
+		case err == nil:
+			return nil
+		case refused(err):
+			return err
+		case ctx.Err() != nil && last != nil:
+			// The attempt cut short by the deadline says less than the
+			// one before.
+			return last
+		}
+		last = err
 		select {
 		case <-ctx.Done():
-			return err
+			return last
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// refused says a TLS handshake failed for good: this side rejected the
+// executor's certificate, or the executor sent an alert (it rejected
+// ours), which trying again will not change.
+func refused(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var oerr *net.OpError
+	return errors.As(err, &verr) || errors.As(err, &oerr) && oerr.Op == "remote error"
+}
+
+// probeTLS makes one TLS connection to addr and reads from it. An executor
+// that refuses the coordinator's certificate says so with an alert after
+// the handshake (in TLS 1.3 the client's handshake ends first), which
+// gRPC, writing its preface at once, may see only as a broken pipe; an
+// accepted coordinator gets the server's HTTP/2 settings.
+func (p *Pool) probeTLS(ctx context.Context, addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	cfg := p.tlsCfg.Clone()
+	cfg.ServerName = host
+	cfg.NextProtos = []string{"h2"}
+	d := &tls.Dialer{Config: cfg}
+	ctx, cancel := context.WithTimeout(ctx, p.opts.HealthTimeout)
+	defer cancel()
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetReadDeadline(dl)
+	}
+	if _, err := conn.Read(make([]byte, 1)); err != nil {
+		return fmt.Errorf("after the TLS handshake: %w", err)
+	}
+	return nil
 }
