@@ -317,3 +317,59 @@ func TestShuffleExecutorKilledMidShuffle(t *testing.T) {
 	}
 	t.Logf("retries %d, map tasks %d, reduce tasks %d", r.Stats.Retries(), r.Stats.MapTasks(), r.Stats.ShuffledPartitions())
 }
+
+// TestShuffleStagesChain runs aggregations and sorts over the output of
+// a partitioned join: the join's reduce tasks also run the next stage's
+// map side, and the answers match the local pool.
+func TestShuffleStagesChain(t *testing.T) {
+	left := writeJoinSide(t, 3, 3000, 700, 31, "lv")
+	right := writeJoinSide(t, 2, 2500, 900, 37, "rv")
+	l, r := readSmallTasks(left), readSmallTasks(right)
+	joined := l.Join(r, frame.Inner, frame.LeftOn("id"), frame.RightOn("id"))
+	cases := []struct {
+		name string
+		df   *frame.DataFrame
+		keys []string
+	}{
+		{"group by after join", joined.Where(expr.Col("rv").Gt(100)).
+			GroupBy(expr.Col("s")).Agg(expr.Col("lv").Sum().Alias("t"), expr.Col("rv").Max().Alias("m")), nil},
+		{"distinct after anti join", l.Join(r, frame.Anti, frame.LeftOn("id"), frame.RightOn("id")).
+			Select(expr.Col("s")).Distinct(), nil},
+		{"sort after join", joined.Sort(expr.Col("lv").Desc(), expr.Col("rv")), []string{"lv", "rv"}},
+	}
+	run := shuffleRunner(t, 2)
+	var fused int
+	run.Logf = func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if strings.Contains(msg, "runs in the reduce tasks of") {
+			fused++
+		}
+		t.Log(msg)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := fused
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			want, err := tc.df.Collect(ctx, frame.WithParallelism(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer want.Release()
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			got, err := tc.df.Collect(ctx, frame.WithParallelism(4), frame.WithRunner(run), frame.WithAllocator(mem))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer got.Release()
+			if tc.keys != nil {
+				sameRows(t, keyOrder(t, got, tc.keys...), keyOrder(t, want, tc.keys...))
+			}
+			sameRows(t, rows(t, got), rows(t, want))
+			if fused == before {
+				t.Fatalf("no map side ran in the join's reduce tasks")
+			}
+		})
+	}
+}

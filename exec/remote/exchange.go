@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"lakeframe/errs"
 	"lakeframe/exec"
 	"lakeframe/expr"
 	"lakeframe/plan"
@@ -32,40 +33,48 @@ type exchange struct {
 	// remote[i] is map task i's request; nil when the map runs locally.
 	remote [][]byte
 	local  exec.Operator
-	store  *shuffleStore
+	// fused is the reduce stage whose tasks run the map plan, fusedReq
+	// their request, when the map side reads that stage's output.
+	fused    *reduceSource
+	fusedReq []byte
+	store    *shuffleStore
 }
 
-// newExchange plans the map side of an exchange over in.
+// newExchange plans the map side of an exchange over in. wrap, when set,
+// is applied to each map task's plan (the sort of a sorted run).
 func (q *query) newExchange(desc string, in physical.Node, keys []expr.Node, parts int, byTask bool, wrap func(physical.Node) physical.Node) (*exchange, error) {
 	x := &exchange{desc: desc, keys: keys, parts: parts, byTask: byTask, tasks: in.Partitions()}
-	if byTask {
-		x.parts = x.tasks
-	}
-	x.store = newShuffleStore(x.parts, q.tc.MemoryBudget, q.tc.SpillDir, &q.r.Stats)
-	q.stores = append(q.stores, x.store)
-	if reqs, why := q.encodeMaps(in, keys, parts, byTask, wrap); why == "" {
+	if src, req, ok := q.fuseMaps(in, keys, parts, byTask, wrap); ok {
+		x.fused, x.fusedReq, x.tasks = src, req, src.stage.exchanges[0].parts
+		q.r.logf("remote: map side of %s runs in the reduce tasks of %s", desc, src.desc)
+	} else if reqs, why := q.encodeMaps(in, keys, parts, byTask, wrap); why == "" {
 		x.remote = reqs
 	} else {
+		if wrap != nil {
+			return nil, fmt.Errorf("%w: map side of %s cannot run on executors: %s", errs.ErrInternal, desc, why)
+		}
 		q.r.logf("remote: map side of %s runs on the coordinator: %s", desc, why)
 		local, _, err := q.r.rewrite(in, q.pool, q.tc)
 		if err != nil {
 			return nil, err
 		}
-		if wrap != nil {
-			return nil, fmt.Errorf("map side of %s cannot run on executors: %s", desc, why)
-		}
 		if x.local, err = exec.Build(local); err != nil {
 			return nil, err
 		}
+	}
+	if byTask {
+		x.parts = x.tasks
+	}
+	x.store = newShuffleStore(x.parts, q.tc.MemoryBudget, q.tc.SpillDir, &q.r.Stats)
+	q.stores = append(q.stores, x.store)
+	if wrap != nil {
+		in = wrap(in)
 	}
 	op, err := exec.Build(in)
 	if err != nil {
 		return nil, err
 	}
 	x.schema = op.Schema()
-	if wrap != nil {
-		x.schema = wrap(in).Schema()
-	}
 	return x, nil
 }
 
@@ -168,6 +177,144 @@ func slicePartition(n physical.Node, i int) (physical.Node, int) {
 	return n, i
 }
 
+// fuseMaps recognizes a map side that reads the output of another
+// stage's reduce tasks through nodes that work row by row (filters,
+// projections, partial aggregates, probes of joins that emit no unmatched
+// build rows, and Coalesce, which only moves rows). Those reduce tasks
+// then run the map plan over their result and split it for this
+// exchange, so the rows go to the coordinator once instead of coming back
+// whole to be split there. It returns the stage's source and the reduce
+// request.
+func (q *query) fuseMaps(in physical.Node, keys []expr.Node, parts int, byTask bool, wrap func(physical.Node) physical.Node) (*reduceSource, []byte, bool) {
+	var src *reduceSource
+	var walk func(physical.Node) (physical.Node, bool)
+	walk = func(n physical.Node) (physical.Node, bool) {
+		switch x := n.(type) {
+		case *physical.Scan:
+			rs, ok := x.Source.(*reduceSource)
+			if !ok {
+				return nil, false
+			}
+			src = rs
+			return rs.plan, true
+		case *physical.Coalesce, *physical.Filter, *physical.Project:
+			c, ok := walk(n.Children()[0])
+			if !ok {
+				return nil, false
+			}
+			if _, isCoalesce := n.(*physical.Coalesce); isCoalesce {
+				return c, true
+			}
+			out, err := n.WithChildren(c)
+			return out, err == nil
+		case *physical.HashAggregate:
+			if x.Mode != physical.AggPartial {
+				return nil, false
+			}
+			c, ok := walk(x.Input)
+			if !ok {
+				return nil, false
+			}
+			out, err := n.WithChildren(c)
+			return out, err == nil
+		case *physical.HashJoin:
+			if x.EmitsUnmatchedBuild() {
+				return nil, false
+			}
+			c, ok := walk(x.Probe)
+			if !ok {
+				return nil, false
+			}
+			out, err := n.WithChildren(c, x.Build)
+			return out, err == nil
+		}
+		return nil, false
+	}
+	fused, ok := walk(in)
+	if !ok {
+		return nil, nil, false
+	}
+	if wrap != nil {
+		fused = wrap(fused)
+	}
+	pj, err := encodeNode(fused)
+	if err != nil {
+		return nil, nil, false
+	}
+	kj, err := encodeExprs(keys)
+	if err != nil {
+		return nil, nil, false
+	}
+	if byTask {
+		parts = 1
+	}
+	req := &reduceRequest{Plan: pj, Keys: kj, Parts: parts, BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression}
+	for _, x := range src.stage.exchanges {
+		b, err := encodeSchema(x.schema)
+		if err != nil {
+			return nil, nil, false
+		}
+		req.Inputs = append(req.Inputs, b)
+	}
+	data, err := json.Marshal(req)
+	if err != nil {
+		return nil, nil, false
+	}
+	return src, data, true
+}
+
+// drain adds the tagged map output messages recv returns to att, each to
+// the partition target gives for its tag.
+func drain(recv func() ([]byte, error), att *storeAttempt, target func(int) int) error {
+	tag := []int{0}
+	for {
+		msg, err := recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b, err := untag(msg, tag)
+		if err != nil {
+			return err
+		}
+		if err := att.add(target(tag[0]), b); err != nil {
+			return err
+		}
+	}
+}
+
+// runFusedMap runs map task i inside reduce task i of the stage it reads.
+func (q *query) runFusedMap(ctx context.Context, x *exchange, i int, desc string, target func(int) int) error {
+	src := x.fused
+	if err := src.stage.wait(ctx); err != nil {
+		return err
+	}
+	if !src.empty(i) {
+		err := q.onExecutor(ctx, desc, func(ctx context.Context, e *executor) error {
+			att := x.store.begin()
+			recv, err := src.send(ctx, e, x.fusedReq, i)
+			if err == nil {
+				err = drain(recv, att, target)
+			}
+			if err != nil {
+				att.discard()
+				return err
+			}
+			att.commit()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	src.release(i)
+	q.r.Stats.reduceTasks.Add(1)
+	q.r.Stats.mapTasks.Add(1)
+	return nil
+}
+
 // runMap runs map task i, on an executor or locally, into the store.
 func (q *query) runMap(ctx context.Context, x *exchange, i int) error {
 	target := func(p int) int {
@@ -177,6 +324,9 @@ func (q *query) runMap(ctx context.Context, x *exchange, i int) error {
 		return p
 	}
 	desc := fmt.Sprintf("map task %d of %s", i, x.desc)
+	if x.fused != nil {
+		return q.runFusedMap(ctx, x, i, desc, target)
+	}
 	if x.remote == nil {
 		att := x.store.begin()
 		if err := q.runLocalMap(ctx, x, i, att); err != nil {
@@ -189,29 +339,10 @@ func (q *query) runMap(ctx context.Context, x *exchange, i int) error {
 	}
 	err := q.onExecutor(ctx, desc, func(ctx context.Context, e *executor) error {
 		att := x.store.begin()
-		err := func() error {
-			recv, err := e.c.mapTask(ctx, x.remote[i])
-			if err != nil {
-				return err
-			}
-			tag := []int{0}
-			for {
-				msg, err := recv()
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				b, err := untag(msg, tag)
-				if err != nil {
-					return err
-				}
-				if err := att.add(target(tag[0]), b); err != nil {
-					return err
-				}
-			}
-		}()
+		recv, err := e.c.mapTask(ctx, x.remote[i])
+		if err == nil {
+			err = drain(recv, att, target)
+		}
 		if err != nil {
 			att.discard()
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/exec"
+	"lakeframe/expr"
 )
 
 // mapTask runs one partition of a map plan and streams its rows back split
@@ -48,7 +49,14 @@ func (s *server) mapTask(ctx context.Context, data []byte, send func([]byte) err
 			err = cerr
 		}
 	}()
-	w, err := newShuffleWriter(mem, st.Schema(), keys, req.Parts, req.Compression, func(p int, b []byte) error {
+	return sendPartitioned(ctx, mem, st, keys, req.Parts, req.Compression, send)
+}
+
+// sendPartitioned splits a stream's rows by keys into parts partitions,
+// each its own IPC stream, and sends them in messages tagged with the
+// partition.
+func sendPartitioned(ctx context.Context, mem memory.Allocator, st exec.Stream, keys []expr.Node, parts int, compression string, send func([]byte) error) error {
+	w, err := newShuffleWriter(mem, st.Schema(), keys, parts, compression, func(p int, b []byte) error {
 		return sendTagged(send, b, p)
 	})
 	if err != nil {
@@ -145,6 +153,13 @@ func (s *server) reduceTask(ctx context.Context, recv func() ([]byte, error), se
 			err = cerr
 		}
 	}()
+	if req.Parts > 0 {
+		keys, err := decodeExprs(req.Keys)
+		if err != nil {
+			return err
+		}
+		return sendPartitioned(ctx, mem, st, keys, req.Parts, req.Compression, send)
+	}
 	return sendIPC(ctx, st, req.Compression, send)
 }
 

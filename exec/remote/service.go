@@ -142,14 +142,34 @@ func (c *client) mapTask(ctx context.Context, task []byte) (recv func() ([]byte,
 }
 
 // reduceTask opens a reduce call: the caller sends the task and its
-// inputs with send, calls done, then reads the result's IPC stream.
-func (c *client) reduceTask(ctx context.Context) (send func([]byte) error, done func() error, result io.Reader, err error) {
+// inputs with send, calls done, then reads the result's messages with
+// recv until io.EOF.
+func (c *client) reduceTask(ctx context.Context) (send func([]byte) error, done func() error, recv func() ([]byte, error), err error) {
 	st, err := c.cc.NewStream(ctx, &serviceDesc.Streams[2], reduceMethod)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	send = func(b []byte) error { return st.SendMsg(wrapperspb.Bytes(b)) }
-	return send, st.CloseSend, &streamReader{st: st}, nil
+	return send, st.CloseSend, recvBytes(st), nil
+}
+
+// msgReader turns consecutive messages back into one byte stream.
+type msgReader struct {
+	recv func() ([]byte, error)
+	buf  []byte
+}
+
+func (r *msgReader) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		b, err := r.recv()
+		if err != nil {
+			return 0, err
+		}
+		r.buf = b
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
 }
 
 // streamReader turns the response messages back into one byte stream.

@@ -3,6 +3,7 @@ package remote
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"lakeframe/exec"
 	"lakeframe/expr"
 	"lakeframe/plan/physical"
 )
@@ -206,16 +207,18 @@ func (q *query) joinStage(j *physical.HashJoin, est int64) (physical.Node, error
 func (q *query) aggStage(final, partial *physical.HashAggregate, est int64) (physical.Node, error) {
 	parts := q.partitions()
 	desc := final.String()
-	x, err := q.newExchange("partial "+desc, partial, nil, parts, false, nil)
+	op, err := exec.Build(partial)
 	if err != nil {
 		return nil, err
 	}
 	// The partial layout starts with the group keys, under their names.
-	for i := range final.Keys {
-		x.keys = append(x.keys, &expr.Column{Name: x.schema.Field(i).Name})
+	keys := make([]expr.Node, len(final.Keys))
+	for i := range keys {
+		keys[i] = &expr.Column{Name: op.Schema().Field(i).Name}
 	}
-	if reqs, why := q.encodeMaps(partial, x.keys, parts, false, nil); why == "" {
-		x.remote = reqs
+	x, err := q.newExchange("partial "+desc, partial, keys, parts, false, nil)
+	if err != nil {
+		return nil, err
 	}
 	stage := &shuffleStage{q: q, exchanges: []*exchange{x}}
 	reduce, err := final.WithChildren(&exchangeInput{index: 0, schema: x.schema})
@@ -231,9 +234,11 @@ func (q *query) aggStage(final, partial *physical.HashAggregate, est int64) (phy
 // executors.
 func (q *query) sortStage(s *physical.Sort, in physical.Node, est int64) (physical.Node, error) {
 	wrap := func(n physical.Node) physical.Node { return &physical.Sort{Input: n, Keys: s.Keys} }
-	if _, why := q.encodeMaps(in, nil, 1, true, wrap); why != "" {
-		q.r.logf("remote: %s stays on the coordinator: %s", s, why)
-		return nil, nil
+	if _, _, fuses := q.fuseMaps(in, nil, 1, true, wrap); !fuses {
+		if _, why := q.encodeMaps(in, nil, 1, true, wrap); why != "" {
+			q.r.logf("remote: %s stays on the coordinator: %s", s, why)
+			return nil, nil
+		}
 	}
 	desc := s.String()
 	x, err := q.newExchange("runs of "+desc, in, nil, 1, true, wrap)

@@ -25,8 +25,10 @@ type reduceSource struct {
 	stage  *shuffleStage
 	schema *arrow.Schema
 	desc   string
-	// request is the reduce task, the same for every partition.
+	// request is the reduce task, the same for every partition; plan is
+	// what it runs, with exchangeInput leaves.
 	request []byte
+	plan    physical.Node
 }
 
 type reduceTask struct {
@@ -74,7 +76,7 @@ func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node
 	}
 	// Final aggregates and joins know their schema without exec.Build,
 	// which has no operator for the exchange inputs.
-	src := &reduceSource{q: q, stage: stage, schema: reduce.Schema(), desc: desc, request: data}
+	src := &reduceSource{q: q, stage: stage, schema: reduce.Schema(), desc: desc, request: data, plan: reduce}
 	parts := stage.exchanges[0].parts
 	tasks := make([]plan.Task, parts)
 	groups := make([][]plan.Task, parts)
@@ -100,15 +102,9 @@ func (s *reduceSource) Open(ctx context.Context, tc *exec.TaskContext, task plan
 	if err := s.stage.wait(ctx); err != nil {
 		return nil, err
 	}
-	empty := true
-	for _, x := range s.stage.exchanges {
-		if len(x.store.streams(rt.p)) > 0 {
-			empty = false
-		}
-	}
 	// Every reduce plan is keyed (a join, a grouped aggregation): no input
 	// rows, no output rows.
-	if empty {
+	if s.empty(rt.p) {
 		return &batchStream{schema: s.schema}, nil
 	}
 	var out []arrow.RecordBatch
@@ -120,32 +116,17 @@ func (s *reduceSource) Open(ctx context.Context, tc *exec.TaskContext, task plan
 	if err != nil {
 		return nil, err
 	}
-	for _, x := range s.stage.exchanges {
-		x.store.release(rt.p)
-	}
+	s.release(rt.p)
 	s.q.r.Stats.reduceTasks.Add(1)
 	return &batchStream{schema: s.schema, batches: out}, nil
 }
 
 func (s *reduceSource) runOn(ctx context.Context, tc *exec.TaskContext, e *executor, p int) (out []arrow.RecordBatch, err error) {
-	send, done, result, err := e.c.reduceTask(ctx)
+	recv, err := s.send(ctx, e, s.request, p)
 	if err != nil {
 		return nil, err
 	}
-	if err := send(s.request); err != nil {
-		return nil, err
-	}
-	for i, x := range s.stage.exchanges {
-		for j, st := range x.store.streams(p) {
-			if err := x.store.read(st, func(b []byte) error { return sendTagged(send, b, i, j) }); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := done(); err != nil {
-		return nil, err
-	}
-	rd, err := ipc.NewReader(result, ipc.WithAllocator(tc.Mem), ipc.WithSchema(s.schema))
+	rd, err := ipc.NewReader(&msgReader{recv: recv}, ipc.WithAllocator(tc.Mem), ipc.WithSchema(s.schema))
 	if err != nil {
 		return nil, err
 	}
@@ -167,4 +148,44 @@ func (s *reduceSource) runOn(ctx context.Context, tc *exec.TaskContext, e *execu
 		return out, err
 	}
 	return out, nil
+}
+
+// send starts request on e with partition p of the stage's exchanges and
+// returns the function reading the result's messages.
+func (s *reduceSource) send(ctx context.Context, e *executor, request []byte, p int) (func() ([]byte, error), error) {
+	send, done, recv, err := e.c.reduceTask(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := send(request); err != nil {
+		return nil, err
+	}
+	for i, x := range s.stage.exchanges {
+		for j, st := range x.store.streams(p) {
+			if err := x.store.read(st, func(b []byte) error { return sendTagged(send, b, i, j) }); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := done(); err != nil {
+		return nil, err
+	}
+	return recv, nil
+}
+
+// empty says no exchange of the stage has data for partition p.
+func (s *reduceSource) empty(p int) bool {
+	for _, x := range s.stage.exchanges {
+		if len(x.store.streams(p)) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// release frees partition p of the stage's exchanges.
+func (s *reduceSource) release(p int) {
+	for _, x := range s.stage.exchanges {
+		x.store.release(p)
+	}
 }

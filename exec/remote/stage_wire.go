@@ -19,11 +19,16 @@ type mapRequest struct {
 
 // reduceRequest is a reduce task: Plan reads its exchange inputs from the
 // IPC streams that follow the request, Inputs[i] giving input i's schema.
+// With Parts set the task is also the map task of the next exchange: its
+// result is split by Keys into Parts partitions and sent as mapTask
+// sends, each message tagged with its partition.
 type reduceRequest struct {
-	Plan        *nodeJSON `json:"plan"`
-	Inputs      [][]byte  `json:"inputs"`
-	BatchSize   int       `json:"batch_size"`
-	Compression string    `json:"compression,omitempty"`
+	Plan        *nodeJSON   `json:"plan"`
+	Inputs      [][]byte    `json:"inputs"`
+	Keys        []*exprJSON `json:"keys,omitempty"`
+	Parts       int         `json:"parts,omitempty"`
+	BatchSize   int         `json:"batch_size"`
+	Compression string      `json:"compression,omitempty"`
 }
 
 // maxChunk bounds a message's payload, well under gRPC's default 4 MiB
