@@ -57,6 +57,11 @@
 //     goes to an executor (the Reduce call, streaming both ways) with the
 //     partition's data in the request; the executor runs the reduce plan
 //     over it and streams the result back.
+//   - Stages chain: when the next exchange's map side reads a reduce
+//     stage's output through row-by-row nodes (a filter, a projection, a
+//     partial aggregate, the probe of a join with a small build side),
+//     each reduce task runs that map plan too and sends its result back
+//     already split for the next exchange.
 //
 // Joins whose two sides are both estimated above ShuffleOptions.JoinBytes
 // are partitioned on their keys and joined partition by partition (every
