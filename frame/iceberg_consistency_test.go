@@ -149,8 +149,10 @@ func conSteps() []conStep {
 		}
 	}
 	return []conStep{
-		appendRows(0, 300),
-		appendRows(300, 500),
+		// Several batches per file, so that the writers see batches come
+		// and go while a file is open.
+		appendRows(0, 30_000),
+		appendRows(30_000, 50_000),
 		{
 			// An expression on the old row and a literal; NULL amounts stay
 			// NULL.
@@ -211,14 +213,14 @@ func conSteps() []conStep {
 				})
 			},
 		},
-		appendRows(500, 560),
+		appendRows(50_000, 50_600),
 		{
-			name: "delete id >= 540 (in the file just appended)",
+			name: "delete id >= 50500 (in the files just appended)",
 			apply: func(ctx context.Context, tbl *table.Table) (*table.Table, error) {
-				return frame.DeleteIceberg(ctx, tbl, expr.Col("id").Ge(int64(540)))
+				return frame.DeleteIceberg(ctx, tbl, expr.Col("id").Ge(int64(50_500)))
 			},
 			model: func(rows []conRow) []conRow {
-				return slices.DeleteFunc(rows, func(r conRow) bool { return r.id >= 540 })
+				return slices.DeleteFunc(rows, func(r conRow) bool { return r.id >= 50_500 })
 			},
 		},
 	}
@@ -238,7 +240,8 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 			if err != nil {
 				t.Fatal(err)
 			}
-			tbl, err := iceberg.CreateTable(ctx, cat, table.Identifier{"lake", "con"}, conSchema,
+			ident := table.Identifier{"lake", "con"}
+			tbl, err := iceberg.CreateTable(ctx, cat, ident, conSchema,
 				iceberg.WithPartitioning(iceberg.Identity("region")),
 				iceberg.WithTableProperties(map[string]string{
 					table.WriteDeleteModeKey: mode,
@@ -255,6 +258,11 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 			var sawDeletes bool
 			for i, st := range conSteps() {
 				label := fmt.Sprintf("step %d (%s)", i, st.name)
+				// Each change starts from the table as the catalog has it,
+				// as a separate writer process would.
+				if tbl, err = cat.LoadTable(ctx, ident); err != nil {
+					t.Fatal(err)
+				}
 				before := tbl.CurrentSnapshot()
 				if tbl, err = st.apply(ctx, tbl); err != nil {
 					if errors.Is(err, errs.ErrNotImplemented) {
@@ -294,6 +302,7 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 				}
 				lf.Release()
 				ig.Release()
+				duckPartitionCheck(ctx, t, label, db, files, copies)
 				for _, reader := range []string{"lakeframe", "iceberg-go", "duckdb"} {
 					if g := got[reader]; !slices.Equal(g, want) {
 						t.Errorf("%s: %s reads %d rows, the model %d:\n%s", label, reader, len(g), len(want), diffKeys(g, want))
@@ -311,9 +320,12 @@ func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Clien
 	}
 }
 
-// conFiles are the live data and positional delete files of a snapshot.
+// conFiles are the live data and positional delete files of a snapshot,
+// with each data file's region partition value as its manifest records
+// it.
 type conFiles struct {
 	data, deletes []string
+	region        map[string]any
 }
 
 // snapshotFiles lists the current snapshot's files from its manifests,
@@ -324,7 +336,9 @@ func snapshotFiles(ctx context.Context, t *testing.T, tbl *table.Table) conFiles
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out conFiles
+	out := conFiles{region: map[string]any{}}
+	spec := tbl.Spec()
+	regionField := spec.Field(0).FieldID
 	manifests, err := tbl.CurrentSnapshot().Manifests(fs)
 	if err != nil {
 		t.Fatal(err)
@@ -339,6 +353,7 @@ func snapshotFiles(ctx context.Context, t *testing.T, tbl *table.Table) conFiles
 			switch df.ContentType() {
 			case iceberggo.EntryContentData:
 				out.data = append(out.data, df.FilePath())
+				out.region[df.FilePath()] = df.Partition()[regionField]
 			case iceberggo.EntryContentPosDeletes:
 				if df.FileFormat() != iceberggo.ParquetFile {
 					t.Fatalf("positional delete file %s is %s, not Parquet", df.FilePath(), df.FileFormat())
@@ -424,6 +439,42 @@ func duckSnapshotKeys(ctx context.Context, t *testing.T, db *sql.DB, files conFi
 	}
 	slices.Sort(out)
 	return out
+}
+
+// duckPartitionCheck checks with DuckDB that every row of each data file
+// has the region its manifest entry records as the file's partition: a
+// wrong partition value makes readers that prune or fill partition
+// columns from manifests return wrong rows.
+func duckPartitionCheck(ctx context.Context, t *testing.T, label string, db *sql.DB, files conFiles, s3 *s3Copies) {
+	t.Helper()
+	for _, p := range files.data {
+		l := strings.TrimPrefix(p, "file://")
+		if s3 != nil {
+			l = s3.local(ctx, t, p)
+		}
+		q := fmt.Sprintf("SELECT DISTINCT region FROM read_parquet(%s)", sqlString(l))
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatalf("duckdb %s: %v", q, err)
+		}
+		var regions []string
+		for rows.Next() {
+			var r sql.NullString
+			if err := rows.Scan(&r); err != nil {
+				t.Fatal(err)
+			}
+			regions = append(regions, fmt.Sprint(r))
+		}
+		rows.Close()
+		want := fmt.Sprint(sql.NullString{})
+		if v, ok := files.region[p].(string); ok {
+			want = fmt.Sprint(sql.NullString{String: v, Valid: true})
+		}
+		if len(regions) != 1 || regions[0] != want {
+			t.Errorf("%s: data file %s holds rows of regions %v, its manifest entry says partition region=%v",
+				label, p, regions, files.region[p])
+		}
+	}
 }
 
 // s3Copies keeps local copies of S3 objects; Iceberg's files never

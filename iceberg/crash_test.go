@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -22,6 +23,8 @@ import (
 	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 
+	"lakeframe/errs"
+	"lakeframe/expr"
 	"lakeframe/frame"
 	lfice "lakeframe/iceberg"
 	"lakeframe/internal/miniotest"
@@ -45,21 +48,24 @@ const (
 	crashBatchRows = 2048
 )
 
-// crashJob is what the writer process writes: rows with ids [From, To)
-// appended in one commit.
+// crashJob is what the writer process does in one commit: append the
+// rows with ids [From, To), or with Delete, delete the rows with ids in
+// [From, To) in DeleteMode (copy-on-write or merge-on-read).
 type crashJob struct {
 	Catalog    string
 	Props      map[string]string
 	Table      []string
 	From, To   int64
 	TargetSize int64
+	Delete     bool
+	DeleteMode string
 }
 
 // TestCrashWriterProcess is the writer process of the crash tests; run on
 // its own it skips. It reports its progress on stdout, one line each:
 // "ready" once the table is loaded, "batch n" as the writer takes batch n,
 // "batches-done" when it has taken them all, and "committed <id>" after
-// the commit.
+// the commit. A delete reports "ready" and "committed" only.
 func TestCrashWriterProcess(t *testing.T) {
 	spec := os.Getenv(crashWriterEnv)
 	if spec == "" {
@@ -79,6 +85,22 @@ func TestCrashWriterProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("ready")
+	if job.Delete {
+		mode := frame.IcebergCopyOnWrite()
+		if job.DeleteMode == table.WriteModeMergeOnRead {
+			mode = frame.IcebergMergeOnRead()
+		}
+		out, err := frame.DeleteIceberg(ctx, tbl, expr.Col("id").Ge(job.From).And(expr.Col("id").Lt(job.To)), mode)
+		if errors.Is(err, errs.ErrNotImplemented) {
+			fmt.Println("not-implemented")
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("committed", out.CurrentSnapshot().SnapshotID)
+		return
+	}
 	batches := func(yield func(arrow.RecordBatch, error) bool) {
 		n := 0
 		for from := job.From; from < job.To; from += crashBatchRows {
@@ -164,10 +186,11 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 	const rowsPerRun = 120_000
 	job := crashJob{Catalog: uri, Props: props, Table: ident, TargetSize: 64 << 10}
 
-	// landed[i] says whether run i's rows are in the table; snaps are the
-	// snapshots the table went through, with their expected id ranges.
-	var landed []bool
-	snaps := map[int64][]bool{}
+	// ops are the writer runs in order, each with whether it landed;
+	// snaps are the snapshots the table went through, with the ops that
+	// made them.
+	var ops []crashOp
+	snaps := map[int64][]crashOp{}
 	var prev int64 // the current snapshot before a run; 0 for none
 	check := func(label string, run crashRun) {
 		t.Helper()
@@ -179,36 +202,44 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 		if s := tbl.CurrentSnapshot(); s != nil {
 			cur = s.SnapshotID
 		}
-		n := len(landed) - 1
+		op := &ops[len(ops)-1]
 		switch {
 		case cur == prev:
-			landed[n] = false
+			op.landed = false
 		case tbl.CurrentSnapshot().ParentSnapshotID != nil && *tbl.CurrentSnapshot().ParentSnapshotID == prev ||
 			prev == 0 && tbl.CurrentSnapshot().ParentSnapshotID == nil:
-			landed[n] = true
+			op.landed = true
 		default:
 			t.Fatalf("%s: current snapshot %d is neither the previous one %d nor its child", label, cur, prev)
 		}
-		if run.committed && !landed[n] {
+		if run.committed && !op.landed {
 			t.Fatalf("%s: the writer reported a commit the table does not have", label)
 		}
 		if cur != 0 {
-			snaps[cur] = slices.Clone(landed)
+			snaps[cur] = slices.Clone(ops)
 		}
-		checkCrashRows(ctx, t, label, tbl, nil, landed, rowsPerRun)
+		checkCrashRows(ctx, t, label, tbl, nil, ops)
 		prev = cur
 	}
 
-	runs := 0
-	writer := func(killAt func(crashRun) (time.Duration, bool)) crashRun {
+	appends := 0
+	// writer runs the writer process: an append of the next rowsPerRun
+	// ids, or with del, a delete of the ids in del's range.
+	writer := func(del *crashOp, killAt func(crashRun) (time.Duration, bool)) crashRun {
 		t.Helper()
 		before := listTableFiles(ctx, t, tbl)
 		j := job
-		j.From, j.To = int64(runs)*rowsPerRun, int64(runs+1)*rowsPerRun
-		runs++
-		landed = append(landed, false)
+		op := crashOp{from: int64(appends) * rowsPerRun, to: int64(appends+1) * rowsPerRun}
+		if del != nil {
+			op = *del
+			j.Delete, j.DeleteMode = true, del.mode
+		} else {
+			appends++
+		}
+		j.From, j.To = op.from, op.to
+		ops = append(ops, op)
 		run := runCrashWriter(ctx, t, j, killAt)
-		label := fmt.Sprintf("run %d", runs-1)
+		label := fmt.Sprintf("run %d (%s)", len(ops)-1, op)
 		if run.killed {
 			label += fmt.Sprintf(" killed at %s (%s)", run.killedAt.Round(time.Millisecond), run.phase())
 		}
@@ -216,12 +247,13 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 		if !run.killed {
 			return run
 		}
+		landed := ops[len(ops)-1].landed
 
 		// What the writer left: every file it created when its commit did
 		// not land, nothing when it did.
 		after := listTableFiles(ctx, t, tbl)
 		var left []string
-		if !landed[len(landed)-1] {
+		if !landed {
 			for p := range after {
 				if !before[p] {
 					left = append(left, p)
@@ -244,20 +276,20 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 				meta++
 			}
 		}
-		t.Logf("%s: landed=%v, %d data and %d metadata files left behind, removed", label, landed[len(landed)-1], len(orphans)-meta, meta)
+		t.Logf("%s: landed=%v, %d data and %d metadata files left behind, removed", label, landed, len(orphans)-meta, meta)
 		if len(orphans) == 0 {
 			return run
 		}
 		// The current snapshot and the first (time travel) still read
 		// the same.
-		checkCrashRows(ctx, t, label+" after removing orphans", tbl, nil, landed, rowsPerRun)
+		checkCrashRows(ctx, t, label+" after removing orphans", tbl, nil, ops)
 		first := tbl.Metadata().Snapshots()[0].SnapshotID
-		checkCrashRows(ctx, t, label+" after removing orphans", tbl, &first, snaps[first], rowsPerRun)
+		checkCrashRows(ctx, t, label+" after removing orphans", tbl, &first, snaps[first])
 		return run
 	}
 
 	// A run that is not killed gives the timing the kills aim at.
-	base := writer(nil)
+	base := writer(nil, nil)
 	if !base.committed {
 		t.Fatal("the writer did not commit")
 	}
@@ -282,7 +314,7 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 			// The last data files are flushed first: aim at the later part.
 			at = time.Duration((0.6 + 0.45*rng.Float64()) * float64(committing))
 		}
-		run := writer(func(r crashRun) (time.Duration, bool) {
+		run := writer(nil, func(r crashRun) (time.Duration, bool) {
 			d, ok := r.events[from]
 			return d + at, ok
 		})
@@ -294,19 +326,97 @@ func testCrashSafety(t *testing.T, uri string, props map[string]string, kills in
 			continue
 		}
 		survived++
-		if landed[len(landed)-1] {
+		if ops[len(ops)-1].landed {
 			landedKills++
 		}
 	}
-	t.Logf("kills survived %d/%d (%d of them after the commit landed)", survived, kills, landedKills)
+	t.Logf("append kills survived %d/%d (%d of them after the commit landed)", survived, kills, landedKills)
 	if survived < kills {
-		t.Errorf("only %d of %d kills hit the writer before it finished", survived, kills)
+		t.Errorf("only %d of %d append kills hit the writer before it finished", survived, kills)
+	}
+
+	// Row-level deletes, killed at random moments between loading the
+	// table and committing, in both modes. Each deletes 500 ids of the
+	// first run, which always landed, from every partition's file.
+	deletes := 0
+	nextDelete := func(mode string) *crashOp {
+		deletes++
+		return &crashOp{from: int64(deletes) * 1000, to: int64(deletes)*1000 + 500, del: true, mode: mode}
+	}
+	for _, mode := range []string{table.WriteModeCopyOnWrite, table.WriteModeMergeOnRead} {
+		base := writer(nextDelete(mode), nil)
+		if _, ok := base.events["not-implemented"]; ok {
+			t.Logf("row-level deletes are not implemented: no delete kills")
+			break
+		}
+		if !base.committed {
+			t.Fatalf("the %s delete did not commit", mode)
+		}
+		took := base.events["committed"] - base.events["ready"]
+		var survived int
+		for attempt := 0; survived < kills/4 && attempt < kills; attempt++ {
+			at := time.Duration((0.1 + rng.Float64()) * float64(took))
+			run := writer(nextDelete(mode), func(r crashRun) (time.Duration, bool) {
+				d, ok := r.events["ready"]
+				return d + at, ok
+			})
+			if !run.killed {
+				took = run.events["committed"] - run.events["ready"]
+				continue
+			}
+			survived++
+		}
+		t.Logf("%s delete kills survived %d/%d", mode, survived, kills/4)
+		if survived < kills/4 {
+			t.Errorf("only %d of %d %s delete kills hit the writer before it finished", survived, kills/4, mode)
+		}
 	}
 
 	// The table still takes writes after the crashes.
-	if last := writer(nil); !last.committed {
+	if last := writer(nil, nil); !last.committed {
 		t.Fatal("the writer did not commit after the crashes")
 	}
+}
+
+// crashOp is one writer run: an append or a delete of the ids [from, to),
+// and whether it landed.
+type crashOp struct {
+	from, to int64
+	del      bool
+	mode     string
+	landed   bool
+}
+
+func (o crashOp) String() string {
+	if o.del {
+		return fmt.Sprintf("%s delete %d..%d", o.mode, o.from, o.to)
+	}
+	return fmt.Sprintf("append %d..%d", o.from, o.to)
+}
+
+// crashWant are the ids ops leave in the table, sorted.
+func crashWant(ops []crashOp) []int64 {
+	deleted := func(id int64) bool {
+		for _, o := range ops {
+			if o.del && o.landed && id >= o.from && id < o.to {
+				return true
+			}
+		}
+		return false
+	}
+	var want []int64
+	for _, o := range ops {
+		if o.del || !o.landed {
+			continue
+		}
+		for id := o.from; id < o.to; id++ {
+			if !deleted(id) {
+				want = append(want, id)
+			}
+		}
+	}
+	slices.Sort(want)
+	return want
 }
 
 // phase names the last progress line a killed writer printed.
@@ -424,19 +534,11 @@ func listTableFiles(ctx context.Context, t *testing.T, tbl *table.Table) map[str
 
 // checkCrashRows reads tbl (at snapshot id, or its current one) through
 // lakeframe and through iceberg-go's scan: the ids must be exactly those
-// of the runs that landed, each once, and every row's other columns must
-// be what minioRows makes for its id.
-func checkCrashRows(ctx context.Context, t *testing.T, label string, tbl *table.Table, id *int64, landed []bool, rowsPerRun int64) {
+// the landed ops leave, each once, and every row's other columns must be
+// what minioRows makes for its id.
+func checkCrashRows(ctx context.Context, t *testing.T, label string, tbl *table.Table, id *int64, ops []crashOp) {
 	t.Helper()
-	var want []int64
-	for run, ok := range landed {
-		if !ok {
-			continue
-		}
-		for i := int64(run) * rowsPerRun; i < int64(run+1)*rowsPerRun; i++ {
-			want = append(want, i)
-		}
-	}
+	want := crashWant(ops)
 	var opts []frame.IcebergOption
 	scan := tbl.Scan()
 	if id != nil {
@@ -462,7 +564,7 @@ func checkCrashRows(ctx context.Context, t *testing.T, label string, tbl *table.
 			t.Fatalf("%s: %s read a wrong row: %s", label, r.reader, bad)
 		}
 		if !slices.Equal(got, want) {
-			t.Fatalf("%s: %s read %d rows, want %d (runs landed %v)", label, r.reader, len(got), len(want), landed)
+			t.Fatalf("%s: %s read %d rows, want %d (runs %v)", label, r.reader, len(got), len(want), ops)
 		}
 	}
 }
