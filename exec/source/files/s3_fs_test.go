@@ -407,3 +407,38 @@ func TestS3ConfigFromPropsAndEnv(t *testing.T) {
 		t.Errorf("access key without secret: %v", err)
 	}
 }
+
+// TestS3BucketRoot expands patterns whose fixed part is the bucket itself.
+func TestS3BucketRoot(t *testing.T) {
+	srv := miniotest.Start(t)
+	bucket := srv.NewBucket(t)
+	root := t.TempDir()
+	touch(t, root, "a.parquet", "x/b.parquet", "x/y/c.parquet", "_tmp/d.parquet")
+	upload(t, srv, root, bucket, "")
+	fsys, err := NewS3(serverConfig(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "s3://" + bucket
+	for pat, want := range map[string]string{
+		base:                     "a.parquet x/b.parquet x/y/c.parquet",
+		base + "/":               "a.parquet x/b.parquet x/y/c.parquet",
+		base + "/*.parquet":      "a.parquet",
+		base + "/**/*.parquet":   "a.parquet x/b.parquet x/y/c.parquet",
+		base + "/x/**/c.parquet": "x/y/c.parquet",
+		base + "/_tmp/*.parquet": "_tmp/d.parquet",
+	} {
+		infos, err := Expand(context.Background(), fsys, []string{pat}, []string{".parquet"})
+		if err != nil {
+			t.Errorf("%s: %v", pat, err)
+			continue
+		}
+		var got []string
+		for _, i := range infos {
+			got = append(got, strings.TrimPrefix(i.Path, base+"/"))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: got %v, want %s", pat, got, want)
+		}
+	}
+}
