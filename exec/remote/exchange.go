@@ -104,7 +104,7 @@ func (q *query) encodeMaps(in physical.Node, keys []expr.Node, parts int, byTask
 			return nil, err.Error()
 		}
 		b, err := json.Marshal(&mapRequest{Plan: pj, Partition: p, Keys: kj, Parts: parts,
-			BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression})
+			BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression, MemoryBudget: q.tc.MemoryBudget})
 		if err != nil {
 			return nil, err.Error()
 		}
@@ -248,7 +248,7 @@ func (q *query) fuseMaps(in physical.Node, keys []expr.Node, parts int, byTask b
 	if byTask {
 		parts = 1
 	}
-	req := &reduceRequest{Plan: pj, Keys: kj, Parts: parts, BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression}
+	req := &reduceRequest{Plan: pj, Keys: kj, Parts: parts, BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression, MemoryBudget: q.tc.MemoryBudget}
 	for _, x := range src.stage.exchanges {
 		b, err := encodeSchema(x.schema)
 		if err != nil {

@@ -39,7 +39,7 @@ func (s *server) mapTask(ctx context.Context, data []byte, send func([]byte) err
 		return fmt.Errorf("map task: partition %d of a plan with %d", req.Partition, op.Partitions())
 	}
 	mem := memory.DefaultAllocator
-	tc := &exec.TaskContext{Mem: mem, BatchSize: req.BatchSize, Parallelism: 1}
+	tc := &exec.TaskContext{Mem: mem, BatchSize: req.BatchSize, Parallelism: 1, MemoryBudget: req.MemoryBudget}
 	st, err := op.Execute(ctx, tc, req.Partition)
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (s *server) reduceTask(ctx context.Context, recv func() ([]byte, error), se
 	if err != nil {
 		return err
 	}
-	tc := &exec.TaskContext{Mem: mem, BatchSize: req.BatchSize, Parallelism: 1}
+	tc := &exec.TaskContext{Mem: mem, BatchSize: req.BatchSize, Parallelism: 1, MemoryBudget: req.MemoryBudget}
 	st, err := exec.Open(ctx, tc, root)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", desc, err)
 	}
-	req := &reduceRequest{Plan: pj, BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression}
+	req := &reduceRequest{Plan: pj, BatchSize: q.tc.BatchSize, Compression: q.pool.opts.Compression, MemoryBudget: q.tc.MemoryBudget}
 	for _, x := range stage.exchanges {
 		b, err := encodeSchema(x.schema)
 		if err != nil {

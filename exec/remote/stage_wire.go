@@ -15,6 +15,9 @@ type mapRequest struct {
 	Parts       int         `json:"parts"`
 	BatchSize   int         `json:"batch_size"`
 	Compression string      `json:"compression,omitempty"`
+	// MemoryBudget is the coordinator's TaskContext.MemoryBudget, which
+	// the task's hash joins spill past, as they would there.
+	MemoryBudget int64 `json:"memory_budget,omitempty"`
 }
 
 // reduceRequest is a reduce task: Plan reads its exchange inputs from the
@@ -23,12 +26,13 @@ type mapRequest struct {
 // result is split by Keys into Parts partitions and sent as mapTask
 // sends, each message tagged with its partition.
 type reduceRequest struct {
-	Plan        *nodeJSON   `json:"plan"`
-	Inputs      [][]byte    `json:"inputs"`
-	Keys        []*exprJSON `json:"keys,omitempty"`
-	Parts       int         `json:"parts,omitempty"`
-	BatchSize   int         `json:"batch_size"`
-	Compression string      `json:"compression,omitempty"`
+	Plan         *nodeJSON   `json:"plan"`
+	Inputs       [][]byte    `json:"inputs"`
+	Keys         []*exprJSON `json:"keys,omitempty"`
+	Parts        int         `json:"parts,omitempty"`
+	BatchSize    int         `json:"batch_size"`
+	Compression  string      `json:"compression,omitempty"`
+	MemoryBudget int64       `json:"memory_budget,omitempty"`
 }
 
 // maxChunk bounds a message's payload, well under gRPC's default 4 MiB
