@@ -3,7 +3,10 @@ package files
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
+
+	"lakeframe/errs"
 )
 
 // Auto returns the file system sources use when none is given: s3://
@@ -27,6 +30,9 @@ type autoFS struct {
 
 func (a *autoFS) pick(p string) (FS, error) {
 	if !IsS3Path(p) {
+		if scheme, _, ok := strings.Cut(p, "://"); ok && !strings.ContainsAny(scheme, "/*?[") {
+			return nil, fmt.Errorf("%w: %s: %s:// paths; files are read from local paths and s3://bucket/key", errs.ErrNotImplemented, p, scheme)
+		}
 		return Local{}, nil
 	}
 	a.once.Do(func() { a.s3, a.s3Err = NewS3(a.cfg) })

@@ -127,8 +127,8 @@ func statError(p string, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: path %q does not exist: %w", errs.ErrPlan, p, fs.ErrNotExist)
 	}
-	if errors.Is(err, errs.ErrPlan) {
-		return fmt.Errorf("stat %s: %w", p, err) // a configuration mistake, already classified
+	if errors.Is(err, errs.ErrPlan) || errors.Is(err, errs.ErrNotImplemented) {
+		return fmt.Errorf("stat %s: %w", p, err) // already classified: a configuration mistake
 	}
 	return fmt.Errorf("%w: stat %s: %w", errs.ErrExec, p, err)
 }

@@ -442,3 +442,13 @@ func TestS3BucketRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoRefusesOtherSchemes(t *testing.T) {
+	for _, p := range []string{"gs://bucket/a.parquet", "file:///tmp/a.parquet", "s3a://bucket/*.parquet"} {
+		_, err := Expand(context.Background(), Auto(nil), []string{p}, nil)
+		scheme, _, _ := strings.Cut(p, "://")
+		if !errors.Is(err, errs.ErrNotImplemented) || errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), scheme+"://") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
