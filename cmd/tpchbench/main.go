@@ -5,6 +5,12 @@
 //
 //	go run ./cmd/tpchbench -sf 1 -data /tmp/tpch-sf1 -queries q1,q6
 //
+// With -executors n it compares lakeframe with itself instead: each query
+// on the local pool and on n executor processes (this program started
+// again), started once before any timing.
+//
+//	go run ./cmd/tpchbench -sf 1 -executors 2 -queries q1,q3
+//
 // All 22 queries run by default; they are those of
 // lakeframe/examples/tpch/queries. The data is generated first when the
 // directory does not hold it.
@@ -30,18 +36,24 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"lakeframe/examples/tpch/queries"
+	"lakeframe/exec/remote"
 	"lakeframe/frame"
 	"lakeframe/internal/tpchgen"
 )
 
 func main() {
+	profileExecutor()
+	remote.ServeIfExecutor()
+	defer remote.Cleanup()
 	sf := flag.Int("sf", 1, "TPC-H scale factor")
 	dir := flag.String("data", "", "data directory (default /tmp/lakeframe-tpch-sf<sf>)")
 	names := flag.String("queries", allQueryNames(), "comma-separated queries to run")
 	threads := flag.Int("threads", runtime.GOMAXPROCS(0), "threads for both engines")
 	runs := flag.Int("runs", 5, "runs per query; the best time counts")
 	engine := flag.String("engine", "", "run only this engine (lakeframe or duckdb) on one query, in this process")
-	cpuProfile := flag.String("cpuprofile", "", "with -engine: write a CPU profile here")
+	cpuProfile := flag.String("cpuprofile", "", "with -engine or -executors: write the coordinator's CPU profile here")
+	executors := flag.Int("executors", 0, "compare the local pool with this many executor processes instead of DuckDB")
+	compression := flag.String("compression", "", "with -executors: compression of fragment results (lz4, zstd or none)")
 	flag.Parse()
 	if *dir == "" {
 		*dir = fmt.Sprintf("/tmp/lakeframe-tpch-sf%d", *sf)
@@ -54,14 +66,11 @@ func main() {
 			log.Fatal(err)
 		}
 		if *cpuProfile != "" {
-			f, err := os.Create(*cpuProfile)
+			stop, err := startProfile(*cpuProfile)
 			if err != nil {
 				log.Fatal(err)
 			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				log.Fatal(err)
-			}
-			defer pprof.StopCPUProfile()
+			defer stop()
 		}
 		best, answer, err := runEngine(ctx, *engine, q, *dir, *threads, *runs)
 		if err != nil {
@@ -79,6 +88,22 @@ func main() {
 	}
 	if err := tpchgen.Generate(ctx, *dir, *sf); err != nil {
 		log.Fatalf("generate TPC-H data: %v", err)
+	}
+	if *executors > 0 {
+		fmt.Printf("TPC-H SF%d in %s\n", *sf, *dir)
+		if *cpuProfile != "" {
+			stop, err := startProfile(*cpuProfile)
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer stop()
+		}
+		if err := benchExecutors(ctx, list, *dir, *executors, *threads, *runs, *compression); err != nil {
+			log.Print(err)
+			remote.Cleanup()
+			os.Exit(1)
+		}
+		return
 	}
 	fmt.Printf("TPC-H SF%d in %s, %d threads, best of %d runs\n\n", *sf, *dir, *threads, *runs)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -256,4 +281,17 @@ func peakRSS() int64 {
 		}
 	}
 	return -1
+}
+
+// startProfile starts a CPU profile written to path; stop ends it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
