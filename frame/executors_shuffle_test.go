@@ -373,3 +373,31 @@ func TestShuffleStagesChain(t *testing.T) {
 		})
 	}
 }
+
+// TestShuffleMapSideOnCoordinator joins an aggregate that is not itself
+// shuffled: its map side gathers partitions, so it runs on the
+// coordinator (its scans still as fragments on executors) and the
+// coordinator partitions the rows itself.
+func TestShuffleMapSideOnCoordinator(t *testing.T) {
+	left := writeJoinSide(t, 3, 3000, 700, 31, "lv")
+	right := writeJoinSide(t, 2, 2500, 900, 37, "rv")
+	sums := readSmallTasks(left).GroupBy(expr.Col("id")).Agg(expr.Col("lv").Sum().Alias("t"))
+	df := sums.Join(readSmallTasks(right), frame.Full, frame.LeftOn("id"), frame.RightOn("id"))
+	run := remote.NewRunner(remote.Options{Executors: 2})
+	run.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: -1, SortBytes: -1}
+	var local int
+	run.Logf = func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		if strings.Contains(msg, "runs on the coordinator") {
+			local++
+		}
+		t.Log(msg)
+	}
+	want := collectRows(t, df, frame.WithParallelism(4))
+	got := checkedCollect(t, df, frame.WithParallelism(4), frame.WithRunner(run))
+	sameRows(t, got, want)
+	if local == 0 || run.Stats.Exchanges() != 2 || run.Stats.Fragments() == 0 {
+		t.Fatalf("want a join shuffled with one map side on the coordinator fed by fragments: %d local map sides, %d exchanges, %d fragments",
+			local, run.Stats.Exchanges(), run.Stats.Fragments())
+	}
+}
