@@ -3,7 +3,7 @@
 // from nothing, it creates a table partitioned by region, appends two
 // batches of orders, updates and deletes rows (each change one Iceberg
 // commit), shows the table, reads it as it was after the first append
-// (time travel), and prints the snapshot history.
+// (time travel), prints the snapshot history and looks for orphan files.
 //
 // By default everything is throwaway: a MinIO server on 127.0.0.1 (the
 // minio binary on PATH, in GOPATH/bin or named by LAKEFRAME_MINIO_BIN;
@@ -182,7 +182,20 @@ func run(ctx context.Context, c config) error {
 
 	// 7. The snapshot history, from the table's metadata.
 	fmt.Println("\n### snapshot history")
-	return printHistory(ctx, tbl)
+	if err := printHistory(ctx, tbl); err != nil {
+		return err
+	}
+
+	// 8. Files under the table that no snapshot references: what a
+	//    writer that died before committing would leave. Only files older
+	//    than the cutoff are candidates, so writes in flight are safe;
+	//    iceberg.RemoveOrphanFiles deletes them.
+	orphans, err := iceberg.FindOrphanFiles(ctx, tbl, time.Now().Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n%d orphan files older than a minute\n", len(orphans))
+	return nil
 }
 
 // storage picks where the table's files go and returns the catalog
