@@ -243,3 +243,13 @@ func batchesOf(tbl arrow.Table) iter.Seq2[arrow.RecordBatch, error] {
 		}
 	}
 }
+
+func TestOrphanFilesNilTable(t *testing.T) {
+	ctx := context.Background()
+	if _, err := lfice.FindOrphanFiles(ctx, nil, time.Now()); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("FindOrphanFiles(nil): got %v, want ErrPlan", err)
+	}
+	if err := lfice.RemoveOrphanFiles(ctx, nil, nil); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("RemoveOrphanFiles(nil): got %v, want ErrPlan", err)
+	}
+}
