@@ -17,12 +17,13 @@ import (
 )
 
 // executorProfileEnv names a file an executor writes a CPU profile of its
-// first executorProfileTime to (with its pid appended), for -executors
-// runs: executors are this program started again, and are killed rather
-// than stopped, so the profile is cut at a fixed time.
+// first executorProfileSecondsEnv seconds (default 30) to, with its pid
+// appended, for -executors runs: executors are this program started
+// again, and are killed rather than stopped, so the profile is cut at a
+// fixed time.
 const (
-	executorProfileEnv  = "TPCHBENCH_EXECUTOR_CPUPROFILE"
-	executorProfileTime = 30 * time.Second
+	executorProfileEnv        = "TPCHBENCH_EXECUTOR_CPUPROFILE"
+	executorProfileSecondsEnv = "TPCHBENCH_EXECUTOR_CPUPROFILE_SECONDS"
 )
 
 // profileExecutor starts the CPU profile of an executor process when
@@ -40,7 +41,11 @@ func profileExecutor() {
 		f.Close()
 		return
 	}
-	time.AfterFunc(executorProfileTime, func() {
+	seconds, err := strconv.Atoi(os.Getenv(executorProfileSecondsEnv))
+	if err != nil || seconds <= 0 {
+		seconds = 30
+	}
+	time.AfterFunc(time.Duration(seconds)*time.Second, func() {
 		pprof.StopCPUProfile()
 		f.Close()
 	})
