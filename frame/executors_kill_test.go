@@ -189,3 +189,42 @@ func TestExecutorStoppedMidQuery(t *testing.T) {
 	noneAlive(t, append(pids, live...))
 	t.Logf("fragments %d, retried %d", r.Stats.Fragments(), r.Stats.Retries())
 }
+
+// TestOnlyExecutorStopped stops the one executor of a pool mid-query: the
+// fragments wait for its replacement instead of failing.
+func TestOnlyExecutorStopped(t *testing.T) {
+	dir := writeGroupData(t, 4, 20000)
+	df := killQuery(dir)
+	want := collectRows(t, df, frame.WithParallelism(4))
+	pool, err := remote.NewPool(context.Background(), remote.Options{
+		Executors: 1, Logf: t.Logf,
+		HealthInterval: 300 * time.Millisecond, HealthTimeout: 500 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := pool.Executors()[0]
+	t.Cleanup(func() {
+		syscall.Kill(victim, syscall.SIGCONT)
+		syscall.Kill(victim, syscall.SIGKILL)
+	})
+	r := pool.Runner()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for r.Stats.Fragments() < 1 {
+			time.Sleep(time.Millisecond)
+		}
+		syscall.Kill(victim, syscall.SIGSTOP)
+	}()
+	got := collectRows(t, df, frame.WithParallelism(12), frame.WithRunner(r))
+	<-stopped
+	sameRows(t, got, want)
+	live := pool.Executors()
+	if len(live) != 1 || live[0] == victim {
+		t.Errorf("executors after the query %v: want one replacement of %d", live, victim)
+	}
+	pool.Close()
+	noneAlive(t, append(live, victim))
+	t.Logf("fragments %d, retried %d", r.Stats.Fragments(), r.Stats.Retries())
+}

@@ -36,6 +36,7 @@ func attach(ctx context.Context, addrs []string, opts Options, cfg *tls.Config) 
 	opts.Executors = len(addrs)
 	opts.defaults()
 	p := &Pool{opts: opts, attached: true, tlsCfg: cfg, done: make(chan struct{})}
+	p.changed.L = &p.mu
 	for _, addr := range addrs {
 		e, err := p.dial(addr)
 		if err != nil {

@@ -120,6 +120,10 @@ type Pool struct {
 	next   int
 	nextID int
 	closed bool
+	// spawning counts replacements being started; changed is signalled
+	// when one is done, so pick can wait for it rather than fail.
+	spawning int
+	changed  sync.Cond
 }
 
 // executor is one running process on this machine or one address.
@@ -165,6 +169,7 @@ func NewPool(ctx context.Context, opts Options) (*Pool, error) {
 	}
 	opts.defaults()
 	p := &Pool{opts: opts, done: make(chan struct{})}
+	p.changed.L = &p.mu
 	for range opts.Executors {
 		if _, err := p.spawn(ctx); err != nil {
 			p.Close()
@@ -271,13 +276,24 @@ func (p *Pool) Addrs() []string {
 	return out
 }
 
-// pick chooses the next live executor, round robin, skipping avoid.
+// pick chooses the next live executor, round robin, skipping avoid. With
+// none live it waits for the replacements being started.
 func (p *Pool) pick(avoid *executor) (*executor, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return nil, fmt.Errorf("%w: executor pool closed", errs.ErrExec)
+	for {
+		if p.closed {
+			return nil, fmt.Errorf("%w: executor pool closed", errs.ErrExec)
+		}
+		e, err := p.pickLocked(avoid)
+		if err == nil || p.spawning == 0 {
+			return e, err
+		}
+		p.changed.Wait()
 	}
+}
+
+func (p *Pool) pickLocked(avoid *executor) (*executor, error) {
 	var fallback *executor
 	for range len(p.execs) {
 		e := p.execs[p.next%len(p.execs)]
@@ -319,21 +335,24 @@ func (p *Pool) fail(ctx context.Context, e *executor) {
 		}
 	}
 	p.execs = live
+	if !p.attached {
+		p.spawning++
+	}
 	p.mu.Unlock()
 	e.close()
 	if p.attached {
 		return
 	}
 	// A failed replacement leaves the others to carry on.
-	if _, err := p.spawn(context.WithoutCancel(ctx)); err != nil && !p.isClosed() {
+	_, err := p.spawn(context.WithoutCancel(ctx))
+	p.mu.Lock()
+	p.spawning--
+	p.changed.Broadcast()
+	closed := p.closed
+	p.mu.Unlock()
+	if err != nil && !closed {
 		p.opts.logf("remote: replace %s: %v", e, err)
 	}
-}
-
-func (p *Pool) isClosed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
 }
 
 // executorFault says err came from the executor or its connection rather
@@ -360,6 +379,7 @@ func (p *Pool) Close() error {
 		close(p.done)
 	}
 	p.execs, p.closed = nil, true
+	p.changed.Broadcast()
 	for _, e := range execs {
 		e.failed = true
 		close(e.stop)
