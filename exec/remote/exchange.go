@@ -18,9 +18,10 @@ import (
 
 // exchange moves the rows of a map plan into parts partitions by the hash
 // of keys, holding them on the coordinator (shuffleStore) until reduce
-// tasks take them. The map plan runs on executors, one map task per
-// partition of it, when it can be encoded; otherwise (it reads the output
-// of another exchange, or a source executors cannot open) it runs on the
+// tasks take them. The map plan runs inside the reduce tasks of the stage
+// it reads, when it reads one row by row; else on executors, one map task
+// per partition of it, when it can be encoded; otherwise (it merges
+// partitions, or reads a source executors cannot open) on the
 // coordinator, which partitions its rows itself.
 type exchange struct {
 	desc   string

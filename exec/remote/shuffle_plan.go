@@ -152,6 +152,11 @@ func (q *query) shuffle(n physical.Node) (physical.Node, bool, error) {
 	var err error
 	o := &q.r.Shuffle
 	est, _ := physical.EstimateBytes(n)
+	if hasShared(n) {
+		// A map side built apart from the rest of the plan would hold a
+		// Shared node's operator without its other consumers.
+		return n, changed, nil
+	}
 	switch x := n.(type) {
 	case *physical.HashJoin:
 		if o.shuffleJoin(x) {
@@ -248,4 +253,16 @@ func (q *query) sortStage(s *physical.Sort, in physical.Node, est int64) (physic
 	stage := &shuffleStage{q: q, exchanges: []*exchange{x}}
 	q.r.logf("remote: %s sorts %d runs on executors", desc, x.tasks)
 	return q.newMerge(desc, stage, s.Schema(), s.Keys, est), nil
+}
+
+func hasShared(n physical.Node) bool {
+	if _, ok := n.(*physical.Shared); ok {
+		return true
+	}
+	for _, c := range n.Children() {
+		if hasShared(c) {
+			return true
+		}
+	}
+	return false
 }
