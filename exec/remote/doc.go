@@ -123,9 +123,10 @@
 // host whose network is cut, keeps its connection open and is found this
 // way. The failed executor's connection is closed, which cancels its
 // fragments in flight; a local one is SIGKILLed (a stopped process never
-// answers a polite shutdown) and a replacement is spawned, while an
-// attached one is dialled again every HealthInterval and rejoins the pool
-// once it answers. An error raised by the fragment itself is not retried.
+// answers a polite shutdown) and a replacement is spawned (fragments that
+// find no live executor wait for it), while an attached one is dialled
+// again every HealthInterval and rejoins the pool once it answers. An
+// error raised by the fragment itself is not retried.
 //
 // Pool.Close kills the local executors, or disconnects from attached ones
 // and leaves them running; a runner made by NewRunner starts executors per
