@@ -401,3 +401,17 @@ func TestShuffleMapSideOnCoordinator(t *testing.T) {
 			local, run.Stats.Exchanges(), run.Stats.Fragments())
 	}
 }
+
+// TestShuffleWithCachedInput: a cached frame used twice is computed once
+// on the coordinator; the plan above it is not shuffled, and the answer
+// is the local pool's.
+func TestShuffleWithCachedInput(t *testing.T) {
+	left := writeJoinSide(t, 3, 3000, 700, 31, "lv")
+	cached := readSmallTasks(left).Where(expr.Col("lv").Gt(10)).Cache()
+	df := cached.Join(cached.Select(expr.Col("id"), expr.Col("lv").Alias("lv2")), frame.Inner, frame.On("id")).
+		GroupBy(expr.Col("s")).Agg(expr.Col("lv2").Sum().Alias("t"))
+	run := shuffleRunner(t, 2)
+	want := collectRows(t, df, frame.WithParallelism(4))
+	got := checkedCollect(t, df, frame.WithParallelism(4), frame.WithRunner(run))
+	sameRows(t, got, want)
+}
