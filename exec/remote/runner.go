@@ -127,6 +127,9 @@ func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.N
 		r.Stats.local.Add(1)
 		return exec.Open(ctx, tc, root)
 	}
+	if shuffled {
+		r.logf("remote: the coordinator runs\n%s", physical.Format(newRoot))
+	}
 	st, err := exec.Open(ctx, &ltc, newRoot)
 	if err != nil {
 		cleanup()
