@@ -243,10 +243,14 @@ func TestExecutorKilledMidQuery(t *testing.T) {
 // TestExecutorsTPCH runs the 22 TPC-H queries at scale factor 1 on the
 // local pool and on three executors sharing one pool, and compares the
 // answers: exact for keys, strings, dates and counts, floats within 1e-9
-// relative, in order on the ORDER BY columns. Every query must have run
-// fragments on the executors. The data are generated once into the
-// directory the TPC-H example tests share (about a minute); skipped with
-// -short.
+// relative, in order on the ORDER BY columns. The executors run each query
+// twice: with the runner's defaults, which ship scans with their filters,
+// projections and partial aggregates (a plan without any must say why it
+// stays local), and with every join, aggregation and sort shuffled across
+// the executors (the same rule; only Q15, whose cached view the runner
+// keeps local, then runs wholly on the coordinator). The data are
+// generated once into the directory the TPC-H example tests share (about
+// a minute); skipped with -short.
 func TestExecutorsTPCH(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in short mode: generates TPC-H SF1 data (1 GiB) and runs 22 queries twice")
@@ -264,6 +268,10 @@ func TestExecutorsTPCH(t *testing.T) {
 	r := pool.Runner()
 	var why strings.Builder
 	r.Logf = func(format string, args ...any) { fmt.Fprintf(&why, format+"\n", args...) }
+	shuffled := pool.Runner()
+	shuffled.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: 1, SortBytes: 1}
+	var shuffleWhy strings.Builder
+	shuffled.Logf = func(format string, args ...any) { fmt.Fprintf(&shuffleWhy, format+"\n", args...) }
 	for _, q := range queries.All() {
 		t.Run(q.Name, func(t *testing.T) {
 			why.Reset()
@@ -284,6 +292,22 @@ func TestExecutorsTPCH(t *testing.T) {
 				t.Errorf("no fragment ran on an executor:\n%s", why.String())
 			case !shipped:
 				t.Logf("ran locally:\n%s", why.String())
+			}
+
+			shuffleWhy.Reset()
+			frags, maps := shuffled.Stats.Fragments(), shuffled.Stats.MapTasks()
+			start = time.Now()
+			got = collectAnswer(t, q.DataFrame(dir), frame.WithRunner(shuffled))
+			t.Logf("shuffled: 3 executors %v (%d fragments, %d map tasks)", time.Since(start).Round(time.Millisecond),
+				shuffled.Stats.Fragments()-frags, shuffled.Stats.MapTasks()-maps)
+			if d := diffAnswers(got, want, tpchOrderBy[q.Name]); d != "" {
+				t.Errorf("answers differ with shuffles: %s", d)
+			}
+			switch ran := shuffled.Stats.Fragments() > frags || shuffled.Stats.MapTasks() > maps; {
+			case !ran && !strings.Contains(shuffleWhy.String(), "local"):
+				t.Errorf("nothing ran on an executor with shuffles:\n%s", shuffleWhy.String())
+			case !ran:
+				t.Logf("ran locally with shuffles:\n%s", shuffleWhy.String())
 			}
 		})
 	}
