@@ -54,21 +54,28 @@ func profileExecutor() {
 // benchExecutors runs each query on the local pool and on n executors
 // started once, before any timing, and prints the best times and the
 // overhead of the executors over the local pool.
-func benchExecutors(ctx context.Context, list []string, dir string, n, threads, runs int, compression string) error {
+// With shuffle every join, aggregation and sort is repartitioned across
+// the executors, whatever its size.
+func benchExecutors(ctx context.Context, list []string, dir string, n, threads, runs int, compression string, shuffle bool) error {
 	pool, err := remote.NewPool(ctx, remote.Options{Executors: n, Compression: compression})
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	r := pool.Runner()
-	fmt.Printf("%d executors (compression %s), coordinator with %d threads, best of %d runs after a warm-up run\n\n", n, orNone(compression), threads, runs)
+	mode := "scans shipped"
+	if shuffle {
+		r.Shuffle = remote.ShuffleOptions{JoinBytes: 1, AggBytes: 1, SortBytes: 1}
+		mode = "every join, aggregation and sort shuffled"
+	}
+	fmt.Printf("%d executors (%s, compression %s), coordinator with %d threads, best of %d runs after a warm-up run\n\n", n, mode, orNone(compression), threads, runs)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "query\tlocal ms\texecutors ms\toverhead\tlocal cpu ms\texecutors cpu ms\tcpu overhead\tfragments\tanswers\t")
+	fmt.Fprintln(tw, "query\tlocal ms\texecutors ms\toverhead\tlocal cpu ms\texecutors cpu ms\tcpu overhead\tfragments\tmap tasks\tanswers\t")
 	failed := 0
 	for _, name := range list {
 		q, _ := findQuery(name)
 		local := func() (string, error) { return collectText(ctx, q.DataFrame(dir), frame.WithParallelism(threads)) }
-		before := r.Stats.Fragments()
+		before, maps := r.Stats.Fragments(), r.Stats.MapTasks()
 		onExecutors := func() (string, error) {
 			return collectText(ctx, q.DataFrame(dir), frame.WithParallelism(threads), frame.WithRunner(r))
 		}
@@ -81,7 +88,7 @@ func benchExecutors(ctx context.Context, list []string, dir string, n, threads, 
 		if err != nil {
 			failed++
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\tFAILED\t\n", name)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t-\tFAILED\t\n", name)
 			continue
 		}
 		same := "same"
@@ -90,8 +97,9 @@ func benchExecutors(ctx context.Context, list []string, dir string, n, threads, 
 			fmt.Fprintf(os.Stderr, "%s answers differ:\nlocal:\n%s\nexecutors:\n%s\n", name, la, ea)
 		}
 		frags := (r.Stats.Fragments() - before) / int64(runs+1)
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2fx\t%.0f\t%.0f\t%.2fx\t%d\t%s\t\n", name, ms(lt), ms(et), float64(et)/float64(lt),
-			ms(lcpu), ms(ecpu), float64(ecpu)/float64(lcpu), frags, same)
+		mapTasks := (r.Stats.MapTasks() - maps) / int64(runs+1)
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2fx\t%.0f\t%.0f\t%.2fx\t%d\t%d\t%s\t\n", name, ms(lt), ms(et), float64(et)/float64(lt),
+			ms(lcpu), ms(ecpu), float64(ecpu)/float64(lcpu), frags, mapTasks, same)
 	}
 	tw.Flush()
 	if failed > 0 {

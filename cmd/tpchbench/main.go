@@ -11,6 +11,11 @@
 //
 //	go run ./cmd/tpchbench -sf 1 -executors 2 -queries q1,q3
 //
+// -shuffle repartitions every join, aggregation and sort across the
+// executors too (by default only large ones are), -compression picks how
+// fragment results travel, and TPCHBENCH_EXECUTOR_CPUPROFILE=path makes
+// each executor write a CPU profile.
+//
 // All 22 queries run by default; they are those of
 // lakeframe/examples/tpch/queries. The data is generated first when the
 // directory does not hold it.
@@ -54,6 +59,7 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "with -engine or -executors: write the coordinator's CPU profile here")
 	executors := flag.Int("executors", 0, "compare the local pool with this many executor processes instead of DuckDB")
 	compression := flag.String("compression", "", "with -executors: compression of fragment results (lz4, zstd or none)")
+	shuffle := flag.Bool("shuffle", false, "with -executors: shuffle every join, aggregation and sort across the executors")
 	flag.Parse()
 	if *dir == "" {
 		*dir = fmt.Sprintf("/tmp/lakeframe-tpch-sf%d", *sf)
@@ -98,7 +104,7 @@ func main() {
 			}
 			defer stop()
 		}
-		if err := benchExecutors(ctx, list, *dir, *executors, *threads, *runs, *compression); err != nil {
+		if err := benchExecutors(ctx, list, *dir, *executors, *threads, *runs, *compression, *shuffle); err != nil {
 			log.Print(err)
 			remote.Cleanup()
 			os.Exit(1)
