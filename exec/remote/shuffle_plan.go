@@ -73,6 +73,11 @@ func (o *ShuffleOptions) shuffleAgg(a *physical.HashAggregate) *physical.HashAgg
 	if a.Mode != physical.AggFinal || len(a.Keys) == 0 {
 		return nil
 	}
+	for _, k := range a.Keys {
+		if t, err := expr.TypeOf(k, a.InputSchema); err != nil || !shuffleKeyType(t) {
+			return nil
+		}
+	}
 	c, ok := a.Input.(*physical.Coalesce)
 	if !ok {
 		return nil
