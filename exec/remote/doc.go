@@ -83,8 +83,10 @@
 // wire twice, executor to coordinator and back, and the coordinator's
 // network and disk bound the shuffle's throughput. A reduce task's
 // executor holds its partition in memory, so P should make partitions
-// that fit; Runner.Stats counts exchanges, map and reduce tasks and
-// shuffled and spilled bytes.
+// that fit, and the coordinator receives a reduce task's result in full
+// before passing it up, as it does a fragment's, so that the task can run
+// again. Runner.Stats counts exchanges, map and reduce tasks and shuffled
+// and spilled bytes; Runner.Logf is told the plan the coordinator runs.
 //
 // # Other hosts
 //
