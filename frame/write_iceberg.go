@@ -72,12 +72,16 @@ func IcebergRun(opts ...Option) IcebergWriteOption {
 
 // WriteIceberg runs the query and writes its rows to tbl (from
 // iceberg.OpenCatalog or iceberg.CreateTable) in one commit: appended by
-// default, or replacing the table's rows with IcebergOverwrite. Rows
-// stream from the query into Parquet data files, fanned out by the table's
-// partition spec; columns match the table's by name. A commit that loses
-// to a concurrent writer is retried with the same files, up to the
-// table's commit.retry.* settings; when it cannot commit, the table is
-// left as it was. It returns the table at its new snapshot.
+// default, or replacing all the table's rows (IcebergOverwrite), the rows
+// matching a condition (IcebergOverwriteWhere) or the partitions the new
+// rows fall in (IcebergOverwritePartitions). Rows stream from the query
+// into Parquet data files, fanned out by the table's partition spec and
+// rolled at the target file size; a table with a sort order gets them
+// sorted by it (its leading identity keys). Columns match the table's by
+// name. A commit that loses to a concurrent writer is retried with the
+// same files, up to the table's commit.retry.* settings; when it cannot
+// commit, the table is left as it was. It returns the table at its new
+// snapshot.
 func (df *DataFrame) WriteIceberg(ctx context.Context, tbl *table.Table, opts ...IcebergWriteOption) (*table.Table, error) {
 	var cfg icebergWriteConfig
 	for _, o := range opts {
@@ -86,6 +90,17 @@ func (df *DataFrame) WriteIceberg(ctx context.Context, tbl *table.Table, opts ..
 	ident := "<nil>"
 	if tbl != nil {
 		ident = strings.Join(tbl.Identifier(), ".")
+	}
+	if tbl != nil {
+		// Rows reach the writer in the table's sort order, so each data
+		// file it cuts is sorted.
+		if keys, _ := iceberg.WriteSortKeys(tbl); len(keys) > 0 {
+			ks := make([]any, len(keys))
+			for i, k := range keys {
+				ks[i] = k
+			}
+			df = df.Sort(ks...)
+		}
 	}
 	st, err := df.Stream(ctx, cfg.run...)
 	if err != nil {

@@ -379,3 +379,47 @@ func TestWriteIcebergOverwritePartitions(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteIcebergTargetFileSize: files roll near the target set by the
+// option or by the table property, also below the Parquet row-group size.
+func TestWriteIcebergTargetFileSize(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 200_000)
+	in := rlArrow(rows)
+	defer in.Release()
+	const target = 64 << 10
+	for _, c := range []struct {
+		name  string
+		props map[string]string
+		opts  []frame.IcebergWriteOption
+	}{
+		{"option", nil, []frame.IcebergWriteOption{frame.IcebergTargetFileSize(target)}},
+		{"property", map[string]string{"write.target-file-size-bytes": fmt.Sprint(target)}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tbl, err := iceberg.CreateTable(ctx, cat, table.Identifier{"size", c.name}, rlSchema, iceberg.WithTableProperties(c.props))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl, c.opts...); err != nil {
+				t.Fatal(err)
+			}
+			rlCheck(t, ctx, c.name, tbl, rows)
+			tasks, err := tbl.Scan().PlanFiles(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var total int64
+			for _, ft := range tasks {
+				total += ft.File.FileSizeBytes()
+				if ft.File.FileSizeBytes() > 2*target {
+					t.Errorf("%s: %d bytes, target %d", ft.File.FilePath(), ft.File.FileSizeBytes(), target)
+				}
+			}
+			if want := total / (2 * target); int64(len(tasks)) < want {
+				t.Errorf("%d files for %d bytes, want at least %d", len(tasks), total, want)
+			}
+		})
+	}
+}

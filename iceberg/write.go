@@ -82,15 +82,110 @@ func writeDataFiles(ctx context.Context, tbl *table.Table, schema *arrow.Schema,
 	var opts []table.WriteRecordOption
 	if target > 0 {
 		opts = append(opts, table.WithTargetFileSize(target))
+	} else {
+		target = int64(tbl.Properties().GetInt(table.WriteTargetFileSizeBytesKey, table.WriteTargetFileSizeBytesDefault))
+	}
+	next, stop := iter.Pull2(batches)
+	defer stop()
+	first, err, ok := next()
+	if !ok {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	n := rowGroupRows(tbl, first, target)
+	if n > 0 {
+		opts = append(opts, table.WithParquetRowGroupLimit(n))
+	}
+	// The writer checks the file size after each batch: with small row
+	// groups, big batches are cut to row-group size so files roll near
+	// the target.
+	pin := partitionTextColumns(tbl, schema)
+	emit := func(b arrow.RecordBatch, yield func(arrow.RecordBatch, error) bool) bool {
+		b, err := pinColumns(b, pin)
+		if err != nil {
+			yield(nil, err)
+			return false
+		}
+		if n <= 0 || b.NumRows() <= int64(n) {
+			return yield(b, nil)
+		}
+		defer b.Release()
+		for off := int64(0); off < b.NumRows(); off += int64(n) {
+			if !yield(b.NewSlice(off, min(off+int64(n), b.NumRows())), nil) {
+				return false
+			}
+		}
+		return true
+	}
+	rest := func(yield func(arrow.RecordBatch, error) bool) {
+		if !emit(first, yield) {
+			return
+		}
+		for {
+			b, err, ok := next()
+			if !ok {
+				return
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !emit(b, yield) {
+				return
+			}
+		}
 	}
 	var files []iceberg.DataFile
-	for df, err := range table.WriteRecords(ctx, tbl, schema, batches, opts...) {
+	for df, err := range table.WriteRecords(ctx, tbl, schema, rest, opts...) {
 		if err != nil {
 			return files, err
 		}
 		files = append(files, df)
 	}
 	return files, nil
+}
+
+// rowGroupRows picks a row-group row limit for a target file size below
+// the table's row-group size, or 0 to keep the table's. iceberg-go rolls
+// a file when the bytes it has flushed reach the target, and it flushes
+// only whole row groups: with 128 MiB row groups a 32 MiB target would
+// never roll. Row groups of about a quarter of the target, sized from the
+// first batch's in-memory bytes per row (more than Parquet's encoded
+// size), let files roll within a row group of the target.
+func rowGroupRows(tbl *table.Table, first arrow.RecordBatch, target int64) int {
+	props := tbl.Properties()
+	groupBytes := int64(props.GetInt(table.ParquetRowGroupSizeBytesKey, table.ParquetRowGroupSizeBytesDefault))
+	if target >= groupBytes || first.NumRows() == 0 {
+		return 0
+	}
+	perRow := max(batchBytes(first)/first.NumRows(), 1)
+	rows := max(target/4/perRow, 1024)
+	if limit := int64(props.GetInt(table.ParquetRowGroupLimitKey, table.ParquetRowGroupLimitDefault)); rows >= limit {
+		return 0
+	}
+	return int(rows)
+}
+
+// batchBytes is the size of a batch's buffers.
+func batchBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	var add func(d arrow.ArrayData)
+	add = func(d arrow.ArrayData) {
+		for _, b := range d.Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+		for _, c := range d.Children() {
+			add(c)
+		}
+	}
+	for _, c := range rec.Columns() {
+		add(c.Data())
+	}
+	return n
 }
 
 // removeDataFiles deletes files no snapshot references; it is best effort,

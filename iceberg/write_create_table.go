@@ -19,6 +19,7 @@ type CreateOption func(*createConfig)
 
 type createConfig struct {
 	partitions []Partition
+	sort       []SortKey
 	props      map[string]string
 	location   string
 }
@@ -60,7 +61,8 @@ func defaultTableProps() map[string]string {
 
 // CreateTable creates an Iceberg table whose columns are schema's, with
 // fresh field ids (nanosecond timestamps become Iceberg's microsecond
-// ones), creating its namespace when missing.
+// ones), an optional partition spec, sort order and properties, creating
+// its namespace (and parent namespaces) when missing.
 func CreateTable(ctx context.Context, cat catalog.Catalog, ident table.Identifier, schema *arrow.Schema, opts ...CreateOption) (*table.Table, error) {
 	var cfg createConfig
 	for _, o := range opts {
@@ -91,6 +93,10 @@ func createTable(ctx context.Context, cat catalog.Catalog, ident table.Identifie
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errs.ErrPlan, err)
 	}
+	order, err := sortOrder(sc, cfg.sort)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrPlan, err)
+	}
 	if err := ensureNamespace(ctx, cat, catalog.NamespaceFromIdent(ident)); err != nil {
 		return nil, err
 	}
@@ -98,6 +104,7 @@ func createTable(ctx context.Context, cat catalog.Catalog, ident table.Identifie
 	maps.Copy(props, cfg.props)
 	copts := []catalog.CreateTableOpt{
 		catalog.WithPartitionSpec(&spec),
+		catalog.WithSortOrder(order),
 		catalog.WithProperties(iceberg.Properties(props)),
 	}
 	if cfg.location != "" {
@@ -106,19 +113,23 @@ func createTable(ctx context.Context, cat catalog.Catalog, ident table.Identifie
 	return cat.CreateTable(ctx, ident, sc, copts...)
 }
 
-// ensureNamespace creates ns unless it exists; a writer that creates it
-// at the same moment is not an error.
+// ensureNamespace creates ns, and the namespaces it nests in, unless
+// they exist; a writer that creates one at the same moment is not an
+// error.
 func ensureNamespace(ctx context.Context, cat catalog.Catalog, ns table.Identifier) error {
-	ok, err := cat.CheckNamespaceExists(ctx, ns)
-	if err != nil {
-		return fmt.Errorf("namespace %s: %w", identString(ns), err)
-	}
-	if ok {
-		return nil
-	}
-	err = cat.CreateNamespace(ctx, ns, nil)
-	if err != nil && !errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
-		return fmt.Errorf("create namespace %s: %w", identString(ns), err)
+	for i := 1; i <= len(ns); i++ {
+		level := ns[:i]
+		ok, err := cat.CheckNamespaceExists(ctx, level)
+		if err != nil {
+			return fmt.Errorf("namespace %s: %w", identString(level), err)
+		}
+		if ok {
+			continue
+		}
+		err = cat.CreateNamespace(ctx, level, nil)
+		if err != nil && !errors.Is(err, catalog.ErrNamespaceAlreadyExists) {
+			return fmt.Errorf("create namespace %s: %w", identString(level), err)
+		}
 	}
 	return nil
 }
