@@ -3,13 +3,21 @@ package frame_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go/table"
 
 	"lakeframe/exec/remote"
+	"lakeframe/expr"
 	"lakeframe/frame"
+	"lakeframe/iceberg"
+	"lakeframe/internal/miniotest"
 )
 
 // TestExecutorsIcebergCases reads every case of iceberg_cases.json on the
@@ -124,4 +132,97 @@ func sortKey(t *testing.T, df *frame.DataFrame) string {
 		}
 	}
 	return ""
+}
+
+// TestExecutorsIcebergOnMinio reads an Iceberg table whose files are in
+// MinIO on three executors. Opened with OpenMetadata and the S3
+// properties, its scan runs on the executors, which get the properties
+// (credentials included) in the source description and read the files
+// from MinIO themselves. Loaded through a catalog, whose FileIO cannot be
+// rebuilt elsewhere, it runs on the coordinator, with a reason that does
+// not show the secret. Both give the local pool's answer.
+func TestExecutorsIcebergOnMinio(t *testing.T) {
+	s := miniotest.Start(t)
+	bucket := s.NewBucket(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	props := s.IcebergProps()
+	props["warehouse"] = "s3://" + bucket + "/wh"
+	cat, err := iceberg.OpenCatalog(ctx, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), props)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "v", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	tbl, err := iceberg.CreateTable(ctx, cat, table.Identifier{"lake", "readings"}, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three appends, three data files, three tasks.
+	for f := range 3 {
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		for i := range 500 {
+			id := f*500 + i
+			b.Field(0).(*array.Int64Builder).Append(int64(id))
+			b.Field(1).(*array.StringBuilder).Append(fmt.Sprintf("sensor%d", id%7))
+			b.Field(2).(*array.Float64Builder).Append(float64(id) / 3)
+		}
+		rec := b.NewRecordBatch()
+		b.Release()
+		in := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+		rec.Release()
+		tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
+		in.Release()
+		if err != nil {
+			t.Fatalf("append %d: %v", f, err)
+		}
+	}
+	opened, err := iceberg.OpenMetadata(ctx, tbl.MetadataLocation(), iceberg.WithProperties(props))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	pool, err := remote.NewPool(ctx, remote.Options{Executors: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	r := pool.Runner()
+	var why strings.Builder
+	r.Logf = func(format string, args ...any) { fmt.Fprintf(&why, format+"\n", args...) }
+	query := func(tbl *table.Table) *frame.DataFrame {
+		return frame.ReadIceberg(tbl, frame.IcebergTaskBytes(1)).
+			Where(expr.Col("id").Ge(10)).
+			GroupBy(expr.Col("name")).
+			Agg(expr.Col("v").Sum().Alias("s"), expr.Col("id").Count().Alias("n"))
+	}
+	opts := []frame.Option{frame.WithParallelism(4)}
+	want := collectAnswer(t, query(opened), opts...)
+
+	got := collectAnswer(t, query(opened), append(opts, frame.WithRunner(r))...)
+	if d := diffAnswers(got, want, nil); d != "" {
+		t.Errorf("OpenMetadata table: executors and local pool differ: %s", d)
+	}
+	if r.Stats.Fragments() == 0 {
+		t.Fatalf("no fragment ran on an executor:\n%s", why.String())
+	}
+
+	why.Reset()
+	before := r.Stats.Fragments()
+	got = collectAnswer(t, query(tbl), append(opts, frame.WithRunner(r))...)
+	if d := diffAnswers(got, want, nil); d != "" {
+		t.Errorf("catalog table: executors and local pool differ: %s", d)
+	}
+	if r.Stats.Fragments() != before {
+		t.Errorf("a fragment of a catalog table on S3 ran on an executor")
+	}
+	if !strings.Contains(why.String(), "executors cannot rebuild") {
+		t.Errorf("the runner gave no reason for keeping the catalog table's scan local:\n%s", why.String())
+	}
+	if strings.Contains(why.String(), s.SecretKey) {
+		t.Errorf("the runner's log shows the secret key:\n%s", why.String())
+	}
 }
