@@ -21,8 +21,11 @@
 //
 // # What runs where
 //
-// Runner.Open looks for Coalesce nodes whose input is Scan(parquet) →
-// [Filter] → [Project] → [HashAggregate partial]. Each scan partition
+// Runner.Open looks for Coalesce nodes whose input is Scan →
+// [Filter] → [Project] → [HashAggregate partial] over a source with a
+// codec (RegisterSourceCodec: Parquet and Iceberg register theirs; a
+// source without one, or one its codec refuses, stays local with the
+// reason logged). Each scan partition
 // becomes a fragment (the encoded subtree and that partition's tasks),
 // sent round robin to the executors with at most Options.PerExecutor
 // fragments per executor at once. The shipped subtree is replaced by a
@@ -30,8 +33,10 @@
 // the plan (final aggregation, sorts, joins, limits) is built by exec.Build
 // and runs on the coordinator. Plans with no such part run on the local
 // pool; Runner.Logf is told which parts stay local and why, and
-// Runner.Stats counts fragments, retries and local plans. Executors read
-// the Parquet files themselves: only fragment results cross the wire.
+// Runner.Stats counts fragments, retries and local plans. Executors open
+// the source from its description (Parquet paths; an Iceberg table's
+// metadata location, FileIO properties and snapshot), once per executor,
+// and read the files themselves: only fragment results cross the wire.
 //
 // # Shuffles
 //
