@@ -159,16 +159,45 @@ func openWireScan(ctx context.Context, w *wireScan, open sourceOpener) (exec.Sca
 // sourceCache keeps the sources an executor opened, by kind and
 // description, so that footers and table metadata are read once per
 // executor. Concurrent fragments of one source wait for a single open; a
-// failed open is forgotten so that the next fragment tries again.
+// failed open is forgotten so that the next fragment tries again. An
+// executor serving coordinators for a long time keeps the
+// maxCachedSources used last.
 type sourceCache struct {
 	mu      sync.Mutex
 	entries map[string]*cachedSource
+	clock   int64
 }
+
+const maxCachedSources = 256
 
 type cachedSource struct {
 	ready chan struct{}
 	src   exec.Scanner
 	err   error
+	used  int64 // the cache's clock when last asked for
+}
+
+// evictLocked drops the least recently used opened sources beyond
+// maxCachedSources; sources still opening stay.
+func (c *sourceCache) evictLocked() {
+	for len(c.entries) > maxCachedSources {
+		var oldest string
+		var at int64 = -1
+		for k, e := range c.entries {
+			select {
+			case <-e.ready:
+			default:
+				continue
+			}
+			if at < 0 || e.used < at {
+				oldest, at = k, e.used
+			}
+		}
+		if at < 0 {
+			return
+		}
+		delete(c.entries, oldest)
+	}
 }
 
 func (c *sourceCache) open(ctx context.Context, kind string, desc []byte) (exec.Scanner, error) {
@@ -185,7 +214,10 @@ func (c *sourceCache) open(ctx context.Context, kind string, desc []byte) (exec.
 	if !found {
 		e = &cachedSource{ready: make(chan struct{})}
 		c.entries[key] = e
+		c.evictLocked()
 	}
+	c.clock++
+	e.used = c.clock
 	c.mu.Unlock()
 	if found {
 		select {

@@ -206,3 +206,35 @@ func TestSourceCacheForgetsFailedOpen(t *testing.T) {
 		t.Errorf("%d opens, want 2", n)
 	}
 }
+
+func TestSourceCacheKeepsTheLastUsed(t *testing.T) {
+	c := registerTestCodec(t)
+	var cache sourceCache
+	ctx := context.Background()
+	desc := func(i int) []byte { return fmt.Appendf(nil, `["c%d"]`, i) }
+	for i := range maxCachedSources + 10 {
+		if _, err := cache.open(ctx, "remote-test", desc(i)); err != nil {
+			t.Fatal(err)
+		}
+		// The first source stays in use throughout.
+		if _, err := cache.open(ctx, "remote-test", desc(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(cache.entries); n != maxCachedSources {
+		t.Errorf("%d sources kept, want %d", n, maxCachedSources)
+	}
+	opens := c.opens.Load()
+	if _, err := cache.open(ctx, "remote-test", desc(0)); err != nil {
+		t.Fatal(err)
+	}
+	if c.opens.Load() != opens {
+		t.Error("the source used last was evicted")
+	}
+	if _, err := cache.open(ctx, "remote-test", desc(1)); err != nil {
+		t.Fatal(err)
+	}
+	if c.opens.Load() != opens+1 {
+		t.Error("the source used longest ago was kept")
+	}
+}
