@@ -423,3 +423,20 @@ func TestWriteIcebergTargetFileSize(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteIcebergOverwritePartitionsNoRows(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 20)
+	tbl := rlTable(t, ctx, cat, "dpo_empty", true, rows)
+	in := rlArrow(rows)
+	defer in.Release()
+	out, err := frame.FromArrow(in).Where(expr.Col("id").Lt(0)).WriteIceberg(ctx, tbl, frame.IcebergOverwritePartitions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.CurrentSnapshot().SnapshotID != tbl.CurrentSnapshot().SnapshotID {
+		t.Errorf("overwriting no partition committed a snapshot")
+	}
+	rlCheck(t, ctx, "no rows", out, rows)
+}

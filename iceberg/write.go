@@ -71,6 +71,10 @@ func Write(ctx context.Context, tbl *table.Table, schema *arrow.Schema, batches 
 		removeDataFiles(ctx, tbl, files)
 		return nil, fmt.Errorf("%w: write iceberg table %s: %w", errs.ErrExec, name(tbl), err)
 	}
+	if o.Mode == OverwritePartitions && len(files) == 0 {
+		// No rows, no partition to replace.
+		return tbl, nil
+	}
 	props := iceberg.Properties{}
 	maps.Copy(props, o.SnapshotProperties)
 	return commitWithRetry(ctx, tbl, files, o.Mode, props)
