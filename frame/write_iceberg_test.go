@@ -440,3 +440,33 @@ func TestWriteIcebergOverwritePartitionsNoRows(t *testing.T) {
 	}
 	rlCheck(t, ctx, "no rows", out, rows)
 }
+
+// TestWriteIcebergOverwriteWhereStale: an overwrite planned on a stale
+// snapshot plans its deletion again after losing the commit, so rows a
+// concurrent writer added that match are replaced too.
+func TestWriteIcebergOverwriteWhereStale(t *testing.T) {
+	ctx := context.Background()
+	cat := rlCatalog(t)
+	rows := rlRows(0, 40)
+	stale := rlTable(t, ctx, cat, "ow_stale", true, rows)
+	fresh, err := cat.LoadTable(ctx, stale.Identifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	more := rlRows(200, 240)
+	in := rlArrow(more)
+	defer in.Release()
+	if _, err := frame.FromArrow(in).WriteIceberg(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	newRows := rlRows(500, 510)
+	in2 := rlArrow(newRows)
+	defer in2.Release()
+	match := func(r rlRow) bool { return r.grp == "b" }
+	out, err := frame.FromArrow(in2).WriteIceberg(ctx, stale, frame.IcebergOverwriteWhere(expr.Col("grp").Eq("b")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(deleteWhere(append(slices.Clone(rows), more...), match), newRows...)
+	rlCheck(t, ctx, "overwrite from a stale handle", out, want)
+}
