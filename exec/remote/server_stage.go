@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/exec"
+	"lakeframe/exec/bufpool"
 	"lakeframe/expr"
 )
 
@@ -38,7 +39,7 @@ func (s *server) mapTask(ctx context.Context, data []byte, send func([]byte) err
 	if req.Partition < 0 || req.Partition >= op.Partitions() {
 		return fmt.Errorf("map task: partition %d of a plan with %d", req.Partition, op.Partitions())
 	}
-	mem := memory.DefaultAllocator
+	mem := bufpool.Default
 	tc := &exec.TaskContext{Mem: mem, BatchSize: req.BatchSize, Parallelism: 1, MemoryBudget: req.MemoryBudget}
 	st, err := op.Execute(ctx, tc, req.Partition)
 	if err != nil {
@@ -92,7 +93,7 @@ func (s *server) reduceTask(ctx context.Context, recv func() ([]byte, error), se
 	if err := json.Unmarshal(head, &req); err != nil {
 		return fmt.Errorf("decode reduce task: %w", err)
 	}
-	mem := memory.DefaultAllocator
+	mem := bufpool.Default
 	inputs := make([]*memSource, len(req.Inputs))
 	for i, b := range req.Inputs {
 		schema, err := decodeSchema(b)
