@@ -1,12 +1,15 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"os"
 	osexec "os/exec"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -196,6 +199,10 @@ func (p *Pool) spawn(ctx context.Context) (*executor, error) {
 	if err != nil {
 		return nil, err
 	}
+	// go-plugin logs every executor exit as an error; one the pool
+	// killed itself is no news.
+	var killed atomic.Bool
+	logOut := &exitLogFilter{killed: &killed, w: os.Stderr}
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          plugin.PluginSet{pluginName: &executorPlugin{}},
@@ -204,11 +211,12 @@ func (p *Pool) spawn(ctx context.Context) (*executor, error) {
 		Managed:          true,
 		StartTimeout:     15 * time.Second,
 		GRPCDialOptions:  []grpc.DialOption{p.opts.keepalive()},
-		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: os.Stderr}),
+		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Error, Output: logOut}),
 	})
 	// A stopped process never answers go-plugin's polite shutdown, so the
 	// process is killed first.
 	kill := func() {
+		killed.Store(true)
 		if cmd.Process != nil {
 			_ = cmd.Process.Kill()
 		}
@@ -230,6 +238,20 @@ func (p *Pool) spawn(ctx context.Context) (*executor, error) {
 		return fail(err)
 	}
 	return p.add(&executor{pc: pc, cmd: cmd, c: raw.(*client), close: kill})
+}
+
+// exitLogFilter drops go-plugin's "plugin process exited" lines once the
+// pool has killed the executor on purpose.
+type exitLogFilter struct {
+	killed *atomic.Bool
+	w      io.Writer
+}
+
+func (f *exitLogFilter) Write(p []byte) (int, error) {
+	if f.killed.Load() && bytes.Contains(p, []byte("plugin process exited")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }
 
 // add puts e in the pool and starts watching its health.
