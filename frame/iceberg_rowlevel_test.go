@@ -365,6 +365,27 @@ func TestIcebergRowLevelNoMatchAndErrors(t *testing.T) {
 	if len(tbl.Metadata().Snapshots()) != snaps {
 		t.Errorf("failed changes committed snapshots")
 	}
+
+	// Conditions on identity partition columns only drop whole files,
+	// including the delete files that named them.
+	rows = deleteWhere(rows, func(r rlRow) bool { return r.id%3 == 0 })
+	tbl, err = frame.DeleteIceberg(ctx, tbl, expr.Col("id").Mod(3).Eq(0), frame.IcebergMergeOnRead())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = deleteWhere(rows, func(r rlRow) bool { return r.grp == "" || r.grp == "b" })
+	tbl, err = frame.DeleteIceberg(ctx, tbl, expr.Col("grp").IsNull().Or(expr.Col("grp").Eq("b")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rlCheck(t, ctx, "delete whole partitions", tbl, rows)
+	if n := tbl.CurrentSnapshot().Summary.Properties["removed-position-delete-files"]; n == "" || n == "0" {
+		t.Errorf("deleting whole partitions left their delete files: %v", tbl.CurrentSnapshot().Summary.Properties)
+	}
+	if tbl, err = frame.DeleteIceberg(ctx, tbl, expr.Lit(true)); err != nil {
+		t.Fatal(err)
+	}
+	rlCheck(t, ctx, "delete everything", tbl, nil)
 }
 
 // TestIcebergRowLevelModes: the table properties choose the mode, the

@@ -25,7 +25,11 @@ type fileChange struct {
 	// out are the rows to write: for copy-on-write the file's live rows
 	// that do not match, then (updates) the new versions of those that do.
 	out []arrow.RecordBatch
+	// whole: every row of the file matches; it was not read.
+	whole bool
 }
+
+func (fc *fileChange) changed() bool { return fc.whole || len(fc.matched) > 0 }
 
 func (fc *fileChange) release() {
 	for _, b := range fc.out {
@@ -39,6 +43,13 @@ func (fc *fileChange) release() {
 // evaluates the condition on the others.
 func (c *rowChange) scanFile(ctx context.Context, ft table.FileScanTask) (*fileChange, error) {
 	path := ft.File.FilePath()
+	if c.wholeFiles {
+		// Read the delete files only, to know which ones dangle after.
+		if _, err := c.deletedPositions(ctx, ft); err != nil {
+			return nil, err
+		}
+		return &fileChange{task: ft, whole: true}, nil
+	}
 	if len(ft.EqualityDeleteFiles) > 0 || len(ft.DeletionVectorFiles) > 0 {
 		return nil, fmt.Errorf("%w: data file %s has equality deletes or deletion vectors; row-level changes handle positional deletes only",
 			errs.ErrNotImplemented, path)

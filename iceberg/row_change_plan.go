@@ -29,6 +29,10 @@ type rowChange struct {
 	set   []assignment
 	mode  RowChangeMode
 	mem   memory.Allocator
+	// wholeFiles: a copy-on-write delete whose condition planning
+	// decides exactly (it reads identity partition columns only), so every
+	// planned file's rows all match and the files go without being read.
+	wholeFiles bool
 	// posDeletes caches the positional delete files read: delete file
 	// path -> data file path -> deleted positions.
 	posDeletes map[string]map[string][]int64
@@ -62,6 +66,7 @@ func newRowChange(tbl *table.Table, where expr.Expr, set map[string]any, mode Ro
 		c.set = append(c.set, a)
 	}
 	slices.SortFunc(c.set, func(a, b assignment) int { return a.col - b.col })
+	c.wholeFiles = mode == CopyOnWrite && len(c.set) == 0 && src.exact(w)
 	return c, nil
 }
 

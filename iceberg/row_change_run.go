@@ -146,7 +146,7 @@ func (c *rowChange) outputs(ctx context.Context, tasks []table.FileScanTask, cha
 				yield(nil, err)
 				return
 			}
-			if len(fc.matched) == 0 {
+			if !fc.changed() {
 				continue
 			}
 			*changed = append(*changed, fc)
