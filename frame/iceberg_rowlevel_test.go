@@ -445,6 +445,16 @@ func TestIcebergRowLevelModes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rlCheck(t, ctx, "copy-on-write delete over delete files", tbl, rows)
+
+	bad, err := iceberg.CreateTable(ctx, cat, table.Identifier{"rl", "badmode"}, rlSchema,
+		iceberg.WithTableProperties(map[string]string{"write.update.mode": "mor"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = frame.UpdateIceberg(ctx, bad, expr.Col("id").Eq(1), map[string]any{"n": 1})
+	if !errors.Is(err, errs.ErrPlan) || !strings.Contains(err.Error(), "write.update.mode") {
+		t.Errorf("unknown write.update.mode: %v", err)
+	}
 	sum := tbl.CurrentSnapshot().Summary
 	if sum.Properties["added-delete-files"] != "" && sum.Properties["added-delete-files"] != "0" {
 		t.Errorf("copy-on-write added delete files: %v", sum.Properties)

@@ -1,11 +1,15 @@
 package iceberg
 
 import (
+	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceberg "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
+
+	"lakeframe/errs"
 )
 
 // RowChangeMode says how a delete or update records its changes.
@@ -56,12 +60,16 @@ func (o RowChangeOptions) props() iceberg.Properties {
 
 // resolveMode picks the mode: the option when set, else the table
 // property key, else copy-on-write (the Iceberg default).
-func resolveMode(tbl *table.Table, m RowChangeMode, key string) RowChangeMode {
+func resolveMode(tbl *table.Table, m RowChangeMode, key string) (RowChangeMode, error) {
 	if m != TableMode {
-		return m
+		return m, nil
 	}
-	if tbl.Properties().Get(key, "copy-on-write") == "merge-on-read" {
-		return MergeOnRead
+	switch v := tbl.Properties().Get(key, "copy-on-write"); strings.ToLower(v) {
+	case "copy-on-write":
+		return CopyOnWrite, nil
+	case "merge-on-read":
+		return MergeOnRead, nil
+	default:
+		return 0, fmt.Errorf("%w: table property %s=%q: want copy-on-write or merge-on-read", errs.ErrPlan, key, v)
 	}
-	return CopyOnWrite
 }

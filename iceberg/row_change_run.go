@@ -28,7 +28,11 @@ func changeRows(ctx context.Context, tbl *table.Table, where expr.Expr, set map[
 		key = UpdateModeKey
 	}
 	run := func(cur *table.Table) (*rowChange, error) {
-		return newRowChange(cur, where, set, resolveMode(cur, o.Mode, key), o.mem())
+		mode, err := resolveMode(cur, o.Mode, key)
+		if err != nil {
+			return nil, err
+		}
+		return newRowChange(cur, where, set, mode, o.mem())
 	}
 	out, _, err := retryChange(ctx, tbl, func(ctx context.Context, cur *table.Table) (*table.Table, []string, commitState, error) {
 		c, err := run(cur)
