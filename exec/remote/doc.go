@@ -25,10 +25,18 @@
 // [Filter] → [Project] → [HashAggregate partial] over a source with a
 // codec (RegisterSourceCodec: Parquet and Iceberg register theirs; a
 // source without one, or one its codec refuses, stays local with the
-// reason logged). Each scan partition
-// becomes a fragment (the encoded subtree and that partition's tasks),
-// sent round robin to the executors with at most Options.PerExecutor
-// fragments per executor at once. The shipped subtree is replaced by a
+// reason logged), or a broadcast join: a subtree whose probe sides lead,
+// through such steps and hash joins, to one partitioned scan, and whose
+// joins' build sides are estimated under ShuffleOptions.BroadcastBytes
+// and can be encoded whole. A broadcast fragment carries the subtree with
+// its probe scan restricted to one partition; the executor reads the
+// build sides itself and builds their hash tables per fragment. Joins
+// that emit unmatched build rows (right or full outer joins building on
+// their outer side, semi and anti joins building on their left) are
+// never broadcast, since every fragment would emit them. Each scan
+// partition becomes a fragment (the encoded subtree and that partition's
+// tasks), sent round robin to the executors with at most
+// Options.PerExecutor fragments per executor at once. The shipped subtree is replaced by a
 // physical.Scan of a source whose tasks are the fragments, and the rest of
 // the plan (final aggregation, sorts, joins, limits) is built by exec.Build
 // and runs on the coordinator. Plans with no such part run on the local

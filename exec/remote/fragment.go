@@ -26,6 +26,9 @@ type fragment struct {
 	Steps       []step      `json:"steps,omitempty"`
 	BatchSize   int         `json:"batch_size"`
 	Compression string      `json:"compression,omitempty"`
+	// Plan, when set, is the subtree to run instead of the scan chain: a
+	// broadcast join (broadcast.go) whose probe scan reads one partition.
+	Plan *nodeJSON `json:"plan,omitempty"`
 }
 
 // step is one operator above the scan, in order from the scan up.
@@ -159,6 +162,10 @@ func decodeFragment(ctx context.Context, data []byte, open sourceOpener) (physic
 	var f fragment
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, nil, fmt.Errorf("decode fragment: %w", err)
+	}
+	if f.Plan != nil {
+		n, err := decodeNode(ctx, f.Plan, open, nil)
+		return n, &f, err
 	}
 	src, tasks, err := openWireScan(ctx, &f.Scan, open)
 	if err != nil {

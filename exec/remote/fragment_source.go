@@ -53,7 +53,8 @@ func (s *fragmentSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, e
 // Open runs the fragment on an executor. Its whole result is received
 // before the first batch is returned, so that a fragment whose executor
 // dies can run again elsewhere without repeating rows; fragments end in a
-// partial aggregate or read one task group, which bounds that buffer.
+// partial aggregate or read one task group, which bounds that buffer
+// (less so a broadcast join's, whose output may exceed its input).
 func (s *fragmentSource) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task) (exec.Stream, error) {
 	ft, ok := task.(*fragmentTask)
 	if !ok {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"lakeframe/exec"
 	"lakeframe/plan"
 	"lakeframe/plan/physical"
@@ -77,7 +79,8 @@ func (r *Runner) logf(format string, args ...any) {
 	}
 }
 
-// Open runs root: each shippable subtree below a Coalesce becomes one
+// Open runs root: each shippable subtree below a Coalesce (a scan chain,
+// or a join whose build sides are small, see broadcast.go) becomes one
 // fragment per scan partition, sent round robin to the executors; the
 // rest of the plan runs locally on the fragments' results.
 func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.Node) (exec.Stream, error) {
@@ -87,7 +90,7 @@ func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.N
 		root = &physical.Coalesce{Input: root}
 	}
 	var cands []*physical.Coalesce
-	findCandidates(root, &cands, r.logf)
+	r.findCandidates(root, &cands)
 	shuffles := r.Shuffle.wantsShuffle(root)
 	if len(cands) == 0 && !shuffles {
 		r.Stats.local.Add(1)
@@ -158,18 +161,32 @@ func (s *ownedStream) Close() error {
 }
 
 // findCandidates collects the Coalesce nodes whose input is shippable.
-func findCandidates(n physical.Node, out *[]*physical.Coalesce, logf func(string, ...any)) {
+func (r *Runner) findCandidates(n physical.Node, out *[]*physical.Coalesce) {
 	if c, ok := n.(*physical.Coalesce); ok {
-		if _, why := matchShippable(c.Input); why == "" {
+		if why := r.whyLocal(c.Input); why == "" {
 			*out = append(*out, c)
 			return
 		} else {
-			logf("remote: %s stays local: %s", c, why)
+			r.logf("remote: %s stays local: %s", c, why)
 		}
 	}
 	for _, ch := range n.Children() {
-		findCandidates(ch, out, logf)
+		r.findCandidates(ch, out)
 	}
+}
+
+// whyLocal says why the input of a Coalesce cannot be shipped, as a scan
+// chain or as a broadcast join, or "" when it can.
+func (r *Runner) whyLocal(n physical.Node) string {
+	_, why := matchShippable(n)
+	if why == "" {
+		return ""
+	}
+	_, bwhy := r.Shuffle.matchBroadcast(n)
+	if bwhy == "" {
+		return ""
+	}
+	return why + "; not a broadcast join: " + bwhy
 }
 
 // rewrite replaces shippable inputs of Coalesce nodes with scans of
@@ -178,13 +195,23 @@ func findCandidates(n physical.Node, out *[]*physical.Coalesce, logf func(string
 // and a copy per consumer would run its input once for each.
 func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (physical.Node, bool, error) {
 	if c, ok := n.(*physical.Coalesce); ok {
+		// The shipped subtree's estimate, for the plan above to size it.
+		est, _ := physical.EstimateBytes(c.Input)
+		var in physical.Node
+		var err error
 		if sh, why := matchShippable(c.Input); why == "" {
-			// The shipped subtree's estimate, for the plan above to size it.
-			est, _ := physical.EstimateBytes(c.Input)
-			in, err := r.remoteScan(sh, pool, tc, est)
-			if err != nil {
-				return nil, false, err
-			}
+			in, err = r.remoteScan(sh.out, sh.scan, pool, tc, est, func(i int, g []plan.Task) ([]byte, error) {
+				return sh.encode(g, tc.BatchSize, pool.opts.Compression)
+			})
+		} else if b, why := r.Shuffle.matchBroadcast(c.Input); why == "" {
+			in, err = r.remoteScan(b.out, b.scan, pool, tc, est, func(i int, _ []plan.Task) ([]byte, error) {
+				return b.encode(i, tc.BatchSize, pool.opts.Compression)
+			})
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if in != nil {
 			out, err := c.WithChildren(in)
 			return out, err == nil, err
 		}
@@ -213,17 +240,17 @@ func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (phy
 	return out, true, nil
 }
 
-// remoteScan encodes one fragment per scan partition and returns a scan
-// of them.
-func (r *Runner) remoteScan(sh *shippable, pool *Pool, tc *exec.TaskContext, est int64) (physical.Node, error) {
-	src := &fragmentSource{pool: pool, schema: sh.out, desc: sh.scan.Logical.String(), stats: &r.Stats}
+// remoteScan encodes one fragment per partition of scan, the one whose
+// partitions the shipped subtree follows, and returns a scan of them.
+func (r *Runner) remoteScan(out *arrow.Schema, scan *physical.Scan, pool *Pool, tc *exec.TaskContext, est int64, encode func(i int, g []plan.Task) ([]byte, error)) (physical.Node, error) {
+	src := &fragmentSource{pool: pool, schema: out, desc: scan.Logical.String(), stats: &r.Stats}
 	var tasks []plan.Task
 	var groups [][]plan.Task
-	for i, g := range sh.scan.Groups {
+	for i, g := range scan.Groups {
 		if len(g) == 0 {
 			continue
 		}
-		data, err := sh.encode(g, tc.BatchSize, pool.opts.Compression)
+		data, err := encode(i, g)
 		if err != nil {
 			return nil, fmt.Errorf("encode fragment: %w", err)
 		}

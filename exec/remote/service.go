@@ -29,7 +29,7 @@ const (
 // Handshake is checked by both sides before any call; bump ProtocolVersion
 // whenever the fragment or stream format changes.
 var Handshake = plugin.HandshakeConfig{
-	ProtocolVersion:  2,
+	ProtocolVersion:  3,
 	MagicCookieKey:   "LAKEFRAME_EXECUTOR",
 	MagicCookieValue: "4f1c2a7e-lakeframe-executor",
 }
