@@ -1,12 +1,9 @@
 package frame_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -91,31 +88,8 @@ func s3Lake(t testing.TB, srv *miniotest.Server) (root, bucket string) {
 		t.Fatal(err)
 	}
 	bucket = srv.NewBucket(t)
-	uploadTree(t, srv, root, bucket)
+	srv.Upload(t, root, bucket, "lake/")
 	return root, bucket
-}
-
-// uploadTree copies every file below root into bucket under "lake/".
-func uploadTree(t testing.TB, srv *miniotest.Server, root, bucket string) {
-	t.Helper()
-	ctx := context.Background()
-	client := srv.Client()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		key := "lake/" + filepath.ToSlash(rel)
-		_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(b)})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // setS3Env points the AWS environment variables at srv, or clears them.
@@ -301,7 +275,7 @@ func TestReadParquetS3Errors(t *testing.T) {
 	setS3Env(t, nil)
 	const wrongSecret = "wrong-secret-abcdef"
 	good := files.S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
-	closed := closedAddr(t)
+	closed := miniotest.ClosedAddr(t)
 	cases := []struct {
 		name string
 		cfg  func(*files.S3Config)
@@ -343,17 +317,6 @@ func TestReadParquetS3Errors(t *testing.T) {
 	}
 }
 
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 // BenchmarkReadParquetS3 runs one grouped aggregate over the same files
 // on local disk and in MinIO on loopback:
 //
@@ -377,7 +340,7 @@ func BenchmarkReadParquetS3(b *testing.B) {
 		size += st.Size()
 	}
 	bucket := srv.NewBucket(b)
-	uploadTree(b, srv, root, bucket)
+	srv.Upload(b, root, bucket, "lake/")
 	cfg := &files.S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
 	for _, c := range []struct{ name, path string }{
 		{"local", filepath.Join(root, "bench", "*.parquet")},

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,29 +20,6 @@ import (
 	"lakeframe/errs"
 	"lakeframe/internal/miniotest"
 )
-
-// upload copies every file below root into bucket under prefix.
-func upload(t *testing.T, srv *miniotest.Server, root, bucket, prefix string) {
-	t.Helper()
-	ctx := context.Background()
-	client := srv.Client()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		key := prefix + filepath.ToSlash(rel)
-		_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(b)})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func serverConfig(srv *miniotest.Server) S3Config {
 	return S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
@@ -60,7 +36,7 @@ func TestS3ExpandLikeLocal(t *testing.T) {
 		"a.parquet", "b.parquet", "c.csv", "_SUCCESS", ".hidden.parquet",
 		"sub/d.parquet", "sub/deeper/e.PARQUET", "sub/_tmp/f.parquet", "sub/.git/g.parquet",
 		"year=2024/h.parquet", "year=2025/month=1/i.parquet")
-	upload(t, srv, root, bucket, "lake/t/")
+	srv.Upload(t, root, bucket, "lake/t/")
 	// A directory marker, as some tools write: not a file.
 	marker := "lake/t/sub/"
 	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &marker, Body: bytes.NewReader(nil)}); err != nil {
@@ -231,30 +207,19 @@ func hangingListener(t *testing.T) string {
 	return "http://" + l.Addr().String()
 }
 
-func closedEndpoint(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return "http://" + addr
-}
-
 // TestS3Errors checks that each bad setting fails by itself (not by the
 // test's deadline), names what is wrong and never shows a secret.
 func TestS3Errors(t *testing.T) {
 	srv := miniotest.Start(t)
 	bucket := srv.NewBucket(t)
-	upload(t, srv, func() string {
+	srv.Upload(t, func() string {
 		root := t.TempDir()
 		touch(t, root, "data/a.parquet")
 		return root
 	}(), bucket, "")
 	const wrongSecret = "wrong-secret-0123456789"
 	good := serverConfig(srv)
-	closed, hanging := closedEndpoint(t), hangingListener(t)
+	closed, hanging := "http://"+miniotest.ClosedAddr(t), hangingListener(t)
 	cases := []struct {
 		name     string
 		cfg      func(*S3Config)
@@ -414,7 +379,7 @@ func TestS3BucketRoot(t *testing.T) {
 	bucket := srv.NewBucket(t)
 	root := t.TempDir()
 	touch(t, root, "a.parquet", "x/b.parquet", "x/y/c.parquet", "_tmp/d.parquet")
-	upload(t, srv, root, bucket, "")
+	srv.Upload(t, root, bucket, "")
 	fsys, err := NewS3(serverConfig(srv))
 	if err != nil {
 		t.Fatal(err)
