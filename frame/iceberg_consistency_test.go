@@ -18,7 +18,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceberggo "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -101,9 +100,7 @@ func (r conRow) key() string {
 }
 
 func conTable(rows []conRow) arrow.Table {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, conSchema)
-	defer b.Release()
-	for _, r := range rows {
+	return arrowTable(conSchema, rows, func(b *array.RecordBuilder, r conRow) {
 		b.Field(0).(*array.Int64Builder).Append(r.id)
 		if r.region == nil {
 			b.Field(1).AppendNull()
@@ -120,10 +117,7 @@ func conTable(rows []conRow) arrow.Table {
 		} else {
 			b.Field(3).(*array.StringBuilder).Append(*r.note)
 		}
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return array.NewTableFromRecords(conSchema, []arrow.RecordBatch{rec})
+	})
 }
 
 // conStep is one change, made through lakeframe and applied to the Go
@@ -526,23 +520,12 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // conArrowKeys renders an Arrow table's rows canonically, sorted.
 func conArrowKeys(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var out []string
-	rdr := array.NewTableReader(tbl, 1024)
-	defer rdr.Release()
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		sc := rec.Schema()
-		col := func(name string) arrow.Array {
-			idx := sc.FieldIndices(name)
-			if len(idx) != 1 {
-				t.Fatalf("read schema %s has no single column %q", sc, name)
-			}
-			return rec.Column(idx[0])
-		}
-		ids := col("id").(*array.Int64)
-		regions := col("region").(*array.String)
-		amounts := col("amount").(*array.Float64)
-		notes := col("note").(*array.String)
+	return sortedRows(tbl, func(rec arrow.RecordBatch) []string {
+		ids := column(t, rec, "id").(*array.Int64)
+		regions := column(t, rec, "region").(*array.String)
+		amounts := column(t, rec, "amount").(*array.Float64)
+		notes := column(t, rec, "note").(*array.String)
+		var out []string
 		for i := range int(rec.NumRows()) {
 			r := conRow{id: ids.Value(i)}
 			if regions.IsValid(i) {
@@ -556,9 +539,8 @@ func conArrowKeys(t *testing.T, tbl arrow.Table) []string {
 			}
 			out = append(out, r.key())
 		}
-	}
-	slices.Sort(out)
-	return out
+		return out
+	})
 }
 
 // diffKeys shows the first rows only one side has.

@@ -56,9 +56,7 @@ func rlRows(from, to int64) []rlRow {
 }
 
 func rlArrow(rows []rlRow) arrow.Table {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, rlSchema)
-	defer b.Release()
-	for _, r := range rows {
+	return arrowTable(rlSchema, rows, func(b *array.RecordBuilder, r rlRow) {
 		b.Field(0).(*array.Int64Builder).Append(r.id)
 		if r.grp == "" {
 			b.Field(1).AppendNull()
@@ -70,10 +68,7 @@ func rlArrow(rows []rlRow) arrow.Table {
 		} else {
 			b.Field(2).(*array.Int64Builder).Append(r.n)
 		}
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return array.NewTableFromRecords(rlSchema, []arrow.RecordBatch{rec})
+	})
 }
 
 func rlStrings(rows []rlRow) []string {
@@ -89,15 +84,11 @@ func rlStrings(rows []rlRow) []string {
 // independently of lakeframe's code.
 func rlRead(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var rows []rlRow
-	rdr := array.NewTableReader(tbl, 1024)
-	defer rdr.Release()
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		sc := rec.Schema()
-		ids := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
-		grp := rec.Column(sc.FieldIndices("grp")[0])
-		n := rec.Column(sc.FieldIndices("n")[0]).(*array.Int64)
+	return sortedRows(tbl, func(rec arrow.RecordBatch) []string {
+		ids := column(t, rec, "id").(*array.Int64)
+		grp := column(t, rec, "grp")
+		n := column(t, rec, "n").(*array.Int64)
+		var rows []rlRow
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r := rlRow{id: ids.Value(i), nNull: n.IsNull(i)}
 			if grp.IsValid(i) {
@@ -108,8 +99,8 @@ func rlRead(t *testing.T, tbl arrow.Table) []string {
 			}
 			rows = append(rows, r)
 		}
-	}
-	return rlStrings(rows)
+		return rlStrings(rows)
+	})
 }
 
 // rlCheck compares lakeframe's read and iceberg-go's own scan of tbl with

@@ -60,9 +60,7 @@ func (r txRow) String() string {
 }
 
 func txArrow(rows []txRow) arrow.Table {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, txSchema)
-	defer b.Release()
-	for _, r := range rows {
+	return arrowTable(txSchema, rows, func(b *array.RecordBuilder, r txRow) {
 		b.Field(0).(*array.Int64Builder).Append(r.id)
 		if r.s == "" {
 			b.Field(1).AppendNull()
@@ -76,24 +74,17 @@ func txArrow(rows []txRow) arrow.Table {
 			b.Field(2).(*array.Date32Builder).Append(arrow.Date32FromTime(r.when))
 			b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(r.when.UnixMicro()))
 		}
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return array.NewTableFromRecords(txSchema, []arrow.RecordBatch{rec})
+	})
 }
 
 func txRead(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var out []string
-	rdr := array.NewTableReader(tbl, 1024)
-	defer rdr.Release()
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		sc := rec.Schema()
-		ids := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
-		s := rec.Column(sc.FieldIndices("s")[0])
-		d := rec.Column(sc.FieldIndices("d")[0]).(*array.Date32)
-		ts := rec.Column(sc.FieldIndices("ts")[0]).(*array.Timestamp)
+	return sortedRows(tbl, func(rec arrow.RecordBatch) []string {
+		ids := column(t, rec, "id").(*array.Int64)
+		s := column(t, rec, "s")
+		d := column(t, rec, "d").(*array.Date32)
+		ts := column(t, rec, "ts").(*array.Timestamp)
+		var out []string
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r := txRow{id: ids.Value(i), null: ts.IsNull(i)}
 			if s.IsValid(i) {
@@ -107,9 +98,8 @@ func txRead(t *testing.T, tbl arrow.Table) []string {
 			}
 			out = append(out, r.String())
 		}
-	}
-	slices.Sort(out)
-	return out
+		return out
+	})
 }
 
 // TestCreateTableTransforms writes through every partition transform and

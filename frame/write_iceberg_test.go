@@ -38,9 +38,7 @@ var day0 = time.Date(2025, 1, 1, 3, 0, 0, 0, time.UTC)
 
 func writeTable(t *testing.T, rows []writeRow) arrow.Table {
 	t.Helper()
-	b := array.NewRecordBuilder(memory.DefaultAllocator, writeSchema)
-	defer b.Release()
-	for _, r := range rows {
+	return arrowTable(writeSchema, rows, func(b *array.RecordBuilder, r writeRow) {
 		b.Field(0).(*array.Int64Builder).Append(r.id)
 		if r.region == "" {
 			b.Field(1).AppendNull()
@@ -52,25 +50,18 @@ func writeTable(t *testing.T, rows []writeRow) arrow.Table {
 		} else {
 			b.Field(2).(*array.TimestampBuilder).Append(arrow.Timestamp(day0.AddDate(0, 0, r.day).UnixMicro()))
 		}
-	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return array.NewTableFromRecords(writeSchema, []arrow.RecordBatch{rec})
+	})
 }
 
 // writtenRows reads an Arrow table of writeSchema's columns (in any order)
 // back into sorted rows, independently of lakeframe's code.
 func writtenRows(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var out []string
-	rdr := array.NewTableReader(tbl, 1024)
-	defer rdr.Release()
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		sc := rec.Schema()
-		ids := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
-		regions := rec.Column(sc.FieldIndices("region")[0])
-		ts := rec.Column(sc.FieldIndices("ts")[0]).(*array.Timestamp)
+	return sortedRows(tbl, func(rec arrow.RecordBatch) []string {
+		ids := column(t, rec, "id").(*array.Int64)
+		regions := column(t, rec, "region")
+		ts := column(t, rec, "ts").(*array.Timestamp)
+		var out []string
 		for i := 0; i < int(rec.NumRows()); i++ {
 			r := writeRow{id: ids.Value(i), day: -1}
 			if regions.IsValid(i) {
@@ -82,9 +73,8 @@ func writtenRows(t *testing.T, tbl arrow.Table) []string {
 			}
 			out = append(out, r.String())
 		}
-	}
-	slices.Sort(out)
-	return out
+		return out
+	})
 }
 
 func rowStrings(rows ...[]writeRow) []string {
