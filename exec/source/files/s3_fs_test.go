@@ -25,6 +25,24 @@ func serverConfig(srv *miniotest.Server) S3Config {
 	return S3Config{Endpoint: srv.Endpoint, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey}
 }
 
+// serverFS is the S3 file system on srv with its root credentials.
+func serverFS(t *testing.T, srv *miniotest.Server) *S3 {
+	t.Helper()
+	fsys, err := NewS3(serverConfig(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}
+
+// put stores data in bucket under key.
+func put(t *testing.T, srv *miniotest.Server, bucket, key string, data []byte) {
+	t.Helper()
+	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(data)}); err != nil {
+		t.Fatalf("put %s in bucket %s: %v", key, bucket, err)
+	}
+}
+
 // TestS3ExpandLikeLocal expands the same patterns over a local tree and
 // over a copy of it in MinIO: the S3 file system must find the same
 // files, with the same sizes and contents.
@@ -39,13 +57,8 @@ func TestS3ExpandLikeLocal(t *testing.T) {
 	srv.Upload(t, root, bucket, "lake/t/")
 	// A directory marker, as some tools write: not a file.
 	marker := "lake/t/sub/"
-	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &marker, Body: bytes.NewReader(nil)}); err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := NewS3(serverConfig(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
+	put(t, srv, bucket, marker, nil)
+	fsys := serverFS(t, srv)
 	ctx := context.Background()
 	base := "s3://" + bucket + "/lake/t"
 	exts := []string{".parquet"}
@@ -118,13 +131,8 @@ func TestS3RangedReads(t *testing.T) {
 		data[i] = byte(i*7 + i>>11)
 	}
 	key := "big.bin"
-	if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(data)}); err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := NewS3(serverConfig(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
+	put(t, srv, bucket, key, data)
+	fsys := serverFS(t, srv)
 	f, err := fsys.Open(context.Background(), "s3://"+bucket+"/"+key)
 	if err != nil {
 		t.Fatal(err)
@@ -159,9 +167,7 @@ func TestS3RangedReads(t *testing.T) {
 	// Objects smaller than the tail Open fetches, and an empty one.
 	for _, n := range []int{0, 1, 1000} {
 		key := fmt.Sprintf("small-%d.bin", n)
-		if _, err := srv.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(data[:n])}); err != nil {
-			t.Fatal(err)
-		}
+		put(t, srv, bucket, key, data[:n])
 		f, err := fsys.Open(context.Background(), "s3://"+bucket+"/"+key)
 		if err != nil {
 			t.Fatalf("open %s: %v", key, err)
@@ -380,10 +386,7 @@ func TestS3BucketRoot(t *testing.T) {
 	root := t.TempDir()
 	touch(t, root, "a.parquet", "x/b.parquet", "x/y/c.parquet", "_tmp/d.parquet")
 	srv.Upload(t, root, bucket, "")
-	fsys, err := NewS3(serverConfig(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := serverFS(t, srv)
 	base := "s3://" + bucket
 	for pat, want := range map[string]string{
 		base:                     "a.parquet x/b.parquet x/y/c.parquet",
