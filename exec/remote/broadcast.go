@@ -101,6 +101,9 @@ func broadcastable(j *physical.HashJoin, limit int64) string {
 	if hasShared(j.Build) {
 		return fmt.Sprintf("%s builds on a shared input", j)
 	}
+	if n := nondeterministic(j.Build); n != nil {
+		return fmt.Sprintf("%s builds on %s, which fragments might see differently", j, n)
+	}
 	b, ok := physical.EstimateBytes(j.Build)
 	if !ok {
 		return fmt.Sprintf("%s has a build side of unknown size", j)
@@ -108,7 +111,40 @@ func broadcastable(j *physical.HashJoin, limit int64) string {
 	if b >= limit {
 		return fmt.Sprintf("%s has a build side of about %d bytes, broadcast limit %d", j, b, limit)
 	}
+	// Every fragment reads the build side's inputs again: a small result
+	// of a large aggregation is not worth recomputing per partition.
+	if r := scannedBytes(j.Build); r >= limit {
+		return fmt.Sprintf("%s has a build side reading about %d bytes, broadcast limit %d", j, r, limit)
+	}
 	return ""
+}
+
+// nondeterministic returns a node under n whose rows may differ from one
+// run to the next (a limit picks whichever rows come first, a top-k
+// whichever of tied rows), or nil.
+func nondeterministic(n physical.Node) physical.Node {
+	switch n.(type) {
+	case *physical.Limit, *physical.TopK:
+		return n
+	}
+	for _, c := range n.Children() {
+		if x := nondeterministic(c); x != nil {
+			return x
+		}
+	}
+	return nil
+}
+
+// scannedBytes is what the scans under n are estimated to read.
+func scannedBytes(n physical.Node) int64 {
+	if s, ok := n.(*physical.Scan); ok && s.Plan != nil {
+		return s.Plan.Stats.BytesToRead
+	}
+	var b int64
+	for _, c := range n.Children() {
+		b += scannedBytes(c)
+	}
+	return b
 }
 
 // encode returns the fragment for partition i of the spine scan: the

@@ -43,6 +43,14 @@ func TestBroadcastableJoinTypes(t *testing.T) {
 	if why := broadcastable(j, 1000); !strings.Contains(why, "about 1000 bytes") {
 		t.Errorf("build side at the limit: %q", why)
 	}
+	j.Build = &physical.HashAggregate{Input: &physical.Scan{Plan: &plan.ScanPlan{Stats: plan.ScanStats{BytesToRead: 100 << 20}}}, Mode: physical.AggFinal}
+	if why := broadcastable(j, 64<<20); !strings.Contains(why, "reading about") {
+		t.Errorf("small aggregate of a large input: %q", why)
+	}
+	j.Build = &physical.Limit{Input: build, N: 10}
+	if why := broadcastable(j, 64<<20); !strings.Contains(why, "might see differently") {
+		t.Errorf("limit on the build side: %q", why)
+	}
 	j.Build = &physical.Shared{Input: build}
 	if why := broadcastable(j, 64<<20); !strings.Contains(why, "shared") {
 		t.Errorf("shared build side: %q", why)

@@ -28,10 +28,11 @@ type ShuffleOptions struct {
 	// (default 64 MiB).
 	SortBytes int64
 	// BroadcastBytes: below a gathering of partitions, a hash join whose
-	// build side is estimated under this size runs on the executors one
-	// probe partition at a time, each executor reading and building the
-	// whole build side per fragment (default 64 MiB). Joins shuffled by
-	// JoinBytes are not affected.
+	// build side is estimated under this size, and reads less than this
+	// from its sources, runs on the executors one probe partition at a
+	// time, each executor reading and building the whole build side per
+	// fragment (default 64 MiB). Joins shuffled by JoinBytes are not
+	// affected.
 	BroadcastBytes int64
 	// Partitions is how many partitions an exchange has (default the
 	// executors' slots: Executors × PerExecutor).
