@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 
@@ -121,22 +119,7 @@ func TestCrashWriterProcess(t *testing.T) {
 
 // crashRecord is minioRows(from, to) as one record batch.
 func crashRecord(from, to int64) arrow.RecordBatch {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, minioSchema)
-	defer b.Release()
-	for _, r := range minioRows(from, to) {
-		b.Field(0).(*array.Int64Builder).Append(r.id)
-		if r.region == "" {
-			b.Field(1).AppendNull()
-		} else {
-			b.Field(1).(*array.StringBuilder).Append(r.region)
-		}
-		if r.amount < 0 {
-			b.Field(2).AppendNull()
-		} else {
-			b.Field(2).(*array.Float64Builder).Append(r.amount)
-		}
-	}
-	return b.NewRecordBatch()
+	return minioRecord(minioRows(from, to))
 }
 
 func TestCrashSafetyLocal(t *testing.T) {
@@ -574,27 +557,11 @@ func checkCrashRows(ctx context.Context, t *testing.T, label string, tbl *table.
 // minioRows makes for its id.
 func crashIDs(tbl arrow.Table) ([]int64, string) {
 	var ids []int64
-	rdr := array.NewTableReader(tbl, 1<<16)
-	defer rdr.Release()
-	for rdr.Next() {
-		rec := rdr.RecordBatch()
-		sc := rec.Schema()
-		id := rec.Column(sc.FieldIndices("id")[0]).(*array.Int64)
-		region := rec.Column(sc.FieldIndices("region")[0]).(*array.String)
-		amount := rec.Column(sc.FieldIndices("amount")[0]).(*array.Float64)
-		for i := range int(rec.NumRows()) {
-			r := minioRow{id: id.Value(i), amount: -1}
-			if region.IsValid(i) {
-				r.region = region.Value(i)
-			}
-			if amount.IsValid(i) {
-				r.amount = amount.Value(i)
-			}
-			if w := minioRows(r.id, r.id+1)[0]; w != r {
-				return nil, fmt.Sprintf("%v, want %v", r, w)
-			}
-			ids = append(ids, r.id)
+	for _, r := range minioRowsOf(tbl) {
+		if w := minioRows(r.id, r.id+1)[0]; w != r {
+			return nil, fmt.Sprintf("%v, want %v", r, w)
 		}
+		ids = append(ids, r.id)
 	}
 	slices.Sort(ids)
 	return ids, ""

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go/catalog"
 	"github.com/apache/iceberg-go/table"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -51,6 +52,13 @@ func minioRows(from, to int64) []minioRow {
 }
 
 func minioTable(rows []minioRow) arrow.Table {
+	rec := minioRecord(rows)
+	defer rec.Release()
+	return array.NewTableFromRecords(minioSchema, []arrow.RecordBatch{rec})
+}
+
+// minioRecord is rows as one record batch of minioSchema.
+func minioRecord(rows []minioRow) arrow.RecordBatch {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, minioSchema)
 	defer b.Release()
 	for _, r := range rows {
@@ -66,16 +74,30 @@ func minioTable(rows []minioRow) arrow.Table {
 			b.Field(2).(*array.Float64Builder).Append(r.amount)
 		}
 	}
-	rec := b.NewRecordBatch()
-	defer rec.Release()
-	return array.NewTableFromRecords(minioSchema, []arrow.RecordBatch{rec})
+	return b.NewRecordBatch()
 }
 
 // minioTableRows reads an Arrow table of minioSchema's columns back into
 // sorted row strings, independently of lakeframe's code.
 func minioTableRows(t *testing.T, tbl arrow.Table) []string {
 	t.Helper()
-	var out []string
+	return rowStrings(minioRowsOf(tbl))
+}
+
+// rowStrings is rows as sorted row strings.
+func rowStrings(rows []minioRow) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.String()
+	}
+	slices.Sort(out)
+	return out
+}
+
+// minioRowsOf reads an Arrow table of minioSchema's columns (in any order)
+// back into rows, in table order, independently of lakeframe's code.
+func minioRowsOf(tbl arrow.Table) []minioRow {
+	var out []minioRow
 	rdr := array.NewTableReader(tbl, 1024)
 	defer rdr.Release()
 	for rdr.Next() {
@@ -92,10 +114,9 @@ func minioTableRows(t *testing.T, tbl arrow.Table) []string {
 			if amounts.IsValid(i) {
 				r.amount = amounts.Value(i)
 			}
-			out = append(out, r.String())
+			out = append(out, r)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -105,12 +126,11 @@ func minioCatalogProps(s *miniotest.Server, bucket string) map[string]string {
 	return p
 }
 
-func TestMinioWriteRead(t *testing.T) {
-	s := miniotest.Start(t)
-	bucket := s.NewBucket(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cat, err := iceberg.OpenCatalog(ctx, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), minioCatalogProps(s, bucket))
+// minioSales creates the table lake.sales of minioSchema in the SQLite
+// catalog at catURI, whose warehouse is in bucket.
+func minioSales(ctx context.Context, t *testing.T, s *miniotest.Server, bucket, catURI string) (catalog.Catalog, table.Identifier, *table.Table) {
+	t.Helper()
+	cat, err := iceberg.OpenCatalog(ctx, catURI, minioCatalogProps(s, bucket))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +139,15 @@ func TestMinioWriteRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cat, ident, tbl
+}
+
+func TestMinioWriteRead(t *testing.T) {
+	s := miniotest.Start(t)
+	bucket := s.NewBucket(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cat, ident, tbl := minioSales(ctx, t, s, bucket, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"))
 	if loc := tbl.Location(); !strings.HasPrefix(loc, "s3://"+bucket+"/wh/") {
 		t.Errorf("table location %s is not under the bucket's warehouse", loc)
 	}
@@ -126,6 +155,7 @@ func TestMinioWriteRead(t *testing.T) {
 	first, second := minioRows(0, 120), minioRows(120, 200)
 	for _, rows := range [][]minioRow{first, second} {
 		in := minioTable(rows)
+		var err error
 		tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
 		in.Release()
 		if err != nil {
@@ -198,7 +228,7 @@ func ptr[T any](v T) *T { return &v }
 func TestMinioErrors(t *testing.T) {
 	s := miniotest.Start(t)
 	bucket := s.NewBucket(t)
-	closed, silent := closedPort(t), silentPort(t)
+	closed, silent := miniotest.ClosedAddr(t), silentPort(t)
 	const wrongSecret = "not-the-right-secret-42"
 
 	cases := []struct {
@@ -327,18 +357,6 @@ func silentPort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// closedPort is a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
 // TestMinioReadErrors checks failures after a table exists: loading it
 // with a wrong secret, and reading it once a data file is gone. Both must
 // name the bucket and endpoint; Explain must not show the secret.
@@ -348,17 +366,9 @@ func TestMinioReadErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	catPath := "sqlite://" + filepath.Join(t.TempDir(), "cat.db")
-	cat, err := iceberg.OpenCatalog(ctx, catPath, minioCatalogProps(s, bucket))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ident := table.Identifier{"lake", "sales"}
-	tbl, err := iceberg.CreateTable(ctx, cat, ident, minioSchema)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ident, tbl := minioSales(ctx, t, s, bucket, catPath)
 	in := minioTable(minioRows(0, 50))
-	tbl, err = frame.FromArrow(in).WriteIceberg(ctx, tbl)
+	tbl, err := frame.FromArrow(in).WriteIceberg(ctx, tbl)
 	in.Release()
 	if err != nil {
 		t.Fatal(err)

@@ -201,15 +201,6 @@ func checkSnapshots(ctx context.Context, t *testing.T, tbl *table.Table, want ma
 	}
 }
 
-func rowStrings(rows []minioRow) []string {
-	out := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = r.String()
-	}
-	slices.Sort(out)
-	return out
-}
-
 func orphanPaths(files []lfice.OrphanFile) []string {
 	out := make([]string, len(files))
 	for i, f := range files {
