@@ -380,19 +380,8 @@ func (q *query) runLocalMap(ctx context.Context, x *exchange, i int, att *storeA
 	if err != nil {
 		return err
 	}
-	for {
-		rec, err := st.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		err = w.write(ctx, rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
+	if err := eachBatch(ctx, st, func(rec arrow.RecordBatch) error { return w.write(ctx, rec) }); err != nil {
+		return err
 	}
 	return w.close()
 }

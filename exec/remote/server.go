@@ -1,15 +1,10 @@
 package remote
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"os"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -88,45 +83,5 @@ func (s *server) run(ctx context.Context, data []byte, send func([]byte) error) 
 			err = cerr
 		}
 	}()
-	var buf bytes.Buffer
-	opts := []ipc.Option{ipc.WithSchema(st.Schema())}
-	switch f.Compression {
-	case "lz4":
-		opts = append(opts, ipc.WithLZ4())
-	case "zstd":
-		opts = append(opts, ipc.WithZstd())
-	case "":
-	default:
-		return fmt.Errorf("unknown compression %q", f.Compression)
-	}
-	w := ipc.NewWriter(&buf, opts...)
-	flush := func() error {
-		if buf.Len() == 0 {
-			return nil
-		}
-		err := send(buf.Bytes())
-		buf.Reset()
-		return err
-	}
-	for {
-		rec, err := st.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		err = w.Write(rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return flush()
+	return sendIPC(ctx, st, f.Compression, send)
 }

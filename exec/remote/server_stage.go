@@ -63,19 +63,8 @@ func sendPartitioned(ctx context.Context, mem memory.Allocator, st exec.Stream, 
 	if err != nil {
 		return err
 	}
-	for {
-		rec, err := st.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		err = w.write(ctx, rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
+	if err := eachBatch(ctx, st, func(rec arrow.RecordBatch) error { return w.write(ctx, rec) }); err != nil {
+		return err
 	}
 	return w.close()
 }
@@ -182,47 +171,4 @@ func readIPC(mem memory.Allocator, schema *arrow.Schema, r io.Reader) ([]arrow.R
 		return out, err
 	}
 	return out, nil
-}
-
-// sendIPC writes a stream's batches as one IPC stream, in messages of at
-// most maxChunk bytes.
-func sendIPC(ctx context.Context, st exec.Stream, compression string, send func([]byte) error) error {
-	opts := []ipc.Option{ipc.WithSchema(st.Schema())}
-	switch compression {
-	case "lz4":
-		opts = append(opts, ipc.WithLZ4())
-	case "zstd":
-		opts = append(opts, ipc.WithZstd())
-	case "":
-	default:
-		return fmt.Errorf("unknown compression %q", compression)
-	}
-	var buf bytes.Buffer
-	w := ipc.NewWriter(&buf, opts...)
-	flush := func() error {
-		err := sendTagged(send, buf.Bytes())
-		buf.Reset()
-		return err
-	}
-	for {
-		rec, err := st.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		err = w.Write(rec)
-		rec.Release()
-		if err != nil {
-			return err
-		}
-		if err := flush(); err != nil {
-			return err
-		}
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return flush()
 }

@@ -34,16 +34,11 @@ type shuffleWriter struct {
 }
 
 func newShuffleWriter(mem memory.Allocator, schema *arrow.Schema, keys []expr.Node, parts int, compression string, emit func(int, []byte) error) (*shuffleWriter, error) {
-	opts := []ipc.Option{ipc.WithSchema(schema), ipc.WithAllocator(mem)}
-	switch compression {
-	case "lz4":
-		opts = append(opts, ipc.WithLZ4())
-	case "zstd":
-		opts = append(opts, ipc.WithZstd())
-	case "":
-	default:
-		return nil, fmt.Errorf("unknown compression %q", compression)
+	opts, err := ipcOptions(schema, compression)
+	if err != nil {
+		return nil, err
 	}
+	opts = append(opts, ipc.WithAllocator(mem))
 	if parts < 1 {
 		return nil, fmt.Errorf("shuffle into %d partitions", parts)
 	}
