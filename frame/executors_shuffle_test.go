@@ -421,3 +421,27 @@ func TestShuffleWithCachedInput(t *testing.T) {
 	got := checkedCollect(t, df, frame.WithParallelism(4), frame.WithRunner(run))
 	sameRows(t, got, want)
 }
+
+// TestShuffleMapSideWithLeftBuiltSemiJoin: a semi or anti join that
+// builds on its small left side decides its rows only once every probe
+// partition is seen, so a map side holding one must not run a partition
+// at a time on separate executors.
+func TestShuffleMapSideWithLeftBuiltSemiJoin(t *testing.T) {
+	small := writeJoinSide(t, 1, 400, 700, 31, "lv")
+	big := writeJoinSide(t, 3, 3000, 900, 37, "rv")
+	run := remote.NewRunner(remote.Options{Executors: 2})
+	run.Shuffle = remote.ShuffleOptions{JoinBytes: -1, AggBytes: 1, SortBytes: -1, BroadcastBytes: -1}
+	run.Logf = t.Logf
+	for _, typ := range []frame.JoinType{frame.Semi, frame.Anti} {
+		df := readSmallTasks(small).
+			Join(readSmallTasks(big), typ, frame.LeftOn("id"), frame.RightOn("id")).
+			GroupBy(expr.Col("s")).
+			Agg(expr.Col("lv").Sum().Alias("t"), expr.CountAll().Alias("c"))
+		want := collectRows(t, df, frame.WithParallelism(4))
+		got := checkedCollect(t, df, frame.WithParallelism(4), frame.WithRunner(run))
+		sameRows(t, got, want)
+	}
+	if run.Stats.Exchanges() == 0 {
+		t.Fatal("the aggregation was not shuffled")
+	}
+}

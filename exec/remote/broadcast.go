@@ -7,7 +7,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"lakeframe/exec"
-	"lakeframe/plan"
 	"lakeframe/plan/physical"
 )
 
@@ -94,8 +93,7 @@ spine:
 // broadcastable says why join j cannot be run per probe partition with
 // its build side whole, or "" when it can.
 func broadcastable(j *physical.HashJoin, limit int64) string {
-	t := j.Logical.Type
-	if j.EmitsUnmatchedBuild() || (j.BuildIsLeft && (t == plan.SemiJoin || t == plan.AntiJoin)) {
+	if j.NeedsAllProbeRows() {
 		return fmt.Sprintf("%s emits rows of its build side once every probe row is seen", j)
 	}
 	if hasShared(j.Build) {

@@ -116,9 +116,15 @@ func (q *query) encodeMaps(in physical.Node, keys []expr.Node, parts int, byTask
 
 // gathers names a node of n that merges partitions, if any.
 func gathers(n physical.Node) string {
-	switch n.(type) {
+	switch x := n.(type) {
 	case *physical.Coalesce, *physical.Shared:
 		return n.String() + " merges partitions"
+	case *physical.HashJoin:
+		// One that keeps several partitions shares its build-row marks
+		// between them, so no partition of it can run alone.
+		if x.NeedsAllProbeRows() && x.Partitions() > 1 {
+			return n.String() + " needs every probe partition"
+		}
 	}
 	for _, c := range n.Children() {
 		if why := gathers(c); why != "" {
@@ -132,50 +138,63 @@ func gathers(n physical.Node) string {
 // one scan partition through per-partition nodes, so a map task carries
 // its own scan tasks only; it returns the node and the partition to run.
 func slicePartition(n physical.Node, i int) (physical.Node, int) {
-	var walk func(physical.Node) (physical.Node, bool)
-	walk = func(n physical.Node) (physical.Node, bool) {
-		switch x := n.(type) {
-		case *physical.Scan:
-			if i >= len(x.Groups) {
-				return nil, false
-			}
-			c := *x
-			c.Groups = [][]plan.Task{x.Groups[i]}
-			return &c, true
-		case *physical.Filter, *physical.Project, *physical.Limit, *physical.TopK:
-			in, ok := walk(n.Children()[0])
-			if !ok {
-				return nil, false
-			}
-			out, err := n.WithChildren(in)
-			return out, err == nil
-		case *physical.HashAggregate:
-			if x.Mode != physical.AggPartial {
-				return nil, false
-			}
-			in, ok := walk(x.Input)
-			if !ok {
-				return nil, false
-			}
-			out, err := n.WithChildren(in)
-			return out, err == nil
-		case *physical.HashJoin:
-			if x.EmitsUnmatchedBuild() {
-				return nil, false
-			}
-			in, ok := walk(x.Probe)
-			if !ok {
-				return nil, false
-			}
-			out, err := n.WithChildren(in, x.Build)
-			return out, err == nil
+	out, ok := rewriteRowSpine(n, false, func(x *physical.Scan) (physical.Node, bool) {
+		if i >= len(x.Groups) {
+			return nil, false
 		}
-		return nil, false
-	}
-	if out, ok := walk(n); ok {
+		c := *x
+		c.Groups = [][]plan.Task{x.Groups[i]}
+		return &c, true
+	})
+	if ok {
 		return out, 0
 	}
 	return n, i
+}
+
+// rewriteRowSpine follows n down through nodes that work on each
+// partition's rows alone (filters, projections, limits and top-k per
+// partition, partial aggregates, probe sides of joins that need not see
+// every probe row, and Coalesce when throughCoalesce, which it drops) to a
+// scan, which leaf replaces; the nodes above are copied onto the result.
+// It fails on any other node, or when leaf does.
+func rewriteRowSpine(n physical.Node, throughCoalesce bool, leaf func(*physical.Scan) (physical.Node, bool)) (physical.Node, bool) {
+	var in physical.Node
+	switch x := n.(type) {
+	case *physical.Scan:
+		return leaf(x)
+	case *physical.Coalesce:
+		if !throughCoalesce {
+			return nil, false
+		}
+		return rewriteRowSpine(x.Input, throughCoalesce, leaf)
+	case *physical.Filter, *physical.Project, *physical.Limit, *physical.TopK:
+		in = n.Children()[0]
+	case *physical.HashAggregate:
+		if x.Mode != physical.AggPartial {
+			return nil, false
+		}
+		in = x.Input
+	case *physical.HashJoin:
+		if x.NeedsAllProbeRows() {
+			return nil, false
+		}
+		in = x.Probe
+	default:
+		return nil, false
+	}
+	c, ok := rewriteRowSpine(in, throughCoalesce, leaf)
+	if !ok {
+		return nil, false
+	}
+	var out physical.Node
+	var err error
+	if j, isJoin := n.(*physical.HashJoin); isJoin {
+		out, err = n.WithChildren(c, j.Build)
+	} else {
+		out, err = n.WithChildren(c)
+	}
+	return out, err == nil
 }
 
 // fuseMaps recognizes a map side that reads the output of another
@@ -188,50 +207,14 @@ func slicePartition(n physical.Node, i int) (physical.Node, int) {
 // request.
 func (q *query) fuseMaps(in physical.Node, keys []expr.Node, parts int, byTask bool, wrap func(physical.Node) physical.Node) (*reduceSource, []byte, bool) {
 	var src *reduceSource
-	var walk func(physical.Node) (physical.Node, bool)
-	walk = func(n physical.Node) (physical.Node, bool) {
-		switch x := n.(type) {
-		case *physical.Scan:
-			rs, ok := x.Source.(*reduceSource)
-			if !ok {
-				return nil, false
-			}
-			src = rs
-			return rs.plan, true
-		case *physical.Coalesce, *physical.Filter, *physical.Project:
-			c, ok := walk(n.Children()[0])
-			if !ok {
-				return nil, false
-			}
-			if _, isCoalesce := n.(*physical.Coalesce); isCoalesce {
-				return c, true
-			}
-			out, err := n.WithChildren(c)
-			return out, err == nil
-		case *physical.HashAggregate:
-			if x.Mode != physical.AggPartial {
-				return nil, false
-			}
-			c, ok := walk(x.Input)
-			if !ok {
-				return nil, false
-			}
-			out, err := n.WithChildren(c)
-			return out, err == nil
-		case *physical.HashJoin:
-			if x.EmitsUnmatchedBuild() {
-				return nil, false
-			}
-			c, ok := walk(x.Probe)
-			if !ok {
-				return nil, false
-			}
-			out, err := n.WithChildren(c, x.Build)
-			return out, err == nil
+	fused, ok := rewriteRowSpine(in, true, func(x *physical.Scan) (physical.Node, bool) {
+		rs, ok := x.Source.(*reduceSource)
+		if !ok {
+			return nil, false
 		}
-		return nil, false
-	}
-	fused, ok := walk(in)
+		src = rs
+		return rs.plan, true
+	})
 	if !ok {
 		return nil, nil, false
 	}

@@ -63,6 +63,18 @@ func (j *HashJoin) EmitsUnmatchedBuild() bool {
 	return false
 }
 
+// NeedsAllProbeRows reports whether the join emits build rows decided
+// only once every probe row is seen: the unmatched build rows of an outer
+// join, or the rows of a semi or anti join that builds on its left side.
+// Such a join cannot run one probe partition at a time in separate places.
+func (j *HashJoin) NeedsAllProbeRows() bool {
+	if j.EmitsUnmatchedBuild() {
+		return true
+	}
+	t := j.Logical.Type
+	return j.BuildIsLeft && (t == plan.SemiJoin || t == plan.AntiJoin)
+}
+
 func (j *HashJoin) String() string {
 	var sb strings.Builder
 	side := "right"
