@@ -2,14 +2,11 @@ package remote
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"lakeframe/errs"
 	"lakeframe/exec"
-	"lakeframe/expr"
 	"lakeframe/plan"
 	"lakeframe/plan/physical"
 )
@@ -18,8 +15,7 @@ import (
 // came with a reduce task. A scan of it stands where the coordinator's
 // plan has an exchangeInput, so exec.Build runs the reduce plan unchanged.
 type memSource struct {
-	schema *arrow.Schema
-	desc   string
+	runnerSource
 
 	mu      sync.Mutex
 	batches []arrow.RecordBatch
@@ -38,16 +34,6 @@ var (
 
 func (t *memTask) String() string        { return t.src.desc }
 func (t *memTask) EstimatedBytes() int64 { return t.bytes }
-
-func (s *memSource) Kind() string          { return "exchange" }
-func (s *memSource) Schema() *arrow.Schema { return s.schema }
-func (s *memSource) String() string        { return s.desc }
-func (s *memSource) SupportsFilter(expr.Node) plan.FilterSupport {
-	return plan.FilterUnsupported
-}
-func (s *memSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, error) {
-	return nil, fmt.Errorf("%w: exchange inputs are planned by the runner", errs.ErrInternal)
-}
 
 // Open hands the batches over to the stream: an exchange input is read
 // once.

@@ -11,7 +11,6 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
-	"lakeframe/expr"
 	"lakeframe/plan"
 )
 
@@ -19,10 +18,9 @@ import (
 // A physical.Scan over it stands in for the shipped subtree, so the rest
 // of the plan is built and run by exec.Build unchanged.
 type fragmentSource struct {
-	pool   *Pool
-	schema *arrow.Schema
-	desc   string
-	stats  *Stats
+	runnerSource
+	pool  *Pool
+	stats *Stats
 }
 
 // fragmentTask is one partition's fragment, encoded.
@@ -39,16 +37,6 @@ var (
 	_ exec.Scanner = (*fragmentSource)(nil)
 	_ plan.Task    = (*fragmentTask)(nil)
 )
-
-func (s *fragmentSource) Kind() string          { return "remote" }
-func (s *fragmentSource) Schema() *arrow.Schema { return s.schema }
-func (s *fragmentSource) String() string        { return s.desc }
-func (s *fragmentSource) SupportsFilter(expr.Node) plan.FilterSupport {
-	return plan.FilterUnsupported
-}
-func (s *fragmentSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, error) {
-	return nil, fmt.Errorf("%w: remote fragments are planned by the runner", errs.ErrInternal)
-}
 
 // Open runs the fragment on an executor. Its whole result is received
 // before the first batch is returned, so that a fragment whose executor

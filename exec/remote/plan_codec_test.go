@@ -117,7 +117,7 @@ func renderRows(batches []arrow.RecordBatch, ordered bool) []string {
 func asExchangeInputs(t *testing.T, n physical.Node, inputs *[]*memSource) physical.Node {
 	if s, ok := n.(*physical.Scan); ok {
 		src := s.Source.(*tableSource)
-		ms := &memSource{schema: src.schema, desc: src.name}
+		ms := &memSource{runnerSource: runnerSource{kind: "exchange", schema: src.schema, desc: src.name}}
 		for _, b := range src.batches {
 			b.Retain()
 			ms.batches = append(ms.batches, b)

@@ -243,7 +243,7 @@ func (r *Runner) rewrite(n physical.Node, pool *Pool, tc *exec.TaskContext) (phy
 // remoteScan encodes one fragment per partition of scan, the one whose
 // partitions the shipped subtree follows, and returns a scan of them.
 func (r *Runner) remoteScan(out *arrow.Schema, scan *physical.Scan, pool *Pool, tc *exec.TaskContext, est int64, encode func(i int, g []plan.Task) ([]byte, error)) (physical.Node, error) {
-	src := &fragmentSource{pool: pool, schema: out, desc: scan.Logical.String(), stats: &r.Stats}
+	src := &fragmentSource{runnerSource: runnerSource{kind: "remote", schema: out, desc: scan.Logical.String()}, pool: pool, stats: &r.Stats}
 	var tasks []plan.Task
 	var groups [][]plan.Task
 	for i, g := range scan.Groups {

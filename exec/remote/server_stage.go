@@ -89,7 +89,7 @@ func (s *server) reduceTask(ctx context.Context, recv func() ([]byte, error), se
 		if err != nil {
 			return err
 		}
-		inputs[i] = &memSource{schema: schema, desc: fmt.Sprintf("exchange input %d", i)}
+		inputs[i] = &memSource{runnerSource: runnerSource{kind: "exchange", schema: schema, desc: fmt.Sprintf("exchange input %d", i)}}
 	}
 	defer func() {
 		for _, in := range inputs {

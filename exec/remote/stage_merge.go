@@ -7,7 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
-	"lakeframe/errs"
 	"lakeframe/exec"
 	"lakeframe/exec/eval"
 	"lakeframe/exec/sorting"
@@ -22,11 +21,10 @@ import (
 // Merging keeps the order the local sort gives: the same sorting package
 // compares the rows on both paths.
 type mergeSource struct {
-	q      *query
-	stage  *shuffleStage
-	schema *arrow.Schema
-	keys   []*expr.SortKey
-	desc   string
+	runnerSource
+	q     *query
+	stage *shuffleStage
+	keys  []*expr.SortKey
 }
 
 type mergeTask struct{ desc string }
@@ -39,18 +37,8 @@ var (
 	_ plan.Task    = (*mergeTask)(nil)
 )
 
-func (s *mergeSource) Kind() string          { return "sorted runs" }
-func (s *mergeSource) Schema() *arrow.Schema { return s.schema }
-func (s *mergeSource) String() string        { return s.desc }
-func (s *mergeSource) SupportsFilter(expr.Node) plan.FilterSupport {
-	return plan.FilterUnsupported
-}
-func (s *mergeSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, error) {
-	return nil, fmt.Errorf("%w: sorted runs are planned by the runner", errs.ErrInternal)
-}
-
 func (q *query) newMerge(desc string, stage *shuffleStage, schema *arrow.Schema, keys []*expr.SortKey, estimate int64) *physical.Scan {
-	src := &mergeSource{q: q, stage: stage, schema: schema, keys: keys, desc: desc}
+	src := &mergeSource{runnerSource: runnerSource{kind: "sorted runs", schema: schema, desc: desc}, q: q, stage: stage, keys: keys}
 	t := &mergeTask{desc: "merge of " + desc}
 	return &physical.Scan{Source: src, Logical: plan.NewScan(src), Plan: &plan.ScanPlan{Tasks: []plan.Task{t}, Stats: plan.ScanStats{BytesToRead: estimate}}, Groups: [][]plan.Task{{t}}}
 }

@@ -12,7 +12,6 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
-	"lakeframe/expr"
 	"lakeframe/plan"
 	"lakeframe/plan/physical"
 )
@@ -21,10 +20,9 @@ import (
 // p of its stage's exchanges, on an executor. A physical.Scan over it, one
 // partition per task, stands in for the subtree the stage replaced.
 type reduceSource struct {
-	q      *query
-	stage  *shuffleStage
-	schema *arrow.Schema
-	desc   string
+	runnerSource
+	q     *query
+	stage *shuffleStage
 	// request is the reduce task, the same for every partition; plan is
 	// what it runs, with exchangeInput leaves.
 	request []byte
@@ -43,16 +41,6 @@ var (
 	_ exec.Scanner = (*reduceSource)(nil)
 	_ plan.Task    = (*reduceTask)(nil)
 )
-
-func (s *reduceSource) Kind() string          { return "shuffle" }
-func (s *reduceSource) Schema() *arrow.Schema { return s.schema }
-func (s *reduceSource) String() string        { return s.desc }
-func (s *reduceSource) SupportsFilter(expr.Node) plan.FilterSupport {
-	return plan.FilterUnsupported
-}
-func (s *reduceSource) Plan(context.Context, plan.Pushdown) (*plan.ScanPlan, error) {
-	return nil, fmt.Errorf("%w: reduce tasks are planned by the runner", errs.ErrInternal)
-}
 
 // newReduce returns a scan running reduce on each partition of the
 // stage's exchanges, whose data reduce reads through exchangeInput nodes
@@ -76,7 +64,7 @@ func (q *query) newReduce(desc string, stage *shuffleStage, reduce physical.Node
 	}
 	// Final aggregates and joins know their schema without exec.Build,
 	// which has no operator for the exchange inputs.
-	src := &reduceSource{q: q, stage: stage, schema: reduce.Schema(), desc: desc, request: data, plan: reduce}
+	src := &reduceSource{runnerSource: runnerSource{kind: "shuffle", schema: reduce.Schema(), desc: desc}, q: q, stage: stage, request: data, plan: reduce}
 	parts := stage.exchanges[0].parts
 	tasks := make([]plan.Task, parts)
 	groups := make([][]plan.Task, parts)
