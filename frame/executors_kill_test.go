@@ -159,20 +159,8 @@ func TestExecutorStoppedMidQuery(t *testing.T) {
 	}
 	pids := pool.Executors()
 	victim := pids[1]
-	t.Cleanup(func() {
-		// Whatever happened, leave nothing stopped behind.
-		syscall.Kill(victim, syscall.SIGCONT)
-		syscall.Kill(victim, syscall.SIGKILL)
-	})
 	r := pool.Runner()
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		for r.Stats.Fragments() < 2 {
-			time.Sleep(time.Millisecond)
-		}
-		syscall.Kill(victim, syscall.SIGSTOP)
-	}()
+	stopped := stopAfterFragments(t, r, victim, 2)
 	got := collectRows(t, df, frame.WithParallelism(24), frame.WithRunner(r))
 	<-stopped
 	sameRows(t, got, want)
@@ -204,19 +192,8 @@ func TestOnlyExecutorStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	victim := pool.Executors()[0]
-	t.Cleanup(func() {
-		syscall.Kill(victim, syscall.SIGCONT)
-		syscall.Kill(victim, syscall.SIGKILL)
-	})
 	r := pool.Runner()
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		for r.Stats.Fragments() < 1 {
-			time.Sleep(time.Millisecond)
-		}
-		syscall.Kill(victim, syscall.SIGSTOP)
-	}()
+	stopped := stopAfterFragments(t, r, victim, 1)
 	got := collectRows(t, df, frame.WithParallelism(12), frame.WithRunner(r))
 	<-stopped
 	sameRows(t, got, want)
@@ -227,4 +204,23 @@ func TestOnlyExecutorStopped(t *testing.T) {
 	pool.Close()
 	noneAlive(t, append(live, victim))
 	t.Logf("fragments %d, retried %d", r.Stats.Fragments(), r.Stats.Retries())
+}
+
+// stopAfterFragments stops victim with SIGSTOP once r has completed n
+// fragments; the channel closes when it is stopped. Whatever happens, the
+// test's cleanup resumes and kills it, so nothing stopped is left behind.
+func stopAfterFragments(t *testing.T, r *remote.Runner, victim int, n int64) <-chan struct{} {
+	t.Cleanup(func() {
+		syscall.Kill(victim, syscall.SIGCONT)
+		syscall.Kill(victim, syscall.SIGKILL)
+	})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for r.Stats.Fragments() < n {
+			time.Sleep(time.Millisecond)
+		}
+		syscall.Kill(victim, syscall.SIGSTOP)
+	}()
+	return stopped
 }
