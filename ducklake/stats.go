@@ -118,7 +118,8 @@ func (p *pruner) columnStats(f *dataFile, col int) (prune.Stats, bool) {
 	lo, ok1 := textValue(st.min.String, typ)
 	hi, ok2 := textValue(st.max.String, typ)
 	if ok1 && ok2 {
-		out.Min, out.Max, out.HasBounds = lo, hi, true
+		// Float columns get here only when the catalog says no NaN.
+		out.Min, out.Max, out.HasBounds, out.NoNaN = lo, hi, true, true
 		// A writer may store a truncated upper bound of long strings.
 		out.MaxIsPrefix = typ.ID() == arrow.STRING
 	}

@@ -39,7 +39,8 @@ func TestHivePartitions(t *testing.T) {
 		{"region in and year", c("region").IsIn("EU", "AP").And(c("year").Ge(2021)), "region IN ('EU', 'AP') AND year >= 2021", plan.FilterExact, 4},
 		{"not region", c("region").Eq("EU").Not(), "NOT region = 'EU'", plan.FilterExact, 9},
 		{"partition or stats", c("year").Eq(2021).Or(c("id").Lt(5)), "year = 2021 OR id < 5", plan.FilterInexact, 7},
-		{"function on partition", c("region").Str().StartsWith("E"), "starts_with(region, 'E')", plan.FilterUnsupported, 12},
+		{"prefix of partition", c("region").Str().StartsWith("E"), "starts_with(region, 'E')", plan.FilterExact, 3},
+		{"function on partition", c("region").Str().EndsWith("U"), "ends_with(region, 'U')", plan.FilterUnsupported, 12},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -140,7 +140,8 @@ func TestRowGroupPruning(t *testing.T) {
 		{"small never prunes", c("small").Lt(50), "small < 50", 10, plan.FilterInexact},
 		{"small outside", c("small").Gt(100), "small > 100", 0, plan.FilterInexact},
 		{"arithmetic", c("id").Add(1).Gt(9000), "id + 1 > 9000", 10, plan.FilterUnsupported},
-		{"function", c("s").Str().StartsWith("k09"), "starts_with(s, 'k09')", 10, plan.FilterUnsupported},
+		{"prefix", c("s").Str().StartsWith("k09"), "starts_with(s, 'k09')", 1, plan.FilterInexact},
+		{"function", c("s").Str().EndsWith("9"), "ends_with(s, '9')", 10, plan.FilterUnsupported},
 		{"two columns", c("id").Gt(c("n")), "id > n", 10, plan.FilterUnsupported},
 	}
 	for _, tc := range cases {

@@ -7,9 +7,7 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"lakeframe/errs"
 	"lakeframe/exec"
@@ -27,28 +25,20 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if err != nil {
 		return nil, err
 	}
-	st := &stream{Scan: sc, src: s, task: t}
-	for _, c := range st.ReadCols {
-		st.leaves = append(st.leaves, s.leaves[c]...)
-	}
-	return st, nil
+	return &stream{Scan: sc, src: s, task: t}, nil
 }
 
 type stream struct {
 	filescan.Scan
-	src    *Source
-	task   *Task
-	leaves []int // Parquet leaf columns of ReadCols
+	src  *Source
+	task *Task
 
 	part     int // index of the next part to open
 	open     bool
 	path     string
 	pr       *file.Reader
-	fr       *pqarrow.FileReader
-	groups   []int                // row groups of the open part not read yet
-	rr       pqarrow.RecordReader // reads the current row group
-	dict     []bool               // per read column: read as a dictionary
-	rowsLeft int64                // rows still to produce when no file column is read
+	rgr      *RowGroupReader // reads the open part's row groups
+	rowsLeft int64           // rows still to produce when no file column is read
 }
 
 func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
@@ -69,7 +59,7 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 			s.part++
 		}
-		rec, err := s.read()
+		rec, err := s.read(ctx)
 		if errors.Is(err, io.EOF) {
 			s.closePart()
 			continue
@@ -88,60 +78,24 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // read returns the next batch of the open part, or io.EOF.
-func (s *stream) read() (arrow.RecordBatch, error) {
-	var n int64
-	var fileCols []arrow.Array
-	if s.fr != nil {
-		for s.rr == nil || !s.rr.Next() {
-			if s.rr != nil {
-				err := s.rr.Err()
-				s.rr.Release()
-				s.rr = nil
-				if err != nil {
-					return nil, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
-				}
-			}
-			if len(s.groups) == 0 {
-				return nil, io.EOF
-			}
-			if err := s.nextRowGroup(); err != nil {
-				return nil, err
-			}
-		}
-		rec := s.rr.RecordBatch()
-		n, fileCols = rec.NumRows(), rec.Columns()
-	} else {
+func (s *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
+	if s.rgr == nil {
 		if s.rowsLeft == 0 {
 			return nil, io.EOF
 		}
-		n = min(int64(s.BatchSize), s.rowsLeft)
+		n := min(int64(s.BatchSize), s.rowsLeft)
 		s.rowsLeft -= n
+		return s.Record(nil, n), nil
 	}
-	var owned []arrow.Array
-	for k, isDict := range s.dict {
-		if !isDict {
-			continue
-		}
-		if fileCols == nil || k >= len(fileCols) {
-			break
-		}
-		d, ok := fileCols[k].(*array.Dictionary)
-		if !ok {
-			continue
-		}
-		a, err := expandDict(s.Mem, d, s.src.layout.Schema.Field(s.ReadCols[k]).Type)
-		if err != nil {
-			releaseAll(owned)
-			return nil, fmt.Errorf("read parquet %s: %w", s.path, err)
-		}
-		if owned == nil {
-			fileCols = append([]arrow.Array(nil), fileCols...)
-		}
-		fileCols[k] = a
-		owned = append(owned, a)
+	rec, _, err := s.rgr.Next(ctx)
+	if err != nil {
+		return nil, err
 	}
-	defer releaseAll(owned)
-	return s.Record(fileCols, n), nil
+	defer rec.Release()
+	if err := s.checkColumns(rec.Schema()); err != nil {
+		return nil, err
+	}
+	return s.Record(rec.Columns(), rec.NumRows()), nil
 }
 
 func (s *stream) openPart(ctx context.Context, p *Part) error {
@@ -168,73 +122,30 @@ func (s *stream) openPart(ctx context.Context, p *Part) error {
 		fh.Close()
 		return fmt.Errorf("%w: read parquet footer of %s: %w", errs.ErrExec, p.File.Path, err)
 	}
-	props := pqarrow.ArrowReadProperties{BatchSize: int64(s.BatchSize), PreAllocBinaryData: true}
+	batch := int64(s.BatchSize)
 	if s.Limit >= 0 {
-		props.BatchSize = max(1, min(props.BatchSize, s.Limit-s.Emitted))
+		batch = max(1, min(batch, s.Limit-s.Emitted))
 	}
-	s.dict = s.dictionaryColumns(p)
-	for k, isDict := range s.dict {
-		if isDict {
-			props.SetReadDict(s.src.leaves[s.ReadCols[k]][0], true)
-		}
-	}
-	if s.fr, err = pqarrow.NewFileReader(s.pr, props, s.Mem); err != nil {
-		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, p.File.Path, err)
-	}
-	s.groups = p.RowGroups
-	return nil
+	s.rgr, err = NewRowGroupReader(s.pr, RowGroupReadOptions{Path: p.File.Path, Mem: s.Mem, BatchSize: batch,
+		Fields: s.ReadCols, RowGroups: p.RowGroups})
+	return err
 }
 
-// nextRowGroup starts a record reader on the next row group. A reader per
-// row group keeps batches from spanning row groups, which would make the
-// reader concatenate (copy) every column.
-func (s *stream) nextRowGroup() error {
-	rg := s.groups[0]
-	s.groups = s.groups[1:]
-	var err error
-	if s.rr, err = s.fr.GetRecordReader(context.Background(), s.leaves, []int{rg}); err != nil {
-		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, s.path, err)
-	}
-	got := s.rr.Schema()
+// checkColumns compares the columns read from the open file with the
+// first file's.
+func (s *stream) checkColumns(got *arrow.Schema) error {
 	if got.NumFields() != len(s.ReadCols) {
 		return fmt.Errorf("%w: %s does not have the columns of %s", errs.ErrExec, s.path, s.src.files[0].Path)
 	}
 	for k, c := range s.ReadCols {
 		want := s.src.layout.Schema.Field(c)
 		f := got.Field(k)
-		typ := f.Type
-		if dt, ok := typ.(*arrow.DictionaryType); ok && s.dict[k] {
-			typ = dt.ValueType
-		}
-		if f.Name != want.Name || !arrow.TypeEqual(typ, want.Type) {
+		if f.Name != want.Name || !arrow.TypeEqual(f.Type, want.Type) {
 			return fmt.Errorf("%w: schemas differ: column %s is %s in %s but %s %s in %s",
 				errs.ErrExec, want.Name, want.Type, s.src.files[0].Path, f.Name, f.Type, s.path)
 		}
 	}
 	return nil
-}
-
-// dictionaryColumns picks the string columns to read as dictionaries:
-// those whose chunks start with a dictionary page in every row group the
-// part reads.
-func (s *stream) dictionaryColumns(p *Part) []bool {
-	meta := s.pr.MetaData()
-	out := make([]bool, len(s.ReadCols))
-	for k, c := range s.ReadCols {
-		leaves := s.src.leaves[c]
-		if len(leaves) != 1 || !dictionaryReadable(s.src.layout.Schema.Field(c).Type) {
-			continue
-		}
-		out[k] = true
-		for _, rg := range p.RowGroups {
-			cc, err := meta.RowGroup(rg).ColumnChunk(leaves[0])
-			if err != nil || !cc.HasDictionaryPage() {
-				out[k] = false
-				break
-			}
-		}
-	}
-	return out
 }
 
 func releaseAll(arrs []arrow.Array) {
@@ -244,11 +155,10 @@ func releaseAll(arrs []arrow.Array) {
 }
 
 func (s *stream) closePart() {
-	if s.rr != nil {
-		s.rr.Release()
-		s.rr = nil
+	if s.rgr != nil {
+		s.rgr.Release()
+		s.rgr = nil
 	}
-	s.fr, s.groups, s.dict = nil, nil, nil
 	if s.pr != nil {
 		s.pr.Close()
 		s.pr = nil

@@ -1,6 +1,8 @@
 package prune
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"lakeframe/expr"
@@ -26,6 +28,7 @@ const (
 	opIsNull
 	opIsNotNull
 	opIn
+	opStartsWith
 	opAnd
 	opOr
 	opNot
@@ -102,8 +105,34 @@ func compile(n expr.Node, schema *arrow.Schema) *node {
 		}
 	case *expr.IsIn:
 		return compileIn(x, schema)
+	case *expr.Call:
+		if x.Fn == expr.FnStartsWith && len(x.Args) == 2 {
+			return compileStartsWith(x, schema)
+		}
 	}
 	return &node{op: opUnknown}
+}
+
+// compileStartsWith handles starts_with(col, 'prefix'): the strings with a
+// prefix form one range, so bounds prune it like a comparison.
+func compileStartsWith(x *expr.Call, schema *arrow.Schema) *node {
+	c, ok := x.Args[0].(*expr.Column)
+	l, lok := x.Args[1].(*expr.Literal)
+	if !ok || !lok {
+		return &node{op: opUnknown}
+	}
+	if !l.Value.IsValid() {
+		return &node{op: opConst, constant: oNull}
+	}
+	col, t, ok := column(c, schema)
+	if !ok || kindOf(t) != kindString {
+		return &node{op: opUnknown}
+	}
+	v, ok := literalValue(l.Value, t)
+	if !ok {
+		return &node{op: opUnknown}
+	}
+	return &node{op: opStartsWith, col: col, vals: []Value{v}}
 }
 
 func column(c *expr.Column, schema *arrow.Schema) (int, arrow.DataType, bool) {
@@ -194,7 +223,7 @@ func (p *Predicate) Columns() []int {
 	var walk func(n *node)
 	walk = func(n *node) {
 		switch n.op {
-		case opCmp, opIsNull, opIsNotNull, opIn:
+		case opCmp, opIsNull, opIsNotNull, opIn, opStartsWith:
 			out = append(out, n.col)
 		}
 		for _, k := range n.kids {
@@ -221,7 +250,7 @@ func canPrune(n *node, usable func(int) bool) bool {
 	switch n.op {
 	case opConst:
 		return n.constant&oTrue == 0
-	case opCmp, opIsNull, opIsNotNull, opIn:
+	case opCmp, opIsNull, opIsNotNull, opIn, opStartsWith:
 		return usable(n.col)
 	case opAnd:
 		return canPrune(n.kids[0], usable) || canPrune(n.kids[1], usable)
@@ -235,7 +264,7 @@ func canPrune(n *node, usable func(int) bool) bool {
 
 func allUsable(n *node, usable func(int) bool) bool {
 	switch n.op {
-	case opCmp, opIsNull, opIsNotNull, opIn:
+	case opCmp, opIsNull, opIsNotNull, opIn, opStartsWith:
 		return usable(n.col)
 	}
 	for _, k := range n.kids {
@@ -286,7 +315,7 @@ func eval(n *node, stats StatsFunc) outcomes {
 			out |= oTrue
 		}
 		return out
-	case opCmp, opIsNull, opIsNotNull, opIn:
+	case opCmp, opIsNull, opIsNotNull, opIn, opStartsWith:
 		s, ok := stats(n.col)
 		if !ok {
 			return oAny
@@ -322,17 +351,31 @@ func evalLeaf(n *node, s *Stats) outcomes {
 		return out | evalIn(n, s)
 	}
 	v := n.vals[0]
+	if n.op == opStartsWith {
+		return out | evalStartsWith(v.s, s)
+	}
+	if s.mayHaveNaN(v.k) {
+		// NaN <> v is true; every other comparison with NaN is false.
+		if n.cmp == expr.OpNe {
+			out |= oTrue
+		} else {
+			out |= oFalse
+		}
+	}
 	if !s.usableBounds(v) {
+		if n.cmp == expr.OpEq && !s.mayContain(v) {
+			return out | oFalse
+		}
 		return out | oTrue | oFalse
 	}
 	var mayTrue, mayFalse bool
 	switch n.cmp {
 	case expr.OpEq:
-		mayTrue = s.minAtMost(v, false) && s.maxAtLeast(v, false)
+		mayTrue = s.minAtMost(v, false) && s.maxAtLeast(v, false) && s.mayContain(v)
 		mayFalse = !s.allEqual(v)
 	case expr.OpNe:
 		mayTrue = !s.allEqual(v)
-		mayFalse = s.minAtMost(v, false) && s.maxAtLeast(v, false)
+		mayFalse = s.minAtMost(v, false) && s.maxAtLeast(v, false) && s.mayContain(v)
 	case expr.OpLt:
 		mayTrue, mayFalse = s.minAtMost(v, true), s.maxAtLeast(v, false)
 	case expr.OpLe:
@@ -363,13 +406,21 @@ func evalIn(n *node, s *Stats) outcomes {
 	if len(n.vals) == 0 {
 		return miss
 	}
-	if !s.usableBounds(n.vals[0]) {
-		return oTrue | miss
-	}
 	var out outcomes
+	if s.mayHaveNaN(n.vals[0].k) {
+		out |= miss
+	}
+	if !s.usableBounds(n.vals[0]) {
+		for _, v := range n.vals {
+			if s.mayContain(v) {
+				return out | oTrue | miss
+			}
+		}
+		return out | miss
+	}
 	allHit := false
 	for _, v := range n.vals {
-		if s.minAtMost(v, false) && s.maxAtLeast(v, false) {
+		if s.minAtMost(v, false) && s.maxAtLeast(v, false) && s.mayContain(v) {
 			out |= oTrue
 		}
 		if s.allEqual(v) {
@@ -378,6 +429,24 @@ func evalIn(n *node, s *Stats) outcomes {
 	}
 	if !allHit {
 		out |= miss
+	}
+	return out
+}
+
+// evalStartsWith handles starts_with(x, p) for non-null x. The strings
+// that start with p are those from p up to (not including) the first
+// string after all of them, so a value in [Min, Max] may start with p when
+// p <= Max and Min is below p or itself starts with p.
+func evalStartsWith(p string, s *Stats) outcomes {
+	if !s.usableBounds(String(p)) {
+		return oTrue | oFalse
+	}
+	var out outcomes
+	if s.maxAtLeast(String(p), false) && (s.Min.s <= p || strings.HasPrefix(s.Min.s, p)) {
+		out |= oTrue
+	}
+	if !strings.HasPrefix(s.Min.s, p) || !strings.HasPrefix(s.Max.s, p) {
+		out |= oFalse
 	}
 	return out
 }

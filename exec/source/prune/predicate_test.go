@@ -75,7 +75,9 @@ func TestMayMatchHandCases(t *testing.T) {
 		{"string range", s.Ge("b"), true},
 		{"string above", s.Gt("banana"), false},
 		{"string prefix above", s.Eq("bananas"), false},
-		{"unknown function", s.Str().StartsWith("z"), true},
+		{"unknown function", s.Str().EndsWith("z"), true},
+		{"starts with above", s.Str().StartsWith("z"), false},
+		{"starts with inside", s.Str().StartsWith("ban"), true},
 		{"unknown arithmetic", i.Add(1).Gt(100), true},
 		{"unknown and miss", i.Add(1).Gt(100).And(i.Gt(50)), false},
 		{"unknown or miss", i.Add(1).Gt(100).Or(i.Gt(50)), true},
@@ -351,7 +353,8 @@ func TestExactAndCanPrune(t *testing.T) {
 		{i.Add(1).Eq(2), false, false},
 		{i.Add(1).Eq(2).And(i.Lt(5)), false, true},
 		{i.Lt(5).Not(), true, true},
-		{s.Str().StartsWith("a"), false, false},
+		{s.Str().StartsWith("a"), true, false},
+		{s.Str().EndsWith("a"), false, false},
 	}
 	for _, c := range cases {
 		p := Compile(resolve(t, c.pred), testSchema)

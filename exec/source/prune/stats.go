@@ -15,6 +15,14 @@ type Stats struct {
 	// as some writers store for long strings: any string that starts with
 	// Max may then be present too.
 	MaxIsPrefix bool
+	// NoNaN says no value is NaN. Statistics formats keep NaN out of their
+	// bounds, and NaN compares false with everything (true with <>), so
+	// float columns without this guarantee are pruned as if NaN were there.
+	NoNaN bool
+	// Contains, when set, reports whether a non-null v may be among the
+	// values: a membership test beside the bounds, such as a hash
+	// partition's bucket. nil means any value in bounds may be there.
+	Contains func(v Value) bool
 }
 
 // Constant summarises rows that all hold v, or are all null.
@@ -22,11 +30,17 @@ func Constant(v Value, null bool, rows int64) Stats {
 	if null {
 		return Stats{Rows: rows, Nulls: rows}
 	}
-	return Stats{Rows: rows, Nulls: 0, Min: v, Max: v, HasBounds: true}
+	return Stats{Rows: rows, Nulls: 0, Min: v, Max: v, HasBounds: true, NoNaN: !v.isNaN()}
 }
 
 func (s *Stats) mayHaveNulls() bool  { return s.Nulls != 0 }
 func (s *Stats) mayHaveValues() bool { return s.Nulls < 0 || s.Nulls < s.Rows }
+
+// mayHaveNaN reports whether a value of kind k may be NaN.
+func (s *Stats) mayHaveNaN(k kind) bool { return k == kindFloat && !s.NoNaN }
+
+// mayContain reports whether the membership test admits v.
+func (s *Stats) mayContain(v Value) bool { return s.Contains == nil || s.Contains(v) }
 
 // usableBounds reports whether Min and Max can be compared with v.
 func (s *Stats) usableBounds(v Value) bool {

@@ -151,4 +151,19 @@ func literalValue(s scalar.Scalar, col arrow.DataType) (Value, bool) {
 	return v, true
 }
 
+// FromScalar converts a non-null scalar of a column of type col to a
+// Value; false when the two types differ in domain or v is NaN.
+func FromScalar(v scalar.Scalar, col arrow.DataType) (Value, bool) {
+	if v == nil || !v.IsValid() {
+		return Value{}, false
+	}
+	return literalValue(v, col)
+}
+
+// IntValue returns the integer of an Int value (dates, timestamps).
+func (v Value) IntValue() (int64, bool) { return v.i, v.k == kindInt }
+
+// StringValue returns the text of a String value.
+func (v Value) StringValue() (string, bool) { return v.s, v.k == kindString }
+
 func isString(t arrow.DataType) bool { return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING }
