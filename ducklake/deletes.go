@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
@@ -13,58 +12,19 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec/source/files"
+	"lakeframe/exec/source/parquet"
 )
 
 // snapshotColumn holds, in files that compaction wrote across snapshots,
 // the snapshot that wrote (data files) or deleted (delete files) each row.
 const snapshotColumn = "_ducklake_internal_snapshot_id"
 
-// rowSet is a set of row positions within one data file.
-type rowSet []uint64
-
-func newRowSet(n int64) rowSet { return make(rowSet, (n+63)/64) }
-
-func (s rowSet) add(i int64) {
-	if i >= 0 && i/64 < int64(len(s)) {
-		s[i/64] |= 1 << (i % 64)
-	}
-}
-
-// count is how many positions in [lo, hi) are set.
-func (s rowSet) count(lo, hi int64) int64 {
-	var n int64
-	s.each(lo, hi, func(int64) { n++ })
-	return n
-}
-
-// each calls fn for every set position in [lo, hi), in order, a word at a
-// time.
-func (s rowSet) each(lo, hi int64, fn func(i int64)) {
-	if lo < 0 {
-		lo = 0
-	}
-	hi = min(hi, int64(len(s))*64)
-	for w := lo / 64; w*64 < hi; w++ {
-		word := s[w]
-		if word == 0 {
-			continue
-		}
-		for word != 0 {
-			b := int64(bits.TrailingZeros64(word))
-			word &= word - 1
-			if i := w*64 + b; i >= lo && i < hi {
-				fn(i)
-			}
-		}
-	}
-}
-
 // readDeletes reads the positions a delete file removes from a data file
 // of rows rows. Deletes tagged with a snapshot after the one read are
 // skipped; columns other than pos and the snapshot tag (file_path, or
 // extra columns some writers add) are ignored. The columns are decoded
 // straight into reused buffers, without building Arrow arrays.
-func readDeletes(ctx context.Context, fsys files.FS, d *DeleteScan, rows, snapshot int64, set rowSet) error {
+func readDeletes(ctx context.Context, fsys files.FS, d *DeleteScan, rows, snapshot int64, set parquet.RowSet) error {
 	fh, err := fsys.Open(ctx, d.Path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -138,7 +98,7 @@ func (c *int64Column) open(rg *file.RowGroupReader, col int) error {
 // valid reports whether level i holds a value.
 func (c *int64Column) valid(i int) bool { return c.maxDef == 0 || c.defs[i] == c.maxDef }
 
-func (r *deleteReader) rowGroup(rg *file.RowGroupReader, posCol, snapCol int, rows, snapshot int64, set rowSet) error {
+func (r *deleteReader) rowGroup(rg *file.RowGroupReader, posCol, snapCol int, rows, snapshot int64, set parquet.RowSet) error {
 	if err := r.pos.open(rg, posCol); err != nil {
 		return err
 	}
@@ -180,7 +140,7 @@ func (r *deleteReader) rowGroup(rg *file.RowGroupReader, posCol, snapCol int, ro
 				}
 			}
 			if posOK && p < rows {
-				set.add(p)
+				set.Add(p)
 			}
 		}
 	}

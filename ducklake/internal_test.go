@@ -2,35 +2,17 @@ package ducklake
 
 import (
 	"database/sql"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/exec/source/parquet"
 )
 
 func dateUTC(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
-
-func TestRowSet(t *testing.T) {
-	s := newRowSet(200)
-	for _, p := range []int64{0, 63, 64, 65, 127, 199, -1, 5000} {
-		s.add(p)
-	}
-	var got []int64
-	s.each(0, 1000, func(i int64) { got = append(got, i) })
-	if want := []int64{0, 63, 64, 65, 127, 199}; !slices.Equal(got, want) {
-		t.Errorf("each = %v, want %v", got, want)
-	}
-	for _, tc := range []struct{ lo, hi, want int64 }{
-		{0, 200, 6}, {1, 64, 1}, {63, 66, 3}, {66, 127, 0}, {66, 128, 1}, {199, 200, 1}, {-5, 1, 1}, {150, 150, 0},
-	} {
-		if got := s.count(tc.lo, tc.hi); got != tc.want {
-			t.Errorf("count(%d, %d) = %d, want %d", tc.lo, tc.hi, got, tc.want)
-		}
-	}
-}
 
 func TestPartialMax(t *testing.T) {
 	cases := []struct {
@@ -180,8 +162,8 @@ func TestKeepMask(t *testing.T) {
 	rec := array.NewRecordBatch(schema, []arrow.Array{snaps}, 5)
 	snaps.Release()
 	defer rec.Release()
-	s := &stream{mem: mem, task: &Task{Snapshot: 3}, snapCol: 0, deleted: newRowSet(20)}
-	s.deleted.add(10) // position 10 is row 0 of a batch starting at 10
+	s := &stream{mem: mem, task: &Task{Snapshot: 3}, snapCol: 0, deleted: parquet.NewRowSet(20)}
+	s.deleted.Add(10) // position 10 is row 0 of a batch starting at 10
 	mask := s.keepMask(rec, 10, 5)
 	if got := mask.String(); got != "[false false true true true]" {
 		t.Errorf("mask %s", got)

@@ -18,6 +18,7 @@ import (
 	"lakeframe/errs"
 	"lakeframe/exec"
 	"lakeframe/exec/kernel"
+	"lakeframe/exec/source/parquet"
 	"lakeframe/plan"
 )
 
@@ -70,12 +71,12 @@ type stream struct {
 	groups    []int // row groups not read yet
 	source    []int // per output column: record column, or -1 for a constant
 	consts    []arrow.Array
-	leaves    []int   // Parquet leaves read
-	snapCol   int     // record column of the per-row snapshot id, or -1
-	deleted   rowSet  // deleted positions, nil when none
-	offset    int64   // file position of the next row read
-	rgStart   []int64 // file position of the first row of each row group
-	countLeft int64   // rows still to produce when no column is read
+	leaves    []int          // Parquet leaves read
+	snapCol   int            // record column of the per-row snapshot id, or -1
+	deleted   parquet.RowSet // deleted positions, nil when none
+	offset    int64          // file position of the next row read
+	rgStart   []int64        // file position of the first row of each row group
+	countLeft int64          // rows still to produce when no column is read
 }
 
 func (s *stream) Schema() *arrow.Schema { return s.schema }
@@ -172,9 +173,9 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 		return fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, f.Path, err)
 	}
 	if len(f.Deletes) > 0 || len(f.InlinedDeletes) > 0 {
-		s.deleted = newRowSet(f.Rows)
+		s.deleted = parquet.NewRowSet(f.Rows)
 		for _, p := range f.InlinedDeletes {
-			s.deleted.add(p)
+			s.deleted.Add(p)
 		}
 		for i := range f.Deletes {
 			if err := readDeletes(ctx, s.src.fs, &f.Deletes[i], f.Rows, s.task.Snapshot, s.deleted); err != nil {
@@ -212,7 +213,7 @@ func (s *stream) openFile(ctx context.Context, f *FileScan) error {
 		s.countLeft = rows
 		if s.deleted != nil {
 			for _, rg := range s.groups {
-				s.countLeft -= s.deleted.count(s.rgStart[rg], s.rgStart[rg+1])
+				s.countLeft -= s.deleted.Count(s.rgStart[rg], s.rgStart[rg+1])
 			}
 		}
 		s.groups = nil
@@ -421,7 +422,7 @@ func (s *stream) keepMask(rec arrow.RecordBatch, start, n int64) *array.Boolean 
 	if s.snapCol >= 0 {
 		snaps, _ = rec.Column(s.snapCol).(*array.Int64)
 	}
-	hasDeletes := s.deleted != nil && s.deleted.count(start, start+n) > 0
+	hasDeletes := s.deleted != nil && s.deleted.Count(start, start+n) > 0
 	if !hasDeletes && snaps == nil {
 		return nil
 	}
@@ -432,7 +433,7 @@ func (s *stream) keepMask(rec arrow.RecordBatch, start, n int64) *array.Boolean 
 		bm[i] = 0xff
 	}
 	if hasDeletes {
-		s.deleted.each(start, start+n, func(p int64) { bitutil.ClearBit(bm, int(p-start)) })
+		s.deleted.Each(start, start+n, func(p int64) { bitutil.ClearBit(bm, int(p-start)) })
 	}
 	if snaps != nil {
 		snapshot := s.task.Snapshot

@@ -3,6 +3,7 @@ package ducklake
 import (
 	"database/sql"
 	"encoding/hex"
+	"reflect"
 	"strconv"
 	"testing"
 
@@ -124,7 +125,7 @@ func TestPartitionStats(t *testing.T) {
 	}
 	for _, tc := range cases {
 		got, ok := partitionStats(tc.values, tc.typ, 10)
-		if ok != tc.ok || ok && got != tc.want {
+		if ok != tc.ok || ok && !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %+v, %v; want %+v, %v", tc.name, got, ok, tc.want, tc.ok)
 		}
 	}

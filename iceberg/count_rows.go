@@ -18,12 +18,7 @@ func (s *Source) CountRows(ctx context.Context, p plan.Pushdown) (int64, bool, e
 			return 0, false, nil
 		}
 	}
-	// One narrow column is enough: planning only looks at manifests.
-	var cols []string
-	if s.schema.NumFields() > 0 {
-		cols = []string{s.schema.Field(0).Name}
-	}
-	pl, err := s.planFiles(ctx, cols, p.Filters, -1)
+	pl, err := s.planFiles(ctx, p.Filters, -1)
 	if err != nil {
 		return 0, false, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -19,7 +20,7 @@ func (c *rowChange) positionDeletes(ctx context.Context, path string) (map[strin
 	if m, ok := c.posDeletes[path]; ok {
 		return m, nil
 	}
-	m, err := readPositionDeletes(ctx, c.src.tio, path, c)
+	m, err := readPositionDeletes(ctx, c.src.tio, path, c.mem)
 	if err != nil {
 		return nil, fmt.Errorf("%w: positional delete file %s: %w", errs.ErrExec, path, err)
 	}
@@ -27,13 +28,13 @@ func (c *rowChange) positionDeletes(ctx context.Context, path string) (map[strin
 	return m, nil
 }
 
-func readPositionDeletes(ctx context.Context, tio *tableIO, path string, c *rowChange) (map[string][]int64, error) {
+func readPositionDeletes(ctx context.Context, tio *tableIO, path string, mem memory.Allocator) (map[string][]int64, error) {
 	f, err := tio.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	rdr, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(c.mem)))
+	rdr, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func readPositionDeletes(ctx context.Context, tio *tableIO, path string, c *rowC
 	if pathCol < 0 || posCol < 0 {
 		return nil, fmt.Errorf("no file_path or pos column")
 	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, c.mem)
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
 	if err != nil {
 		return nil, err
 	}

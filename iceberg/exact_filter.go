@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
-	"github.com/apache/iceberg-go/table"
 
 	"lakeframe/errs"
 	"lakeframe/exec/eval"
@@ -65,7 +64,7 @@ func (s *Source) exact(pred expr.Node) bool {
 // values is one row of a batch the predicates are evaluated on, with
 // lakeframe's own semantics (NULLs included), so the files kept are
 // exactly those whose rows all match.
-func (s *Source) keepByPartition(ctx context.Context, files []table.FileScanTask, preds []expr.Node) ([]table.FileScanTask, error) {
+func (s *Source) keepByPartition(ctx context.Context, files []plannedFile, preds []expr.Node) ([]plannedFile, error) {
 	if len(preds) == 0 || len(files) == 0 {
 		return files, nil
 	}
@@ -95,7 +94,7 @@ func (s *Source) keepByPartition(ctx context.Context, files []table.FileScanTask
 	var rows [][]any
 	var key strings.Builder
 	for i := range files {
-		f := files[i].File
+		f := files[i].file
 		ids := s.identity[int(f.SpecID())]
 		part := f.Partition()
 		vals := make([]any, len(cols))

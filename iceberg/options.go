@@ -20,6 +20,8 @@ type ScanOptions struct {
 
 const (
 	defaultTaskBytes = 64 << 20
+	// manifestReaders bounds the manifests read at once while planning.
+	manifestReaders = 8
 	// minTaskBytes keeps tasks from getting so small that per-task costs
 	// (opening files, reading delete files) dominate.
 	minTaskBytes = 4 << 20

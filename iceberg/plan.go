@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
-	"sync"
 
 	iceberg "github.com/apache/iceberg-go"
-	"github.com/apache/iceberg-go/metrics"
 	"github.com/apache/iceberg-go/table"
 
 	"lakeframe/errs"
+	"lakeframe/exec"
+	"lakeframe/exec/source/prune"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
@@ -23,11 +23,11 @@ import (
 // rows, and each task stops reading after that many rows.
 func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, error) {
 	cols := s.columns(p.Columns)
-	pl, err := s.planFiles(ctx, cols, p.Filters, p.Limit)
+	pl, err := s.planFiles(ctx, p.Filters, p.Limit)
 	if err != nil {
 		return nil, err
 	}
-	tasks := s.pack(pl.files, cols, pl.readFilter, p.Limit)
+	tasks := s.pack(pl.files, cols, p.Filters, p.Limit)
 	return &plan.ScanPlan{Tasks: tasks, Stats: pl.metrics.stats()}, nil
 }
 
@@ -45,19 +45,28 @@ func (s *Source) columns(cols []string) []string {
 // planned is the outcome of planning: the file scan tasks to read (a
 // large file may come as several row-group ranges) and the figures.
 type planned struct {
-	files      []table.FileScanTask
-	readFilter iceberg.BooleanExpression
-	metrics    scanMetrics
+	files   []table.FileScanTask
+	metrics scanMetrics
 }
 
-// planFiles plans the scan with iceberg-go, then drops the files whose
-// partition values fail an exact filter, and with a limit (>= 0) the
-// files not needed to reach it.
-func (s *Source) planFiles(ctx context.Context, cols []string, preds []expr.Node, limit int64) (*planned, error) {
-	f := s.filters(preds)
-	pl := &planned{readFilter: f.read, metrics: scanMetrics{snapshot: s.snap, residual: f.residual}}
-	if f.pushed != nil {
-		pl.metrics.pushed = f.pushed.String()
+// planFiles decides which data files the query reads: manifests whose
+// partition summaries may match, then files whose partition values and
+// column metrics may match, then (exactly) the files whose identity
+// partition values satisfy the exact filters; with a limit (>= 0) only
+// the files needed to reach it. Each kept file gets the delete files
+// that apply to it, and large files are split at row groups.
+func (s *Source) planFiles(ctx context.Context, preds []expr.Node, limit int64) (*planned, error) {
+	pl := &planned{metrics: scanMetrics{snapshot: s.snap}}
+	var exact []expr.Node
+	compiled := make([]*prune.Predicate, 0, len(preds))
+	for _, p := range preds {
+		if s.exact(p) {
+			exact = append(exact, p)
+		} else {
+			pl.metrics.residual = append(pl.metrics.residual, p.String())
+		}
+		compiled = append(compiled, prune.Compile(p, s.schema))
+		pl.metrics.pushed = append(pl.metrics.pushed, p.String())
 	}
 	if s.snap == nil || limit == 0 {
 		return pl, nil
@@ -66,66 +75,129 @@ func (s *Source) planFiles(ctx context.Context, cols []string, preds []expr.Node
 	if err != nil {
 		return nil, err
 	}
-
-	rep := &reportCapture{}
-	scan, err := s.scan(cols, f.pushed, table.WithReporter(rep))
+	pr := s.newPruner(compiled)
+	var dataManifests, deleteManifests []iceberg.ManifestFile
+	for _, mf := range manifests {
+		if isDeleteManifest(mf) {
+			// A delete file applies only to data files of its own
+			// partition (or, unpartitioned, to all): if the partition
+			// cannot match, neither can those files.
+			if pr.manifestMayMatch(mf) {
+				deleteManifests = append(deleteManifests, mf)
+			}
+			continue
+		}
+		pl.metrics.manifestsTotal++
+		if pr.manifestMayMatch(mf) {
+			dataManifests = append(dataManifests, mf)
+		}
+	}
+	pl.metrics.manifestsKept = len(dataManifests)
+	if limit > 0 && len(compiled) == 0 && len(deleteManifests) == 0 {
+		dataManifests = manifestsForLimit(dataManifests, limit)
+	}
+	dataEntries, err := s.readManifests(ctx, dataManifests)
 	if err != nil {
 		return nil, err
 	}
-	defer scan.Close()
-	if limit > 0 && (f.pushed == nil || f.pushed.Equals(iceberg.AlwaysTrue{})) {
-		// Without a filter iceberg-go reads only the manifests whose row
-		// counts reach the limit (when there are no delete manifests).
-		scan = scan.UseRowLimit(limit)
-		defer scan.Close()
-	}
-	files, err := scan.PlanFiles(ctx)
+	deleteEntries, err := s.readManifests(ctx, deleteManifests)
 	if err != nil {
-		return nil, fmt.Errorf("%w: plan iceberg scan of %s: %w", errs.ErrExec, name(s.tbl), err)
-	}
-	if files, err = s.keepByPartition(ctx, files, f.exact); err != nil {
 		return nil, err
 	}
-	if limit > 0 {
-		files = limitFiles(files, limit)
-	}
-	pl.files = files
 
-	m := &pl.metrics
-	deletes := map[string]bool{}
-	seen := map[string]bool{}
-	for i := range files {
-		df := files[i].File
+	var kept []plannedFile
+	for _, e := range dataEntries {
+		df := e.DataFile()
+		pl.metrics.filesTotal++
+		if df.ContentType() != iceberg.EntryContentData {
+			continue
+		}
+		if !pr.fileMayMatch(df) {
+			continue
+		}
 		if df.FileFormat() != iceberg.ParquetFile {
 			return nil, fmt.Errorf("%w: iceberg table %s: data file %s is %s; lakeframe reads Parquet data files only",
 				errs.ErrNotImplemented, name(s.tbl), df.FilePath(), df.FileFormat())
 		}
-		if !seen[df.FilePath()] {
-			seen[df.FilePath()] = true
-			m.filesKept++
-			m.bytes += df.FileSizeBytes()
-			m.rows += df.Count()
-		}
-		for _, d := range deleteFiles(&files[i]) {
+		kept = append(kept, plannedFile{file: df, seq: e.SequenceNum()})
+	}
+	if kept, err = s.keepByPartition(ctx, kept, exact); err != nil {
+		return nil, err
+	}
+	idx := s.newDeleteIndex(deleteEntries)
+	tasks := make([]table.FileScanTask, len(kept))
+	for i, f := range kept {
+		tasks[i] = idx.task(f)
+	}
+	if limit > 0 {
+		tasks = limitFiles(tasks, limit)
+	}
+	m := &pl.metrics
+	deletes := map[string]bool{}
+	for i := range tasks {
+		df := tasks[i].File
+		m.filesKept++
+		m.bytes += df.FileSizeBytes()
+		m.rows += df.Count()
+		for _, d := range deleteFiles(&tasks[i]) {
 			deletes[d.FilePath()] = true
 		}
 	}
 	m.deleteFiles = len(deletes)
-	for _, mf := range manifests {
-		if !isDeleteManifest(mf) {
-			m.manifestsTotal++
-		}
-	}
-	if r := rep.report(); r != nil {
-		m.manifestsKept = int(counter(r.Metrics.ScannedDataManifests))
-		m.filesTotal = int(counter(r.Metrics.ResultDataFiles) + counter(r.Metrics.SkippedDataFiles))
-	}
 	if s.snap.Summary != nil {
 		if n, err := strconv.Atoi(s.snap.Summary.Properties["total-data-files"]); err == nil && n > 0 {
 			m.filesTotal = n
 		}
 	}
+	for _, t := range tasks {
+		pl.files = append(pl.files, s.split(t)...)
+	}
 	return pl, nil
+}
+
+// plannedFile is a data file kept by planning with its data sequence
+// number, which decides the delete files that apply to it.
+type plannedFile struct {
+	file iceberg.DataFile
+	seq  int64
+}
+
+// manifestsForLimit keeps, for a query with only a limit, the leading
+// manifests whose live rows reach it.
+func manifestsForLimit(mfs []iceberg.ManifestFile, limit int64) []iceberg.ManifestFile {
+	var rows int64
+	for i, mf := range mfs {
+		if rows >= limit {
+			return mfs[:i]
+		}
+		rows += mf.AddedRows() + mf.ExistingRows()
+	}
+	return mfs
+}
+
+// readManifests reads the live entries of manifests, a few at a time,
+// in manifest order.
+func (s *Source) readManifests(ctx context.Context, mfs []iceberg.ManifestFile) ([]iceberg.ManifestEntry, error) {
+	out := make([][]iceberg.ManifestEntry, len(mfs))
+	g, _ := exec.NewGroup(ctx, manifestReaders)
+	for i, mf := range mfs {
+		g.Go(func() error {
+			entries, err := mf.FetchEntries(s.tio, true)
+			if err != nil {
+				return fmt.Errorf("%w: read manifest %s of %s: %w", errs.ErrExec, mf.FilePath(), name(s.tbl), err)
+			}
+			out[i] = entries
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []iceberg.ManifestEntry
+	for _, es := range out {
+		all = append(all, es...)
+	}
+	return all, nil
 }
 
 // deleteFiles lists every delete file (positional, equality, deletion
@@ -164,94 +236,6 @@ func limitFiles(files []table.FileScanTask, limit int64) []table.FileScanTask {
 		}
 	}
 	return out
-}
-
-// pushedFilters are the pushed conjuncts sorted by what uses them.
-type pushedFilters struct {
-	// pushed prunes manifests, partitions and files in iceberg-go.
-	pushed iceberg.BooleanExpression
-	// read is what iceberg-go may also evaluate on rows: no StartsWith (it
-	// has no kernel for it) and no identity-partition column (lakeframe
-	// fills those from the partition values, as files may not hold them).
-	read iceberg.BooleanExpression
-	// exact are the conjuncts planning applies exactly, to each file's
-	// partition values.
-	exact []expr.Node
-	// residual lists the other conjuncts: they prune what their Iceberg
-	// form allows, and lakeframe evaluates them on the rows read.
-	residual []string
-}
-
-func (s *Source) filters(preds []expr.Node) pushedFilters {
-	t := translator{schema: s.ischema}
-	var out pushedFilters
-	var all, read []iceberg.BooleanExpression
-	for _, p := range preds {
-		if s.exact(p) {
-			out.exact = append(out.exact, p)
-		} else {
-			out.residual = append(out.residual, p.String())
-		}
-		tr, ok := t.translate(p, true)
-		if !ok {
-			continue
-		}
-		all = append(all, tr.expr)
-		if tr.startsWith || s.usesIdentityColumn(p) {
-			continue
-		}
-		read = append(read, tr.expr)
-	}
-	out.pushed, out.read = and(all), and(read)
-	return out
-}
-
-func (s *Source) usesIdentityColumn(p expr.Node) bool {
-	for _, c := range expr.Columns(p) {
-		if s.identityCols[c] {
-			return true
-		}
-	}
-	return false
-}
-
-func and(es []iceberg.BooleanExpression) iceberg.BooleanExpression {
-	switch len(es) {
-	case 0:
-		return nil
-	case 1:
-		return es[0]
-	case 2:
-		return iceberg.NewAnd(es[0], es[1])
-	}
-	return iceberg.NewAnd(es[0], es[1], es[2:]...)
-}
-
-// scan builds an iceberg-go scan of the source's snapshot.
-func (s *Source) scan(cols []string, filter iceberg.BooleanExpression, extra ...table.ScanOption) (*table.Scan, error) {
-	opts := []table.ScanOption{
-		table.WithSelectedFields(cols...),
-		table.WithOptions(iceberg.Properties{
-			table.ReadSplitTargetSizeKey: strconv.FormatInt(s.taskBytes(), 10),
-		}),
-	}
-	if filter != nil {
-		opts = append(opts, table.WithRowFilter(filter))
-	}
-	if s.opts.SnapshotID != nil {
-		opts = append(opts, table.WithSnapshotID(*s.opts.SnapshotID))
-	}
-	opts = append(opts, extra...)
-	scan := s.tbl.Scan(opts...)
-	if s.opts.Ref != "" {
-		ref, err := scan.UseRef(s.opts.Ref)
-		scan.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%w: table %s: %w", errs.ErrPlan, name(s.tbl), err)
-		}
-		scan = ref
-	}
-	return scan, nil
 }
 
 func (s *Source) taskBytes() int64 {
@@ -293,7 +277,7 @@ func isDeleteManifest(mf iceberg.ManifestFile) bool {
 // size: small files share a task, and large files come already split at
 // row groups by iceberg-go. Each task reads at most limit rows when it is
 // positive.
-func (s *Source) pack(files []table.FileScanTask, cols []string, filter iceberg.BooleanExpression, limit int64) []plan.Task {
+func (s *Source) pack(files []table.FileScanTask, cols []string, preds []expr.Node, limit int64) []plan.Task {
 	var total int64
 	for i := range files {
 		total += files[i].Length
@@ -309,7 +293,7 @@ func (s *Source) pack(files []table.FileScanTask, cols []string, filter iceberg.
 			cur = nil
 		}
 		if cur == nil {
-			cur = &Task{Columns: cols, Filter: filter, Limit: limit}
+			cur = &Task{Columns: cols, Filters: preds, Limit: limit}
 		}
 		cur.Files = append(cur.Files, files[i])
 		cur.Bytes += n
@@ -318,36 +302,4 @@ func (s *Source) pack(files []table.FileScanTask, cols []string, filter iceberg.
 		tasks = append(tasks, cur)
 	}
 	return tasks
-}
-
-// reportCapture keeps the scan report iceberg-go emits after planning.
-type reportCapture struct {
-	mu sync.Mutex
-	r  *metrics.ScanReport
-}
-
-func (c *reportCapture) Report(_ context.Context, r metrics.MetricsReport) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch x := r.(type) {
-	case metrics.ScanReport:
-		c.r = &x
-	case *metrics.ScanReport:
-		c.r = x
-	}
-}
-
-func (c *reportCapture) Close() error { return nil }
-
-func (c *reportCapture) report() *metrics.ScanReport {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.r
-}
-
-func counter(c *metrics.CounterResult) int64 {
-	if c == nil {
-		return 0
-	}
-	return c.Value
 }

@@ -61,7 +61,7 @@ func (c *rowChange) scanFile(ctx context.Context, ft table.FileScanTask) (*fileC
 	whole := ft
 	whole.DeleteFiles, whole.EqualityDeleteFiles, whole.DeletionVectorFiles = nil, nil, nil
 	task := &Task{Files: []table.FileScanTask{whole}}
-	fr, err := c.src.openFile(ctx, task, whole, c.src.schema, c.mem)
+	fr, err := c.src.openFile(ctx, task, whole, c.src.schema, c.mem, 0)
 	if err != nil {
 		return nil, err
 	}

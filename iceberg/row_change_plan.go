@@ -111,11 +111,7 @@ func (c *rowChange) targets(ctx context.Context) ([]table.FileScanTask, error) {
 	if c.src.snap == nil {
 		return nil, nil
 	}
-	cols := make([]string, c.src.schema.NumFields())
-	for i, f := range c.src.schema.Fields() {
-		cols[i] = f.Name
-	}
-	pl, err := c.src.planFiles(ctx, cols, []expr.Node{c.where}, -1)
+	pl, err := c.src.planFiles(ctx, []expr.Node{c.where}, -1)
 	if err != nil {
 		return nil, err
 	}

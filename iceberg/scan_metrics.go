@@ -14,9 +14,9 @@ import (
 // manifests, data files and bytes were kept out of the total.
 type scanMetrics struct {
 	snapshot *table.Snapshot
-	// pushed is the iceberg-go filter manifests and files were pruned
-	// with; empty when nothing was pushed.
-	pushed string
+	// pushed are the filters manifests, files and row groups were pruned
+	// with.
+	pushed []string
 	// residual lists the pushed predicates the scan does not apply
 	// exactly: lakeframe evaluates them on the rows read.
 	residual []string
@@ -46,8 +46,8 @@ func (m *scanMetrics) stats() plan.ScanStats {
 		fmt.Sprintf("manifests=%d/%d", m.manifestsKept, m.manifestsTotal),
 		fmt.Sprintf("delete_files=%d", m.deleteFiles),
 	}
-	if m.pushed != "" {
-		details = append(details, "pushed=["+m.pushed+"]")
+	if len(m.pushed) > 0 {
+		details = append(details, "pushed=["+strings.Join(m.pushed, ", ")+"]")
 	}
 	if len(m.residual) > 0 {
 		details = append(details, "residual=["+strings.Join(m.residual, ", ")+"]")

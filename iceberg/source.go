@@ -13,6 +13,7 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
+	"lakeframe/exec/source/prune"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
@@ -35,8 +36,9 @@ type Source struct {
 	identityCols map[string]bool
 
 	mu sync.Mutex
-	// targets caches the data files each positional delete file names.
-	targets map[string]map[string]bool
+	// posDeletes caches, per positional delete file read, the positions
+	// it deletes by data file path (resolved through location remaps).
+	posDeletes map[string]map[string][]int64
 	// manifests caches the snapshot's manifest list once read.
 	manifests []iceberg.ManifestFile
 }
@@ -194,15 +196,15 @@ func (s *Source) String() string {
 // SupportsFilter: a predicate on identity-partition columns only is exact
 // when every data file of the snapshot is partitioned by those columns:
 // planning keeps exactly the files whose partition values satisfy it.
-// Other predicates that translate to iceberg-go expressions prune
-// manifests, partitions and files, but rows are still filtered above the
-// scan (inexact); the rest are not pushed.
+// Predicates that partition values, column metrics or row-group
+// statistics can prune with are inexact: rows are still filtered above
+// the scan. The rest are not pushed.
 func (s *Source) SupportsFilter(pred expr.Node) plan.FilterSupport {
 	if s.exact(pred) {
 		return plan.FilterExact
 	}
-	t := translator{schema: s.ischema}
-	if _, ok := t.translate(pred, true); ok {
+	usable := func(col int) bool { return prune.Prunable(s.schema.Field(col).Type) }
+	if prune.Compile(pred, s.schema).CanPrune(usable) {
 		return plan.FilterInexact
 	}
 	return plan.FilterUnsupported

@@ -4,23 +4,27 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"iter"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	pq "github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/schema"
+	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
 
 	"lakeframe/errs"
 	"lakeframe/exec"
+	"lakeframe/exec/kernel"
+	lfparquet "lakeframe/exec/source/parquet"
+	"lakeframe/exec/source/prune"
 	"lakeframe/plan"
 )
 
-// Open reads a task's files one after another through iceberg-go, which
-// applies deletes and maps columns by field id (or the name mapping);
-// lakeframe then fills identity-partition columns from the partition
-// values and converts columns to the scan's types.
+// Open reads a task's files one after another (see fileReader).
 func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task) (exec.Stream, error) {
 	t, ok := task.(*Task)
 	if !ok {
@@ -34,6 +38,9 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 		}
 		fields[i] = s.schema.Field(idx[0])
 	}
+	if tc == nil {
+		tc = &exec.TaskContext{}
+	}
 	mem := tc.Mem
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -42,7 +49,7 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	if t.Limit > 0 {
 		left = t.Limit
 	}
-	return &stream{src: s, task: t, mem: mem, schema: arrow.NewSchema(fields, nil), left: left}, nil
+	return &stream{src: s, task: t, mem: mem, schema: arrow.NewSchema(fields, nil), left: left, batch: tc.BatchSize}, nil
 }
 
 type stream struct {
@@ -50,6 +57,7 @@ type stream struct {
 	task   *Task
 	mem    memory.Allocator
 	schema *arrow.Schema
+	batch  int
 
 	next int // index of the next file to open
 	cur  *fileReader
@@ -89,7 +97,7 @@ func (st *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
 			if st.next == len(st.task.Files) {
 				return nil, io.EOF
 			}
-			fr, err := st.src.openFile(ctx, st.task, st.task.Files[st.next], st.schema, st.mem)
+			fr, err := st.src.openFile(ctx, st.task, st.task.Files[st.next], st.schema, st.mem, st.batch)
 			st.next++
 			if err != nil {
 				return nil, err
@@ -114,139 +122,363 @@ func (st *stream) Close() error {
 	return nil
 }
 
-// fileReader reads one file scan task.
+// fileReader reads one file scan task with lakeframe's Parquet reader:
+// columns matched by field id (or the table's name mapping, or by name in
+// files that carry neither), columns the file lacks as NULL or their
+// initial default, identity-partition columns from the partition values,
+// row groups outside the task's range or ruled out by the pushed filters
+// skipped, and deleted rows (positional, deletion vectors, equality)
+// dropped.
 type fileReader struct {
 	src    *Source
 	path   string
 	schema *arrow.Schema
 	mem    memory.Allocator
-	// consts[i] is the partition value of output column i when an
-	// identity partition field holds it; valid[i] says it is set.
-	consts []any
-	isPart []bool
-	pull   func() (arrow.RecordBatch, error, bool)
-	stop   func()
-	scan   *table.Scan
+	batch  int
+
+	f   iceio.File
+	pr  *file.Reader
+	rgr *lfparquet.RowGroupReader
+	// source[i] is the batch column of output column i, or -1 when the
+	// column is the constant consts[i] (partition value, default, NULL).
+	source []int
+	values []any // constant values, by output column
+	consts []arrow.Array
+	// types are the table types of the batch columns.
+	types []arrow.DataType
+	// eqCols are the batch columns equality deletes compare, eqKeys the
+	// deleted keys.
+	eqCols  []int
+	eqKeys  map[string]bool
+	deleted lfparquet.RowSet
+	// countLeft are the rows still to produce when no column is read.
+	countLeft int64
 }
 
-func (s *Source) openFile(ctx context.Context, t *Task, ft table.FileScanTask, schema *arrow.Schema, mem memory.Allocator) (*fileReader, error) {
+func (s *Source) openFile(ctx context.Context, t *Task, ft table.FileScanTask, schema *arrow.Schema, mem memory.Allocator, batch int) (*fileReader, error) {
 	path := ft.File.FilePath()
-	fr := &fileReader{src: s, path: path, schema: schema, mem: mem,
-		consts: make([]any, schema.NumFields()), isPart: make([]bool, schema.NumFields())}
-	partition := ft.File.Partition()
-	identity := s.identity[int(ft.File.SpecID())]
-	var read []string
-	for i, f := range schema.Fields() {
-		if id, ok := identity[f.Name]; ok {
-			fr.consts[i] = partition[id]
-			fr.isPart[i] = true
-			continue
-		}
-		read = append(read, f.Name)
+	fr := &fileReader{src: s, path: path, schema: schema, mem: mem, batch: batch}
+	if fr.batch <= 0 {
+		fr.batch = exec.DefaultBatchSize
 	}
-	if len(read) == 0 {
-		// Only partition values are wanted, but the rows still have to be
-		// counted after deletes: read the narrowest other column.
-		read = []string{s.narrowColumn(identity)}
-	}
-	ft, err := s.fixDeletePaths(ctx, ft)
-	if err != nil {
+	if err := fr.open(ctx, t, ft); err != nil {
+		fr.close()
 		return nil, err
 	}
-	ft.Residual = nil
-	scan, err := s.scan(read, t.Filter)
-	if err != nil {
-		return nil, err
-	}
-	// iceberg-go allocates the batches it reads from the context's
-	// allocator: the query's.
-	_, seq, err := scan.ReadTasks(compute.WithAllocator(ctx, mem), []table.FileScanTask{ft})
-	if err != nil {
-		scan.Close()
-		return nil, fmt.Errorf("%w: read %s: %w", errs.ErrExec, path, err)
-	}
-	fr.scan = scan
-	fr.pull, fr.stop = iter.Pull2(seq)
 	return fr, nil
 }
 
-// narrowColumn picks a column to count rows by when only partition
-// values are projected: a fixed-width one if there is any.
-func (s *Source) narrowColumn(identity map[string]int) string {
-	best := ""
-	for _, f := range s.schema.Fields() {
-		if _, ok := identity[f.Name]; ok {
+func (fr *fileReader) open(ctx context.Context, t *Task, ft table.FileScanTask) error {
+	s := fr.src
+	var err error
+	if fr.f, err = s.tio.Open(fr.path); err != nil {
+		return fmt.Errorf("%w: open data file %s: %w", errs.ErrExec, fr.path, err)
+	}
+	if fr.pr, err = file.NewParquetReader(fr.f, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))); err != nil {
+		return fmt.Errorf("%w: read parquet footer of data file %s: %w", errs.ErrExec, fr.path, err)
+	}
+	meta := fr.pr.MetaData()
+	if meta.NumRows != ft.File.Count() {
+		return fmt.Errorf("%w: data file %s holds %d rows, its manifest says %d", errs.ErrExec, fr.path, meta.NumRows, ft.File.Count())
+	}
+	cols, err := s.fileColumns(meta)
+	if err != nil {
+		return fmt.Errorf("%w: data file %s: %w", errs.ErrExec, fr.path, err)
+	}
+
+	// Each output column comes from the file or is a constant.
+	partition := ft.File.Partition()
+	identity := s.identity[int(ft.File.SpecID())]
+	var read []int // manifest fields read, in batch order
+	batchCol := map[int]int{}
+	use := func(fi int, typ arrow.DataType) int {
+		if k, ok := batchCol[fi]; ok {
+			return k
+		}
+		batchCol[fi] = len(read)
+		read = append(read, fi)
+		fr.types = append(fr.types, typ)
+		return len(read) - 1
+	}
+	fr.source = make([]int, fr.schema.NumFields())
+	fr.values = make([]any, fr.schema.NumFields())
+	fileField := make([]int, fr.schema.NumFields())
+	for i, f := range fr.schema.Fields() {
+		fr.source[i], fileField[i] = -1, -1
+		if id, ok := identity[f.Name]; ok {
+			fr.values[i] = partition[id]
 			continue
 		}
-		if _, fixed := f.Type.(arrow.FixedWidthDataType); fixed {
-			return f.Name
+		field, ok := s.ischema.FindFieldByName(f.Name)
+		if !ok {
+			return fmt.Errorf("%w: iceberg table %s has no column %q", errs.ErrPlan, name(s.tbl), f.Name)
 		}
-		if best == "" {
-			best = f.Name
+		if fi, ok := cols.find(field); ok {
+			fileField[i] = fi
+			fr.source[i] = use(fi, f.Type)
+			continue
+		}
+		fr.values[i] = field.InitialDefault
+	}
+	if err := fr.equalityDeletes(ctx, ft, cols, use); err != nil {
+		return err
+	}
+	if err := fr.positionDeletes(ctx, ft); err != nil {
+		return err
+	}
+
+	groups := fr.rowGroups(t, ft, fileField)
+	fr.countLeft = 0
+	if len(read) == 0 {
+		for _, rg := range groups {
+			start, end := rowGroupSpan(meta, rg)
+			fr.countLeft += end - start
+			if fr.deleted != nil {
+				fr.countLeft -= fr.deleted.Count(start, end)
+			}
+		}
+	} else if len(groups) > 0 {
+		fr.rgr, err = lfparquet.NewRowGroupReader(fr.pr, lfparquet.RowGroupReadOptions{Path: fr.path, Mem: fr.mem,
+			BatchSize: int64(fr.batch), Fields: read, RowGroups: groups})
+		if err != nil {
+			return err
 		}
 	}
-	if best == "" {
-		best = s.schema.Field(0).Name
+	return nil
+}
+
+// rowGroups lists the row groups the task reads: those that start in its
+// byte range and that the pushed filters cannot rule out.
+func (fr *fileReader) rowGroups(t *Task, ft table.FileScanTask, fileField []int) []int {
+	meta := fr.pr.MetaData()
+	whole := ft.Start <= 0 && ft.Length >= ft.File.FileSizeBytes()
+	preds := t.compiled(fr.src.schema)
+	var out []int
+	for rg := range meta.NumRowGroups() {
+		rgm := meta.RowGroup(rg)
+		if !whole {
+			if start := rowGroupStart(rgm); start < ft.Start || start >= ft.Start+ft.Length {
+				continue
+			}
+		}
+		if len(preds) > 0 && !fr.mayMatch(preds, rgm, fileField) {
+			continue
+		}
+		out = append(out, rg)
 	}
-	return best
+	return out
+}
+
+// mayMatch tests the pushed filters on a row group's statistics; columns
+// held as constants are summarised by their value.
+func (fr *fileReader) mayMatch(preds []*prune.Predicate, rgm *metadata.RowGroupMetaData, fileField []int) bool {
+	rows := rgm.NumRows()
+	schema := fr.pr.MetaData().Schema
+	stats := func(col int) (prune.Stats, bool) {
+		name := fr.src.schema.Field(col).Name
+		typ := fr.src.schema.Field(col).Type
+		idx := fr.schema.FieldIndices(name)
+		if len(idx) != 1 {
+			return prune.Stats{}, false
+		}
+		i := idx[0]
+		if fr.source[i] < 0 {
+			return constantStats(fr.values[i], typ, rows)
+		}
+		leaf, ok := fr.leaf(fileField[i])
+		if !ok || !lfparquet.StatsUsable(schema.Column(leaf), typ) {
+			return prune.Stats{}, false
+		}
+		cc, err := rgm.ColumnChunk(leaf)
+		if err != nil {
+			return prune.Stats{}, false
+		}
+		return prune.FromParquet(cc, typ, rows, true)
+	}
+	for _, p := range preds {
+		if !p.MayMatch(stats) {
+			return false
+		}
+	}
+	return true
+}
+
+// leaf is the Parquet leaf column of a top-level primitive field.
+func (fr *fileReader) leaf(fi int) (int, bool) {
+	if fi < 0 {
+		return 0, false
+	}
+	sc := fr.pr.MetaData().Schema
+	node := sc.Root().Field(fi)
+	if _, ok := node.(*schema.PrimitiveNode); !ok {
+		return 0, false
+	}
+	idx := sc.ColumnIndexByName(node.Name())
+	return idx, idx >= 0
+}
+
+// constantStats summarises rows that all hold v (nil: NULL).
+func constantStats(v any, typ arrow.DataType, rows int64) (prune.Stats, bool) {
+	if v == nil {
+		return prune.Constant(prune.Value{}, true, rows), true
+	}
+	sc, err := constScalar(v, typ)
+	if err != nil {
+		return prune.Stats{}, false
+	}
+	pv, ok := prune.FromScalar(sc, typ)
+	if !ok {
+		return prune.Stats{}, false
+	}
+	return prune.Constant(pv, false, rows), true
+}
+
+func rowGroupSpan(meta *metadata.FileMetaData, rg int) (int64, int64) {
+	var start int64
+	for i := range rg {
+		start += meta.RowGroup(i).NumRows()
+	}
+	return start, start + meta.RowGroup(rg).NumRows()
 }
 
 func (fr *fileReader) next() (arrow.RecordBatch, error) {
+	ctx := context.Background()
 	for {
-		rec, err, ok := fr.pull()
-		if !ok {
-			return nil, io.EOF
+		if fr.rgr == nil {
+			if fr.countLeft <= 0 {
+				return nil, io.EOF
+			}
+			n := min(int64(fr.batch), fr.countLeft)
+			fr.countLeft -= n
+			return fr.assemble(nil, n)
 		}
+		rec, pos, err := fr.rgr.Next(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: read %s: %w", errs.ErrExec, fr.path, err)
+			return nil, err
 		}
-		if rec.NumRows() == 0 {
-			rec.Release()
+		out, err := fr.keep(rec, pos)
+		rec.Release()
+		if err != nil {
+			return nil, fmt.Errorf("%w: data file %s: %w", errs.ErrExec, fr.path, err)
+		}
+		if out == nil {
 			continue
 		}
-		out, err := fr.convert(rec)
-		rec.Release()
-		return out, err
+		res, err := fr.assemble(out.Columns(), out.NumRows())
+		out.Release()
+		return res, err
 	}
 }
 
-// convert builds the output batch: columns by name from the file batch,
-// converted to the scan's types, and partition values as constants.
-func (fr *fileReader) convert(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	n := int(rec.NumRows())
-	cols := make([]arrow.Array, fr.schema.NumFields())
-	release := func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
+// keep drops the deleted rows of a batch whose first row is at file
+// position pos; nil when none is left.
+func (fr *fileReader) keep(rec arrow.RecordBatch, pos int64) (arrow.RecordBatch, error) {
+	n := rec.NumRows()
+	cols, err := fr.conformAll(rec)
+	if err != nil {
+		return nil, err
+	}
+	conformed := array.NewRecordBatch(rec.Schema(), cols, n)
+	for _, c := range cols {
+		c.Release()
+	}
+	hasPos := fr.deleted != nil && fr.deleted.Count(pos, pos+n) > 0
+	if !hasPos && len(fr.eqKeys) == 0 {
+		return conformed, nil
+	}
+	defer conformed.Release()
+	bm := make([]bool, n)
+	for i := range bm {
+		bm[i] = true
+	}
+	if hasPos {
+		fr.deleted.Each(pos, pos+n, func(p int64) { bm[p-pos] = false })
+	}
+	if len(fr.eqKeys) > 0 {
+		var key []byte
+		for i := range bm {
+			if !bm[i] {
+				continue
+			}
+			key = key[:0]
+			for _, c := range fr.eqCols {
+				key = appendKey(key, conformed.Column(c), i)
+			}
+			if fr.eqKeys[string(key)] {
+				bm[i] = false
 			}
 		}
 	}
+	b := array.NewBooleanBuilder(fr.mem)
+	b.AppendValues(bm, nil)
+	mask := b.NewBooleanArray()
+	b.Release()
+	defer mask.Release()
+	if mask.NullN() == 0 && countTrue(bm) == 0 {
+		return nil, nil
+	}
+	return kernel.Filter(fr.mem, conformed, mask)
+}
+
+func countTrue(bm []bool) int {
+	n := 0
+	for _, b := range bm {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// conformAll converts the batch columns to the table's types.
+func (fr *fileReader) conformAll(rec arrow.RecordBatch) ([]arrow.Array, error) {
+	out := make([]arrow.Array, rec.NumCols())
+	for k := range out {
+		c, err := conform(rec.Column(k), fr.types[k], fr.mem)
+		if err != nil {
+			releaseArrays(out)
+			return nil, fmt.Errorf("column %s: %w", rec.ColumnName(k), err)
+		}
+		out[k] = c
+	}
+	return out, nil
+}
+
+func releaseArrays(arrs []arrow.Array) {
+	for _, a := range arrs {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
+
+// assemble builds an output batch of n rows from the batch columns read
+// (already in the table's types) and the constants.
+func (fr *fileReader) assemble(cols []arrow.Array, n int64) (arrow.RecordBatch, error) {
+	arrs := make([]arrow.Array, fr.schema.NumFields())
+	defer releaseArrays(arrs)
 	for i, f := range fr.schema.Fields() {
-		if fr.isPart[i] {
-			c, err := constArray(fr.consts[i], f.Type, n, fr.mem)
-			if err != nil {
-				release()
-				return nil, fmt.Errorf("%w: %s: partition value of %s: %w", errs.ErrExec, fr.path, f.Name, err)
-			}
-			cols[i] = c
+		if src := fr.source[i]; src >= 0 {
+			arrs[i] = cols[src]
+			arrs[i].Retain()
 			continue
 		}
-		idx := rec.Schema().FieldIndices(f.Name)
-		if len(idx) == 0 {
-			release()
-			return nil, fmt.Errorf("%w: %s: reader returned no column %q", errs.ErrInternal, fr.path, f.Name)
+		if fr.consts == nil {
+			fr.consts = make([]arrow.Array, fr.schema.NumFields())
 		}
-		c, err := conform(rec.Column(idx[0]), f.Type, fr.mem)
-		if err != nil {
-			release()
-			return nil, fmt.Errorf("%w: %s: column %s: %w", errs.ErrExec, fr.path, f.Name, err)
+		if fr.consts[i] == nil || int64(fr.consts[i].Len()) < n {
+			if fr.consts[i] != nil {
+				fr.consts[i].Release()
+			}
+			c, err := constArray(fr.values[i], f.Type, int(max(n, int64(fr.batch))), fr.mem)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s: value of %s: %w", errs.ErrExec, fr.path, f.Name, err)
+			}
+			fr.consts[i] = c
 		}
-		cols[i] = c
+		arrs[i] = array.NewSlice(fr.consts[i], 0, n)
 	}
-	out := array.NewRecordBatch(fr.schema, cols, int64(n))
-	release()
-	return out, nil
+	return array.NewRecordBatch(fr.schema, arrs, n), nil
 }
 
 // conform returns a (retained) array of type to holding arr's values.
@@ -263,10 +495,18 @@ func conform(arr arrow.Array, to arrow.DataType, mem memory.Allocator) (arrow.Ar
 }
 
 func (fr *fileReader) close() {
-	if fr.stop != nil {
-		fr.stop()
+	if fr.rgr != nil {
+		fr.rgr.Release()
+		fr.rgr = nil
 	}
-	if fr.scan != nil {
-		fr.scan.Close()
+	releaseArrays(fr.consts)
+	fr.consts = nil
+	if fr.pr != nil {
+		fr.pr.Close() // closes the file too
+		fr.pr, fr.f = nil, nil
+	}
+	if fr.f != nil {
+		fr.f.Close()
+		fr.f = nil
 	}
 }

@@ -3,10 +3,14 @@ package iceberg
 import (
 	"fmt"
 	"strings"
+	"sync"
 
-	iceberg "github.com/apache/iceberg-go"
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/apache/iceberg-go/table"
 
+	"lakeframe/exec/source/prune"
+	"lakeframe/expr"
 	"lakeframe/plan"
 )
 
@@ -16,15 +20,28 @@ type Task struct {
 	Files []table.FileScanTask
 	// Columns are the output columns, in order.
 	Columns []string
-	// Filter is the part of the pushed filter iceberg-go may evaluate on
-	// rows while reading (it also prunes row groups); nil reads every row.
-	// lakeframe filters the rows again above the scan.
-	Filter iceberg.BooleanExpression
+	// Filters are the pushed filters, which prune row groups; the rows
+	// read are filtered again above the scan (or, for exact filters, were
+	// decided by partition values).
+	Filters []expr.Node
 	// Limit, when positive, is the most rows the task returns; 0 or
 	// negative returns all. It is set only when every row the task reads
 	// matches the query's filters.
 	Limit int64
 	Bytes int64
+
+	once  sync.Once
+	preds []*prune.Predicate
+}
+
+// compiled are the filters compiled for row-group pruning, once.
+func (t *Task) compiled(schema *arrow.Schema) []*prune.Predicate {
+	t.once.Do(func() {
+		for _, f := range t.Filters {
+			t.preds = append(t.preds, prune.Compile(f, schema))
+		}
+	})
+	return t.preds
 }
 
 var _ plan.Task = (*Task)(nil)

@@ -4,20 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 
-	iceberg "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/codec"
 
 	"lakeframe/errs"
+	"lakeframe/exec/remote"
 )
 
 // wireTask is a Task as sent to another process that opens the same
 // table: each file scan task in iceberg-go's codec, the filter as Iceberg
 // expression JSON.
 type wireTask struct {
-	Files   [][]byte        `json:"files"`
-	SpecIDs []int           `json:"spec_ids"`
-	Columns []string        `json:"columns"`
-	Filter  json.RawMessage `json:"filter,omitempty"`
+	Files   [][]byte `json:"files"`
+	SpecIDs []int    `json:"spec_ids"`
+	Columns []string `json:"columns"`
+	// Filters are the pushed filters in the plan codec's expression form.
+	Filters json.RawMessage `json:"filters,omitempty"`
 	// Limit is absent when the task returns all its rows.
 	Limit *int64 `json:"limit,omitempty"`
 	Bytes int64  `json:"bytes"`
@@ -36,9 +37,6 @@ func (s *Source) EncodeTask(t *Task) ([]byte, error) {
 		if spec == nil {
 			return nil, fmt.Errorf("%w: encode task: file %s has unknown partition spec %d", errs.ErrInternal, ft.File.FilePath(), specID)
 		}
-		if rf, ok := ft.File.(renamedFile); ok {
-			ft.File = rf.DataFile
-		}
 		b, err := codec.EncodeFileScanTask(ft, *spec, s.ischema, meta.Version())
 		if err != nil {
 			return nil, fmt.Errorf("%w: encode task for %s: %w", errs.ErrNotImplemented, ft.File.FilePath(), err)
@@ -46,12 +44,12 @@ func (s *Source) EncodeTask(t *Task) ([]byte, error) {
 		w.Files = append(w.Files, b)
 		w.SpecIDs = append(w.SpecIDs, specID)
 	}
-	if t.Filter != nil {
-		f, err := json.Marshal(t.Filter)
+	if len(t.Filters) > 0 {
+		f, err := remote.MarshalExprs(t.Filters)
 		if err != nil {
-			return nil, fmt.Errorf("%w: encode task filter %s: %w", errs.ErrNotImplemented, t.Filter, err)
+			return nil, fmt.Errorf("%w: encode task filters: %w", errs.ErrNotImplemented, err)
 		}
-		w.Filter = f
+		w.Filters = f
 	}
 	return json.Marshal(w)
 }
@@ -82,12 +80,12 @@ func (s *Source) DecodeTask(b []byte) (*Task, error) {
 		}
 		t.Files = append(t.Files, ft)
 	}
-	if len(w.Filter) > 0 {
-		f, err := iceberg.ParseExpr(w.Filter, s.ischema)
+	if len(w.Filters) > 0 {
+		f, err := remote.UnmarshalExprs(w.Filters)
 		if err != nil {
-			return nil, fmt.Errorf("%w: decode iceberg task filter: %w", errs.ErrExec, err)
+			return nil, fmt.Errorf("%w: decode iceberg task filters: %w", errs.ErrExec, err)
 		}
-		t.Filter = f
+		t.Filters = f
 	}
 	return t, nil
 }

@@ -3,6 +3,7 @@ package iceberg
 import (
 	"encoding/hex"
 	"fmt"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -13,13 +14,37 @@ import (
 	"github.com/google/uuid"
 )
 
-// constArray is an array of n copies of a partition value, of type typ.
+// constArray is an array of n copies of a partition value or initial
+// default, of type typ.
 func constArray(v any, typ arrow.DataType, n int, mem memory.Allocator) (arrow.Array, error) {
-	sc, err := partitionScalar(v, typ)
+	sc, err := constScalar(v, typ)
 	if err != nil {
 		return nil, err
 	}
 	return scalar.MakeArrayFromScalar(sc, n, mem)
+}
+
+// constScalar converts a partition value or a column's initial default
+// (as table metadata JSON decodes it: numbers as float64, text as string)
+// to an Arrow scalar of the column's type.
+func constScalar(v any, typ arrow.DataType) (scalar.Scalar, error) {
+	sc, err := partitionScalar(v, typ)
+	if err == nil {
+		return sc, nil
+	}
+	switch x := v.(type) {
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			if sc, err2 := partitionScalar(int64(x), typ); err2 == nil {
+				return sc, nil
+			}
+		}
+	case string:
+		if sc, err2 := scalar.MakeScalar(x).CastTo(typ); err2 == nil {
+			return sc, nil
+		}
+	}
+	return nil, err
 }
 
 // partitionScalar converts a manifest partition value (as iceberg-go

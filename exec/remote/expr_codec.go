@@ -2,6 +2,7 @@ package remote
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -29,6 +30,25 @@ type exprJSON struct {
 	HasElse    bool        `json:"else,omitempty"`
 	Desc       bool        `json:"desc,omitempty"`
 	NullsFirst bool        `json:"nulls_first,omitempty"`
+}
+
+// MarshalExprs encodes resolved expressions in the codec plans travel in,
+// for sources whose tasks carry expressions.
+func MarshalExprs(ns []expr.Node) ([]byte, error) {
+	js, err := encodeExprs(ns)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(js)
+}
+
+// UnmarshalExprs decodes what MarshalExprs wrote.
+func UnmarshalExprs(b []byte) ([]expr.Node, error) {
+	var js []*exprJSON
+	if err := json.Unmarshal(b, &js); err != nil {
+		return nil, err
+	}
+	return decodeExprs(js)
 }
 
 func encodeExprs(ns []expr.Node) ([]*exprJSON, error) {

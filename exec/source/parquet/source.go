@@ -70,7 +70,7 @@ func NewSource(ctx context.Context, paths []string, opts Options) (*Source, erro
 	for i := range manifest.Fields {
 		f := &manifest.Fields[i]
 		s.leaves[i] = leafColumns(f, nil)
-		s.statsOK[i] = f.IsLeaf() && statsUsable(meta.Schema.Column(f.ColIndex), fileSchema.Field(i).Type)
+		s.statsOK[i] = f.IsLeaf() && StatsUsable(meta.Schema.Column(f.ColIndex), fileSchema.Field(i).Type)
 	}
 	return s, nil
 }

@@ -42,6 +42,9 @@ type node struct {
 	vals     []Value // opCmp: one value; opIn: the list without nulls
 	inNull   bool    // opIn: the list holds a NULL
 	kids     []*node
+	// fn, when set, is the monotone function of the column that opCmp
+	// compares (see monotone.go), applied to the column's bounds.
+	fn monotone
 }
 
 // Predicate is a filter compiled for pruning against a schema.
@@ -144,29 +147,27 @@ func column(c *expr.Column, schema *arrow.Schema) (int, arrow.DataType, bool) {
 }
 
 func compileCmp(b *expr.Binary, schema *arrow.Schema) *node {
-	c, cok := b.Left.(*expr.Column)
 	l, lok := b.Right.(*expr.Literal)
-	o := b.Op
-	if !cok || !lok {
-		c, cok = b.Right.(*expr.Column)
+	side, o := b.Left, b.Op
+	if !lok {
 		l, lok = b.Left.(*expr.Literal)
-		o = o.Flip()
+		side, o = b.Right, o.Flip()
 	}
-	if !cok || !lok {
+	if !lok {
+		return &node{op: opUnknown}
+	}
+	col, t, fn, ok := monotoneColumn(side, schema)
+	if !ok {
 		return &node{op: opUnknown}
 	}
 	if !l.Value.IsValid() {
 		return &node{op: opConst, constant: oNull}
 	}
-	col, t, ok := column(c, schema)
-	if !ok {
-		return &node{op: opUnknown}
-	}
 	v, ok := literalValue(l.Value, t)
 	if !ok {
 		return &node{op: opUnknown}
 	}
-	return &node{op: opCmp, cmp: o, col: col, vals: []Value{v}}
+	return &node{op: opCmp, cmp: o, col: col, vals: []Value{v}, fn: fn}
 }
 
 func compileIn(x *expr.IsIn, schema *arrow.Schema) *node {
@@ -319,6 +320,9 @@ func eval(n *node, stats StatsFunc) outcomes {
 		s, ok := stats(n.col)
 		if !ok {
 			return oAny
+		}
+		if n.fn != nil {
+			s = n.fn.stats(s)
 		}
 		return evalLeaf(n, &s)
 	}
