@@ -75,21 +75,21 @@ func TestIcebergScanReport(t *testing.T) {
 		// manifests summarize partitions only, so both are read. Rows are
 		// checked again.
 		{"metrics", frame.ReadIceberg(tbl).Where(expr.Col("k").Ge(120).And(expr.Col("k").Lt(130))), snaps[1], 8, second,
-			[]string{"manifests=2/2", "pushed=[And(", "GreaterThanEqual(term=Reference(name='k'), literal=120)",
-				"residual=[(k >= 120), (k < 130)]"}, nil},
+			[]string{"manifests=2/2", "pushed=[(k >= 120), (k < 130)]", "residual=[(k >= 120), (k < 130)]"}, nil},
 		{"partition", frame.ReadIceberg(tbl).Where(expr.Col("part").Eq(2)), snaps[1], 8,
 			func(_ string, f file) bool { return f.part == 2 },
-			[]string{"manifests=2/2", "pushed=[Equal(term=Reference(name='part'), literal=2)]"}, []string{"residual="}},
-		// k % 2 has no Iceberg form: it is not pushed, nothing is pruned.
+			[]string{"manifests=2/2", "pushed=[(part = 2)]"}, []string{"residual="}},
+		// k % 2 says nothing statistics can use: it is not pushed, nothing
+		// is pruned.
 		{"not pushed", frame.ReadIceberg(tbl).Where(expr.Col("k").Mod(2).Eq(0)), snaps[1], 8,
 			func(string, file) bool { return true },
 			[]string{"manifests=2/2"}, []string{"pushed=", "residual="}},
-		// Each side of the OR has a part with no Iceberg form: what
-		// translates prunes, and the whole predicate is checked on rows.
+		// Each side of the OR has a part statistics cannot use: the rest
+		// prunes, and the whole predicate is checked on rows.
 		{"partly pushed", frame.ReadIceberg(tbl).Where(expr.Col("part").Eq(2).And(expr.Col("k").Mod(2).Eq(0)).Or(
 			expr.Col("part").Eq(3).And(expr.Col("k").Mod(3).Eq(0)))), snaps[1], 8,
 			func(_ string, f file) bool { return f.part == 2 || f.part == 3 },
-			[]string{"manifests=2/2", "pushed=[Or(", "residual=[(((part = 2) AND ((k % 2) = 0)) OR"}, nil},
+			[]string{"manifests=2/2", "pushed=[(((part = 2) AND ((k % 2) = 0)) OR", "residual=[(((part = 2) AND ((k % 2) = 0)) OR"}, nil},
 		{"time travel", frame.ReadIceberg(tbl, frame.AtSnapshot(snaps[0])), snaps[0], 4,
 			func(p string, _ file) bool { _, ok := first[p]; return ok },
 			[]string{"manifests=1/1"}, []string{"pushed=", "residual="}},

@@ -116,18 +116,31 @@ func (fr *fileReader) equalityDeletes(ctx context.Context, ft table.FileScanTask
 			batchCols = append(batchCols, use(fi, typ))
 			types = append(types, typ)
 		}
-		if fr.eqCols != nil && !equalInts(fr.eqCols, batchCols) {
-			return fmt.Errorf("%w: data file %s has equality delete files on different fields", errs.ErrNotImplemented, fr.path)
-		}
-		fr.eqCols = batchCols
-		if fr.eqKeys == nil {
-			fr.eqKeys = map[string]bool{}
-		}
-		if err := readEqualityKeys(ctx, fr.src, d, ids, types, fr.eqKeys); err != nil {
+		set := fr.equalitySet(batchCols)
+		if err := readEqualityKeys(ctx, fr.src, d, ids, types, set.keys); err != nil {
 			return fmt.Errorf("%w: equality delete file %s: %w", errs.ErrExec, d.FilePath(), err)
 		}
 	}
 	return nil
+}
+
+// equalitySet is the set of deleted keys over the batch columns cols,
+// shared by the delete files on the same fields.
+func (fr *fileReader) equalitySet(cols []int) *equalitySet {
+	for _, s := range fr.eqSets {
+		if equalInts(s.cols, cols) {
+			return s
+		}
+	}
+	s := &equalitySet{cols: cols, keys: map[string]bool{}}
+	fr.eqSets = append(fr.eqSets, s)
+	return s
+}
+
+// equalitySet holds the keys equality deletes delete, over some columns.
+type equalitySet struct {
+	cols []int
+	keys map[string]bool
 }
 
 func equalInts(a, b []int) bool {

@@ -144,12 +144,13 @@ type fileReader struct {
 	source []int
 	values []any // constant values, by output column
 	consts []arrow.Array
-	// types are the table types of the batch columns.
-	types []arrow.DataType
-	// eqCols are the batch columns equality deletes compare, eqKeys the
-	// deleted keys.
-	eqCols  []int
-	eqKeys  map[string]bool
+	// types are the table types of the batch columns, batchSchema the
+	// columns read once converted to them.
+	types       []arrow.DataType
+	batchSchema *arrow.Schema
+	// eqSets are the keys equality deletes delete, by the batch columns
+	// they compare.
+	eqSets  []*equalitySet
 	deleted lfparquet.RowSet
 	// countLeft are the rows still to produce when no column is read.
 	countLeft int64
@@ -378,12 +379,19 @@ func (fr *fileReader) keep(rec arrow.RecordBatch, pos int64) (arrow.RecordBatch,
 	if err != nil {
 		return nil, err
 	}
-	conformed := array.NewRecordBatch(rec.Schema(), cols, n)
+	if fr.batchSchema == nil {
+		fields := make([]arrow.Field, len(cols))
+		for k := range fields {
+			fields[k] = arrow.Field{Name: rec.ColumnName(k), Type: fr.types[k], Nullable: true}
+		}
+		fr.batchSchema = arrow.NewSchema(fields, nil)
+	}
+	conformed := array.NewRecordBatch(fr.batchSchema, cols, n)
 	for _, c := range cols {
 		c.Release()
 	}
 	hasPos := fr.deleted != nil && fr.deleted.Count(pos, pos+n) > 0
-	if !hasPos && len(fr.eqKeys) == 0 {
+	if !hasPos && len(fr.eqSets) == 0 {
 		return conformed, nil
 	}
 	defer conformed.Release()
@@ -394,17 +402,17 @@ func (fr *fileReader) keep(rec arrow.RecordBatch, pos int64) (arrow.RecordBatch,
 	if hasPos {
 		fr.deleted.Each(pos, pos+n, func(p int64) { bm[p-pos] = false })
 	}
-	if len(fr.eqKeys) > 0 {
-		var key []byte
+	var key []byte
+	for _, set := range fr.eqSets {
 		for i := range bm {
 			if !bm[i] {
 				continue
 			}
 			key = key[:0]
-			for _, c := range fr.eqCols {
+			for _, c := range set.cols {
 				key = appendKey(key, conformed.Column(c), i)
 			}
-			if fr.eqKeys[string(key)] {
+			if set.keys[string(key)] {
 				bm[i] = false
 			}
 		}
