@@ -7,9 +7,13 @@ import (
 
 // Q1 sums quantities, prices and charges of the line items shipped up to
 // 90 days before 1998-12-01, per return flag and line status.
-func Q1(dir string) *frame.DataFrame {
+func Q1(dir string) *frame.DataFrame { return Q1Of(scan(dir, "lineitem")) }
+
+// Q1Of is Q1 over any source of the lineitem table, such as an Iceberg
+// table.
+func Q1Of(lineitem *frame.DataFrame) *frame.DataFrame {
 	charge := discounted().Mul(expr.Lit(1.0).Add(expr.Col("l_tax")))
-	return scan(dir, "lineitem").
+	return lineitem.
 		Where(expr.Col("l_shipdate").Le(date(1998, 12, 1).AddDate(0, 0, -90))).
 		GroupBy("l_returnflag", "l_linestatus").
 		Agg(

@@ -7,9 +7,12 @@ import (
 
 // Q6 sums the revenue that 1994's small-quantity line items with a
 // discount of 5% to 7% would have brought without it.
-func Q6(dir string) *frame.DataFrame {
+func Q6(dir string) *frame.DataFrame { return Q6Of(scan(dir, "lineitem")) }
+
+// Q6Of is Q6 over any source of the lineitem table.
+func Q6Of(lineitem *frame.DataFrame) *frame.DataFrame {
 	from := date(1994, 1, 1)
-	return scan(dir, "lineitem").
+	return lineitem.
 		Where(expr.Col("l_shipdate").Ge(from).
 			And(expr.Col("l_shipdate").Lt(from.AddDate(1, 0, 0))).
 			And(expr.Col("l_discount").Between(0.06-0.01, 0.06+0.01)).
