@@ -1,8 +1,14 @@
 // Package iceberg reads and writes Apache Iceberg tables for lakeframe. It opens
 // tables from catalogs or straight from metadata files (with locations
-// remapped for tables that moved), plans scans with the optimizer's
-// pushdowns through iceberg-go's manifest, partition and metrics pruning,
-// and reads the planned tasks with deletes and schema evolution applied.
+// remapped for tables that moved) through iceberg-go, which also parses
+// manifests and commits. The data path is lakeframe's own: planning prunes
+// manifests by partition summaries and data files by partition values
+// (through every transform) and column metrics, with the rules of
+// exec/source/prune that Parquet row groups use too; delete files are
+// matched to data files by partition and sequence number; data files are
+// read by exec/source/parquet's row-group reader, columns matched by field
+// id or name mapping, row groups pruned, deletes (positional, deletion
+// vectors, equality) applied by lakeframe.
 //
 // Predicates on identity-partition columns are exact: planning evaluates
 // them on each file's partition values (lakeframe's semantics, NULLs
