@@ -138,3 +138,41 @@ func eqNode(t *testing.T, sch *arrow.Schema, v prune.Value) expr.Node {
 	}
 	return n
 }
+
+// TestManifestSummaryBounds: a summary whose lower bound is the empty
+// string (or missing, as iceberg-go returns a zero-length bound) keeps
+// manifests holding the values between, and prunes values above its
+// upper bound; a summary without NULLs prunes IS NULL.
+func TestManifestSummaryBounds(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{{Name: "c", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	v := partitionView{col: 0, src: arrow.BinaryTypes.String, srcIce: iceberg.PrimitiveTypes.String,
+		transform: iceberg.IdentityTransform{}, result: iceberg.PrimitiveTypes.String}
+	empty, fr := []byte{}, []byte("FR")
+	cases := []struct {
+		name string
+		fs   iceberg.FieldSummary
+		pred expr.Expr
+		want bool
+	}{
+		{"empty lower keeps DE", iceberg.FieldSummary{LowerBound: &empty, UpperBound: &fr}, expr.Col("c").Eq("DE"), true},
+		{"missing lower keeps DE", iceberg.FieldSummary{UpperBound: &fr}, expr.Col("c").Eq("DE"), true},
+		{"empty lower keeps empty", iceberg.FieldSummary{LowerBound: &empty, UpperBound: &fr}, expr.Col("c").Eq(""), true},
+		{"above upper", iceberg.FieldSummary{LowerBound: &empty, UpperBound: &fr}, expr.Col("c").Eq("ZZ"), false},
+		{"no nulls", iceberg.FieldSummary{LowerBound: &empty, UpperBound: &fr}, expr.Col("c").IsNull(), false},
+		{"nulls", iceberg.FieldSummary{ContainsNull: true, LowerBound: &empty, UpperBound: &fr}, expr.Col("c").IsNull(), true},
+		{"only nulls", iceberg.FieldSummary{ContainsNull: true}, expr.Col("c").IsNull(), true},
+	}
+	for _, c := range cases {
+		st, ok := v.summaryStats(c.fs)
+		if !ok {
+			t.Fatalf("%s: no statistics", c.name)
+		}
+		n, err := expr.Resolve(c.pred.Node(), sch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := prune.Compile(n, sch).MayMatch(only(0, st)); got != c.want {
+			t.Errorf("%s: MayMatch = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
