@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -20,9 +21,11 @@ import (
 // group that a reader wrongly skips still counts here.
 
 // liveFiles are the data files and positional delete files of a
-// snapshot, as local paths.
+// snapshot, as local paths, and the data files' paths as the metadata
+// (and delete files) spell them.
 type liveFiles struct {
 	data, deletes []string
+	dataURIs      []string
 }
 
 // snapshotLiveFiles lists the current snapshot's live files from its
@@ -51,12 +54,13 @@ func snapshotLiveFiles(ctx context.Context, t *testing.T, tbl *table.Table) live
 			df := e.DataFile()
 			switch df.ContentType() {
 			case iceberggo.EntryContentData:
-				out.data = append(out.data, localPath(df.FilePath()))
+				out.data = append(out.data, localPath(t, df.FilePath()))
+				out.dataURIs = append(out.dataURIs, df.FilePath())
 			case iceberggo.EntryContentPosDeletes:
 				if df.FileFormat() != iceberggo.ParquetFile {
 					t.Fatalf("positional delete file %s is %s; the oracle reads Parquet only", df.FilePath(), df.FileFormat())
 				}
-				out.deletes = append(out.deletes, localPath(df.FilePath()))
+				out.deletes = append(out.deletes, localPath(t, df.FilePath()))
 			default:
 				t.Fatalf("delete file %s has content %v; the oracle applies positional deletes only", df.FilePath(), df.ContentType())
 			}
@@ -65,7 +69,19 @@ func snapshotLiveFiles(ctx context.Context, t *testing.T, tbl *table.Table) live
 	return out
 }
 
-func localPath(p string) string { return strings.TrimPrefix(p, "file://") }
+// localPath is the file a file:// URI names, its escapes (partition
+// values in directory names) decoded.
+func localPath(t *testing.T, p string) string {
+	t.Helper()
+	if !strings.HasPrefix(p, "file://") {
+		return p
+	}
+	u, err := url.Parse(p)
+	if err != nil {
+		t.Fatalf("data file path %s: %v", p, err)
+	}
+	return u.Path
+}
 
 // duckCol is a table column and its DuckDB type, for a view that must
 // have the column even when no file holds it.
@@ -109,9 +125,14 @@ func createSnapshotView(ctx context.Context, t *testing.T, conn *sql.Conn, name 
 	q := fmt.Sprintf("CREATE OR REPLACE TEMP VIEW %s AS SELECT %s FROM read_parquet(%s, filename=true, file_row_number=true, union_by_name=true) d",
 		name, strings.Join(sel, ", "), dataList)
 	if len(files.deletes) > 0 {
+		// Delete files name data files as the metadata does.
+		duckExec(ctx, t, conn, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s_paths (uri VARCHAR, local VARCHAR)", name))
+		for i, uri := range files.dataURIs {
+			duckExec(ctx, t, conn, fmt.Sprintf("INSERT INTO %s_paths VALUES (?, ?)", name), uri, files.data[i])
+		}
 		q += fmt.Sprintf(` WHERE NOT EXISTS (
-			SELECT 1 FROM read_parquet(%s) x
-			WHERE regexp_replace(x.file_path, '^file://', '') = d.filename AND x.pos = d.file_row_number)`, sqlList(files.deletes))
+			SELECT 1 FROM read_parquet(%s) x JOIN %s_paths p ON x.file_path = p.uri
+			WHERE p.local = d.filename AND x.pos = d.file_row_number)`, sqlList(files.deletes), name)
 	}
 	duckExec(ctx, t, conn, q)
 }
