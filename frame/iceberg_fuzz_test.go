@@ -353,6 +353,7 @@ type fzRun struct {
 	byKind                                                      map[string]int
 	byRound                                                     map[int]int // mismatches by round
 	replay                                                      bool
+	roundKinds                                                  map[string]int // this round\'s mismatches by kind
 	files, duckFiles, deleteFiles, rowGroups, allNull, halfNull int
 }
 
@@ -366,6 +367,7 @@ func (f *fzRun) mismatch(kind, msg string) {
 		f.byKind, f.byRound = map[string]int{}, map[int]int{}
 	}
 	f.byKind[kind]++
+	f.roundKinds[kind]++
 	f.byRound[f.current]++
 	if f.printed < 12 && f.byRound[f.current] <= 2 || f.replay && f.printed < 50 {
 		f.printed++
@@ -379,6 +381,7 @@ func (f *fzRun) round(r int) {
 	t := f.t
 	t.Helper()
 	f.current = r
+	f.roundKinds = map[string]int{}
 	rng := rand.New(rand.NewPCG(f.seed, uint64(r)))
 	tb := &fzTable{cols: []fzCol{{"id", fzInt64}}, props: map[string]string{}}
 	for i := range 2 + rng.IntN(4) {
@@ -418,6 +421,7 @@ func (f *fzRun) round(r int) {
 	if err != nil {
 		t.Fatalf("round %d: create table: %v\n%s", r, err, tb.describe())
 	}
+	defer func() { t.Logf("round %d: mismatches %v; %s", r, f.roundKinds, tb.describe()) }()
 	label := func() string { return fmt.Sprintf("seed %d round %d: %s", f.seed, r, tb.describe()) }
 
 	// Operations: appends through lakeframe, files written by DuckDB,
@@ -485,8 +489,6 @@ func (f *fzRun) round(r int) {
 		f.mismatch("table-state", fmt.Sprintf("%s\nthe snapshot's files (read by DuckDB) do not hold the rows written and not deleted:\n%s", label(), msg))
 	}
 
-	before := f.mismatches
-	defer func() { t.Logf("round %d: %d mismatches; %s", r, f.mismatches-before, tb.describe()) }()
 	for q := range f.filters {
 		p := g.pred(rng.IntN(3))
 		f.queries++
