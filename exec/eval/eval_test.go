@@ -140,6 +140,10 @@ func evalCases() []evalCase {
 		{"constant in", expr.Lit(2).IsIn(1, 2), boo, want(true, true, true, true, true)},
 		{"string in", c("s").IsIn("apple", "cherry pie"), boo, want(true, false, nil, false, true)},
 		{"float in ints", c("f").IsIn(1.5, 0), boo, want(true, false, nil, true, false)},
+		// IN means "=": -0.0 equals 0.0 and NaN equals nothing.
+		{"float in negative zero", c("f").IsIn(math.Copysign(0, -1), 7.0), boo, want(false, false, nil, true, false)},
+		{"NaN in NaN", c("f").Div(0).IsIn(math.NaN()), boo, want(false, false, nil, false, false)},
+		{"float not in with NULL", c("f").IsIn(1.5, nil).Not(), boo, want(false, nil, nil, nil, nil)},
 		{"date in", c("d").IsIn("2024-02-29"), boo, want(false, true, nil, false, false)},
 		{"not in with NULL", c("i").IsIn(7, nil).Not(), boo, want(nil, nil, nil, false, nil)},
 

@@ -29,8 +29,8 @@ func (e *evaluator) isIn(ctx context.Context, x *expr.IsIn) (compute.Datum, erro
 		return compute.NewDatum(scalar.NewBooleanScalar(false)), nil
 	case t.ID() == arrow.NULL:
 		return nullScalarOf(arrow.FixedWidthTypes.Boolean), nil
-	case t.ID() == arrow.BOOL:
-		return e.isInBool(ctx, x, in)
+	case t.ID() == arrow.BOOL, t.ID() == arrow.FLOAT32, t.ID() == arrow.FLOAT64, t.ID() == arrow.FLOAT16:
+		return e.isInByEquality(ctx, x, in)
 	}
 	set, err := e.valueSet(x, t)
 	if err != nil {
@@ -72,10 +72,11 @@ func (e *evaluator) valueSet(x *expr.IsIn, t arrow.DataType) (arrow.Array, error
 	return b.NewArray(), nil
 }
 
-// isInBool evaluates x IN (...) for booleans as x = v1 OR x = v2 ..., which
-// has the same SQL semantics: arrow-go's is_in gets NULLs wrong for
-// Boolean input.
-func (e *evaluator) isInBool(ctx context.Context, x *expr.IsIn, in compute.Datum) (compute.Datum, error) {
+// isInByEquality evaluates x IN (...) as x = v1 OR x = v2 ..., which has
+// the same SQL semantics, for the types where arrow-go's is_in differs
+// from "=": it gets NULLs wrong for Boolean input, and it matches floats
+// by bit pattern (NaN in (NaN), but not 0 in (-0.0)).
+func (e *evaluator) isInByEquality(ctx context.Context, x *expr.IsIn, in compute.Datum) (compute.Datum, error) {
 	acc := compute.NewDatum(scalar.NewBooleanScalar(false))
 	for _, item := range x.List {
 		lit, ok := item.(*expr.Literal)
@@ -85,7 +86,7 @@ func (e *evaluator) isInBool(ctx context.Context, x *expr.IsIn, in compute.Datum
 		}
 		v := lit.Value
 		if !v.IsValid() {
-			v = scalar.MakeNullScalar(arrow.FixedWidthTypes.Boolean)
+			v = scalar.MakeNullScalar(datumType(in))
 		}
 		eq, err := callFn(ctx, x, "equal", nil, in, compute.NewDatum(v))
 		if err != nil {
