@@ -197,7 +197,7 @@ func (w *parquetWriter) write(ctx context.Context, rec arrow.RecordBatch) error 
 			}
 			continue
 		}
-		sub, err := take(ctx, w.mem, data, g.rows)
+		sub, err := TakeRows(ctx, w.mem, data, g.rows)
 		if err != nil {
 			return err
 		}
@@ -288,8 +288,8 @@ func (w *parquetWriter) closeAll() error {
 	return errors.Join(errList...)
 }
 
-// take gathers rows of rec.
-func take(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, rows []int32) (arrow.RecordBatch, error) {
+// TakeRows gathers rows of rec into a new batch.
+func TakeRows(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, rows []int32) (arrow.RecordBatch, error) {
 	idx := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, len(rows),
 		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(rows))}, nil, 0, 0))
 	defer idx.Release()
