@@ -75,13 +75,15 @@ func (f *ParquetFile) Close() (*metadata.FileMetaData, int64, error) {
 	return meta, f.out.n, nil
 }
 
-// Abort closes the output without finishing the file; the caller removes
-// what was written.
+// Abort gives the file up and closes the output; the caller removes what
+// was written. Closing the Parquet writer is what frees the row group it
+// buffers; its error is moot.
 func (f *ParquetFile) Abort() error {
 	if f.closed {
 		return nil
 	}
 	f.closed = true
+	_ = f.w.Close()
 	return f.out.Close()
 }
 
