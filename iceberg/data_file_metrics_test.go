@@ -57,7 +57,7 @@ const (
 	pAllNull         // 100%: every value NULL
 	pRandom          // a random share per column and batch
 	pExtremes        // strings of U+10FFFF, bytes 0xFF, NaN and ±0.0 only
-	pNaN             // floats all NaN
+	pNaN             // floats all NaN; strings whose upper bound must walk back
 	numMetricsParts
 )
 
@@ -436,12 +436,20 @@ func appendMetricsValue(b array.Builder, p int32, rng *rand.Rand) {
 	case *array.Float64Builder:
 		b.Append(floats())
 	case *array.StringBuilder:
+		if p == pNaN {
+			b.Append([]string{"z" + strings.Repeat("\U0010FFFF", 20), "y"}[rng.IntN(2)])
+			return
+		}
 		if extremes {
 			b.Append([]string{strings.Repeat("\U0010FFFF", 20), strings.Repeat("\U0010FFFF", 17) + "a", "a", ""}[rng.IntN(4)])
 			return
 		}
 		b.Append(randomString(rng))
 	case *array.BinaryBuilder:
+		if p == pNaN {
+			b.Append([][]byte{append([]byte{1}, bytes.Repeat([]byte{0xFF}, 20)...), {0}}[rng.IntN(2)])
+			return
+		}
 		if extremes {
 			b.Append([][]byte{bytes.Repeat([]byte{0xFF}, 20), {0xFF, 0x00}, {}}[rng.IntN(3)])
 			return
