@@ -15,7 +15,7 @@ import (
 )
 
 // TestPartitionFanoutBound: with more partitions than open files allowed
-// (NULL, '' and the string "null" among them, as distinct partitions),
+// (NULL, the empty string and "null" among them, as distinct partitions),
 // the fan-out never holds more files open than the bound, rolls evicted
 // partitions into new files, and every file holds exactly the rows of its
 // partition, as counted, with no Arrow memory left.
