@@ -149,8 +149,8 @@ func (p *partitionValues) path(rec partitionRecord) string {
 	return p.spec.PartitionToPath(rec, p.schema)
 }
 
-// writeKeyPart spells one partition value into a group key: NULL, ”
-// and the string "null" all differ.
+// writeKeyPart spells one partition value into a group key: NULL, the empty
+// string and "null" all differ.
 func writeKeyPart(b *strings.Builder, v any) {
 	switch x := v.(type) {
 	case nil:
