@@ -391,10 +391,10 @@ func (c *columnMetrics) bounds() (lo, hi []byte, err error) {
 		h = iceberg.DecimalLiteral{Val: c.dhi, Scale: t.Scale()}
 	case iceberg.StringType:
 		lo, hi := truncateStringBounds(c.blo, c.bhi, c.leaf.mode.width)
-		return lo, hi, nil
+		return nonNil(lo), hi, nil
 	case iceberg.BinaryType:
 		lo, hi := truncateBinaryBounds(c.blo, c.bhi, c.leaf.mode.width)
-		return lo, hi, nil
+		return nonNil(lo), hi, nil
 	case iceberg.FixedType:
 		return bytes.Clone(c.blo), bytes.Clone(c.bhi), nil
 	case iceberg.UUIDType:
@@ -419,6 +419,15 @@ func (c *columnMetrics) bounds() (lo, hi []byte, err error) {
 	return lo, hi, nil
 }
 
+// nonNil keeps an empty lower bound (the empty string is a value) from
+// reading as no bound.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
 // truncateStringBounds cuts UTF-8 bounds to width code points (0: whole):
 // the lower bound is the prefix, the upper bound the prefix with its last
 // code point that can be incremented incremented (and the rest dropped),
@@ -428,7 +437,7 @@ func truncateStringBounds(lo, hi []byte, width int) ([]byte, []byte) {
 	if n := prefixLen(hi, width); n < len(hi) {
 		return lo, incrementString(hi[:n])
 	}
-	return lo, bytes.Clone(hi)
+	return lo, nonNil(bytes.Clone(hi))
 }
 
 // prefixLen is the byte length of s's first width code points.
@@ -476,7 +485,7 @@ func truncateBinaryBounds(lo, hi []byte, width int) ([]byte, []byte) {
 	}
 	lo = bytes.Clone(lo)
 	if width <= 0 || len(hi) <= width {
-		return lo, bytes.Clone(hi)
+		return lo, nonNil(bytes.Clone(hi))
 	}
 	up := bytes.Clone(hi[:width])
 	for i := len(up) - 1; i >= 0; i-- {

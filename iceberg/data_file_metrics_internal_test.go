@@ -21,6 +21,7 @@ func TestTruncateStringBounds(t *testing.T) {
 		{"none above U+10FFFF", "a", max + "a", 3, "a", nil},
 		{"surrogates skipped", "a", "\uD7FF\uD7FFx", 2, "a", ptrTo("\uD7FF\uE000")},
 		{"full", "abcdef", "uvwxyz", 0, "abcdef", ptrTo("uvwxyz")},
+		{"empty strings are bounds", "", "", 3, "", ptrTo("")},
 	} {
 		lo, hi := truncateStringBounds([]byte(c.lo), []byte(c.hi), c.width)
 		if string(lo) != c.wantLo {
@@ -36,6 +37,9 @@ func TestTruncateBinaryBounds(t *testing.T) {
 	lo, hi := truncateBinaryBounds([]byte{1, 2, 3}, []byte{1, 0xFF, 0xFF, 4}, 3)
 	if !bytes.Equal(lo, []byte{1, 2, 3}) || !bytes.Equal(hi, []byte{2}) {
 		t.Errorf("bounds %x %x, want 010203 02", lo, hi)
+	}
+	if _, hi := truncateBinaryBounds(nil, nil, 3); hi == nil {
+		t.Errorf("no upper bound for empty values")
 	}
 	if _, hi := truncateBinaryBounds(nil, []byte{0xFF, 0xFF, 0xFF, 0}, 3); hi != nil {
 		t.Errorf("upper %x above all-0xFF prefix", hi)
