@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceberg "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
@@ -80,15 +81,13 @@ func Write(ctx context.Context, tbl *table.Table, schema *arrow.Schema, batches 
 	return commitWithRetry(ctx, tbl, files, o.Mode, props)
 }
 
-// writeDataFiles writes the batches as data files and returns them; on an
-// error it returns the files finished so far, for removal.
+// writeDataFiles writes the batches as Parquet data files, fanned out by
+// the table's partition spec and rolled near the target size, and returns
+// them. On an error it returns the files finished so far, for removal
+// (files it could not finish it removes itself). Every batch it takes is
+// released. The files' record counts must add up to the rows taken, or
+// the write fails.
 func writeDataFiles(ctx context.Context, tbl *table.Table, schema *arrow.Schema, batches iter.Seq2[arrow.RecordBatch, error], target int64) ([]iceberg.DataFile, error) {
-	var opts []table.WriteRecordOption
-	if target > 0 {
-		opts = append(opts, table.WithTargetFileSize(target))
-	} else {
-		target = int64(tbl.Properties().GetInt(table.WriteTargetFileSizeBytesKey, table.WriteTargetFileSizeBytesDefault))
-	}
 	next, stop := iter.Pull2(batches)
 	defer stop()
 	first, err, ok := next()
@@ -98,57 +97,90 @@ func writeDataFiles(ctx context.Context, tbl *table.Table, schema *arrow.Schema,
 	if err != nil {
 		return nil, err
 	}
-	n := rowGroupRows(tbl, first, target)
-	if n > 0 {
-		opts = append(opts, table.WithParquetRowGroupLimit(n))
+	w, err := newDataWrite(ctx, tbl, schema, first, target)
+	if err != nil {
+		first.Release()
+		return nil, err
 	}
-	// The writer checks the file size after each batch: with small row
-	// groups, big batches are cut to row-group size so files roll near
-	// the target.
-	pin := partitionTextColumns(tbl, schema)
-	emit := func(b arrow.RecordBatch, yield func(arrow.RecordBatch, error) bool) bool {
-		b, err := pinColumns(b, pin)
+	for b := first; ; {
+		err := w.add(ctx, b)
+		b.Release()
 		if err != nil {
-			yield(nil, err)
-			return false
+			return w.fan.abort(), err
 		}
-		if n <= 0 || b.NumRows() <= int64(n) {
-			return yield(b, nil)
+		if b, err, ok = next(); !ok {
+			break
 		}
-		defer b.Release()
-		for off := int64(0); off < b.NumRows(); off += int64(n) {
-			if !yield(b.NewSlice(off, min(off+int64(n), b.NumRows())), nil) {
-				return false
-			}
-		}
-		return true
-	}
-	rest := func(yield func(arrow.RecordBatch, error) bool) {
-		if !emit(first, yield) {
-			return
-		}
-		for {
-			b, err, ok := next()
-			if !ok {
-				return
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if !emit(b, yield) {
-				return
-			}
-		}
-	}
-	var files []iceberg.DataFile
-	for df, err := range table.WriteRecords(ctx, tbl, schema, rest, opts...) {
 		if err != nil {
-			return files, err
+			return w.fan.abort(), err
 		}
-		files = append(files, df)
+	}
+	files, err := w.fan.close()
+	if err != nil {
+		return files, err
+	}
+	var landed int64
+	for _, f := range files {
+		landed += f.Count()
+	}
+	if landed != w.taken {
+		return files, fmt.Errorf("%w: wrote %d rows to %d data files of %s, took %d", errs.ErrInternal, landed, len(files), name(tbl), w.taken)
 	}
 	return files, nil
+}
+
+// dataWrite is one run of writeDataFiles: batches are converted to the
+// file schema and fanned out to data files as they arrive.
+type dataWrite struct {
+	conv  *toFileSchema
+	fan   *partitionFanout
+	taken int64
+}
+
+func newDataWrite(ctx context.Context, tbl *table.Table, schema *arrow.Schema, first arrow.RecordBatch, target int64) (*dataWrite, error) {
+	if target <= 0 {
+		var err error
+		if target, err = positiveProp(tbl.Properties(), table.WriteTargetFileSizeBytesKey, table.WriteTargetFileSizeBytesDefault); err != nil {
+			return nil, err
+		}
+	}
+	// With row groups of a fraction of the target, big batches are cut to
+	// row-group size so files roll near the target.
+	groupRows := rowGroupRows(tbl, first, target)
+	s, err := newDataFileSettings(ctx, tbl, target, groupRows, compute.GetAllocator(ctx))
+	if err != nil {
+		return nil, err
+	}
+	conv, err := newToFileSchema(tbl, s, schema)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrPlan, err)
+	}
+	chunk := int64(groupRows)
+	if chunk <= 0 {
+		chunk = s.parquet.MaxRowGroupLength()
+	}
+	fan, err := newPartitionFanout(s, chunk)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrPlan, err)
+	}
+	return &dataWrite{conv: conv, fan: fan}, nil
+}
+
+// add writes one batch; the caller keeps ownership of it.
+func (w *dataWrite) add(ctx context.Context, b arrow.RecordBatch) error {
+	w.taken += b.NumRows()
+	if b.NumRows() == 0 {
+		return nil
+	}
+	rec, err := w.conv.convert(ctx, b)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errs.ErrExec, err)
+	}
+	defer rec.Release()
+	if rec.NumRows() != b.NumRows() {
+		return fmt.Errorf("%w: converting %d rows to the file schema gave %d", errs.ErrInternal, b.NumRows(), rec.NumRows())
+	}
+	return w.fan.write(ctx, rec)
 }
 
 // rowGroupRows picks a row-group row limit for a target file size below

@@ -2,14 +2,9 @@ package iceberg
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	iceberg "github.com/apache/iceberg-go"
-	"github.com/apache/iceberg-go/table"
 )
 
 // Partition is one field of a new table's partition spec: a transform of
@@ -92,57 +87,4 @@ func partitionSpec(sc *iceberg.Schema, parts []Partition) (iceberg.PartitionSpec
 		return iceberg.PartitionSpec{}, fmt.Errorf("partition spec: %w", err)
 	}
 	return spec, nil
-}
-
-// partitionTextColumns lists the indexes in schema of the string and
-// binary columns tbl's partition spec reads.
-func partitionTextColumns(tbl *table.Table, schema *arrow.Schema) []int {
-	var out []int
-	sc := tbl.Schema()
-	spec := tbl.Spec()
-	for _, f := range spec.Fields() {
-		col, ok := sc.FindColumnName(f.SourceID())
-		if !ok {
-			continue
-		}
-		for _, i := range schema.FieldIndices(col) {
-			switch schema.Field(i).Type.ID() {
-			case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY:
-				if !slices.Contains(out, i) {
-					out = append(out, i)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// pinColumns returns rec with columns cols copied to Go-managed memory,
-// and releases rec. iceberg-go keeps a partition's string values as Go
-// strings that alias the Arrow buffers of the batch it first saw them in
-// (array.String.Value does not copy), and uses them after the batch is
-// released: with a pooling allocator the buffer is reused and the
-// partition value changes under it, so files land in the wrong partition.
-// Go-managed memory lives as long as those strings do.
-func pinColumns(rec arrow.RecordBatch, cols []int) (arrow.RecordBatch, error) {
-	if len(cols) == 0 {
-		return rec, nil
-	}
-	defer rec.Release()
-	arrs := slices.Clone(rec.Columns())
-	var copied []arrow.Array
-	defer func() {
-		for _, a := range copied {
-			a.Release()
-		}
-	}()
-	for _, i := range cols {
-		c, err := array.Concatenate([]arrow.Array{arrs[i]}, memory.DefaultAllocator)
-		if err != nil {
-			return nil, fmt.Errorf("copy partition column %s: %w", rec.ColumnName(i), err)
-		}
-		copied = append(copied, c)
-		arrs[i] = c
-	}
-	return array.NewRecordBatch(rec.Schema(), arrs, rec.NumRows()), nil
 }

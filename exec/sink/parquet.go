@@ -136,8 +136,8 @@ type parquetWriter struct {
 }
 
 type partFile struct {
-	f       *os.File
-	w       *pqarrow.FileWriter
+	path    string
+	w       *ParquetFile
 	lastUse int64
 }
 
@@ -197,7 +197,7 @@ func (w *parquetWriter) write(ctx context.Context, rec arrow.RecordBatch) error 
 			}
 			continue
 		}
-		sub, err := take(ctx, w.mem, data, g.rows)
+		sub, err := TakeRows(ctx, w.mem, data, g.rows)
 		if err != nil {
 			return err
 		}
@@ -213,8 +213,8 @@ func (w *parquetWriter) write(ctx context.Context, rec arrow.RecordBatch) error 
 func (w *parquetWriter) append(pf *partFile, rec arrow.RecordBatch) error {
 	w.clock++
 	pf.lastUse = w.clock
-	if err := pf.w.WriteBuffered(rec); err != nil {
-		return fmt.Errorf("%w: write parquet %s: %w", errs.ErrExec, w.stage.finalPath(pf.f.Name()), err)
+	if err := pf.w.Write(rec); err != nil {
+		return fmt.Errorf("%w: write parquet %s: %w", errs.ErrExec, w.stage.finalPath(pf.path), err)
 	}
 	return nil
 }
@@ -260,12 +260,11 @@ func (w *parquetWriter) file(dir, path string) (*partFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: create %s: %w", errs.ErrExec, path, err)
 	}
-	fw, err := pqarrow.NewFileWriter(w.dataSchema, f, w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(w.mem)))
+	fw, err := NewParquetFile(f, w.dataSchema, w.props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(w.mem)), 0)
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("%w: write parquet %s: %w", errs.ErrExec, w.stage.finalPath(path), err)
 	}
-	pf := &partFile{f: f, w: fw}
+	pf := &partFile{path: path, w: fw}
 	w.open[dir] = pf
 	w.result.Files = append(w.result.Files, w.stage.finalPath(path))
 	return pf, nil
@@ -275,8 +274,8 @@ func (w *parquetWriter) file(dir, path string) (*partFile, error) {
 func (w *parquetWriter) finish(dir string) error {
 	pf := w.open[dir]
 	delete(w.open, dir)
-	if err := pf.w.Close(); err != nil { // also closes the file
-		return fmt.Errorf("%w: finish parquet %s: %w", errs.ErrExec, w.stage.finalPath(pf.f.Name()), err)
+	if _, _, err := pf.w.Close(); err != nil { // also closes the file
+		return fmt.Errorf("%w: finish parquet %s: %w", errs.ErrExec, w.stage.finalPath(pf.path), err)
 	}
 	return nil
 }
@@ -289,8 +288,8 @@ func (w *parquetWriter) closeAll() error {
 	return errors.Join(errList...)
 }
 
-// take gathers rows of rec.
-func take(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, rows []int32) (arrow.RecordBatch, error) {
+// TakeRows gathers rows of rec into a new batch.
+func TakeRows(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch, rows []int32) (arrow.RecordBatch, error) {
 	idx := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, len(rows),
 		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(rows))}, nil, 0, 0))
 	defer idx.Release()
