@@ -95,7 +95,7 @@ func (pr *pruner) fileMayMatch(df iceberg.DataFile) bool {
 	if len(pr.metricCols) == 0 {
 		return true
 	}
-	m := newFileMetrics(df)
+	m := newMetricSummary(df)
 	return pr.mayMatch(func(col int) (prune.Stats, bool) {
 		mc, ok := pr.metricCols[col]
 		if !ok {

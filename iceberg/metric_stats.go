@@ -7,26 +7,26 @@ import (
 	"lakeframe/exec/source/prune"
 )
 
-// fileMetrics are a data file's column metrics as pruning reads them.
+// metricSummary is a data file's column metrics as pruning reads them.
 // Only the record count and the null, NaN and bound maps are used: value
 // counts are not, since some writers store the non-null count there (a
 // file with as many NULLs as values then looks all-null).
-type fileMetrics struct {
+type metricSummary struct {
 	rows       int64
 	nulls, nan map[int]int64
 	lower      map[int][]byte
 	upper      map[int][]byte
 }
 
-func newFileMetrics(df iceberg.DataFile) *fileMetrics {
-	return &fileMetrics{rows: df.Count(), nulls: df.NullValueCounts(), nan: df.NaNValueCounts(),
+func newMetricSummary(df iceberg.DataFile) *metricSummary {
+	return &metricSummary{rows: df.Count(), nulls: df.NullValueCounts(), nan: df.NaNValueCounts(),
 		lower: df.LowerBoundValues(), upper: df.UpperBoundValues()}
 }
 
 // stats summarises field id of Iceberg type it, read as Arrow type t. A
 // field without metrics has none: the file may not hold the column at
 // all, and then reads it as NULL or its initial default.
-func (m *fileMetrics) stats(id int, it iceberg.Type, t arrow.DataType) (prune.Stats, bool) {
+func (m *metricSummary) stats(id int, it iceberg.Type, t arrow.DataType) (prune.Stats, bool) {
 	st := prune.Stats{Rows: m.rows, Nulls: -1}
 	n, hasNulls := m.nulls[id]
 	if hasNulls {

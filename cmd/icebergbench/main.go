@@ -18,6 +18,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,6 +41,8 @@ func main() {
 	dir := flag.String("data", "", "data directory (default /tmp/lakeframe-icebergbench-sf<sf>)")
 	runs := flag.Int("runs", 5, "runs per query and side; the best time counts")
 	only := flag.String("queries", "", "comma-separated query names to run (default all)")
+	explain := flag.Bool("explain", false, "print both sides' plans instead of timing")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed runs here")
 	flag.Parse()
 	if *dir == "" {
 		*dir = fmt.Sprintf("/tmp/lakeframe-icebergbench-sf%d", *sf)
@@ -48,6 +51,16 @@ func main() {
 	tables, err := setUp(ctx, *dir, *sf)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "query\ttable\tfiles\ticeberg ms\tparquet ms\tratio\t")
@@ -64,6 +77,16 @@ func main() {
 			ice := func() *frame.DataFrame { return q.build(frame.ReadIceberg(tbl)) }
 			pq := func() *frame.DataFrame {
 				return q.build(frame.ReadParquetWith(parquet.Options{NoHivePartitions: true}, files...))
+			}
+			if *explain {
+				for side, df := range map[string]*frame.DataFrame{"iceberg": ice(), "parquet": pq()} {
+					plan, err := df.Explain(ctx)
+					if err != nil {
+						log.Fatal(err)
+					}
+					fmt.Printf("== %s on %s%s through %s\n%s\n", q.name, q.table, layout, side, plan)
+				}
+				continue
 			}
 			iceMS, iceOut, err := best(ctx, ice, *runs)
 			if err != nil {
