@@ -5,15 +5,16 @@ import (
 	"github.com/apache/iceberg-go/table"
 )
 
-// split cuts a large data file into byte ranges of about the task size at
-// its split offsets (the row-group starts its writer recorded). The
-// ranges cover the whole file, from 0 to its size, so that every row group
-// starts in exactly one of them, even where recorded offsets are off.
+// split cuts a data file larger than the smallest task into one byte
+// range per row group, at its split offsets (the row-group starts its
+// writer recorded), so that pack can balance tasks across cores by row
+// groups as the Parquet source does. The ranges cover the whole file, from
+// 0 to its size, so that every row group starts in exactly one of them,
+// even where recorded offsets are off.
 func (s *Source) split(t table.FileScanTask) []table.FileScanTask {
 	size := t.File.FileSizeBytes()
-	target := s.taskBytes()
 	offsets := t.File.SplitOffsets()
-	if size <= target || len(offsets) < 2 {
+	if size <= min(minTaskBytes, s.taskBytes()) || len(offsets) < 2 {
 		return []table.FileScanTask{t}
 	}
 	for i, off := range offsets {
@@ -23,13 +24,11 @@ func (s *Source) split(t table.FileScanTask) []table.FileScanTask {
 	}
 	var out []table.FileScanTask
 	start := int64(0)
-	for _, off := range offsets {
-		if off-start >= target {
-			r := t
-			r.Start, r.Length = start, off-start
-			out = append(out, r)
-			start = off
-		}
+	for _, off := range offsets[1:] {
+		r := t
+		r.Start, r.Length = start, off-start
+		out = append(out, r)
+		start = off
 	}
 	r := t
 	r.Start, r.Length = start, size-start

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	iceberg "github.com/apache/iceberg-go"
 	iceio "github.com/apache/iceberg-go/io"
 	"github.com/apache/iceberg-go/table"
@@ -39,6 +40,9 @@ type Source struct {
 	// posDeletes caches, per positional delete file read, the positions
 	// it deletes by data file path (resolved through location remaps).
 	posDeletes map[string]map[string][]int64
+	// footers caches the data files' footers: a large file is read as
+	// several tasks, one per row-group range.
+	footers map[string]*metadata.FileMetaData
 	// manifests caches the snapshot's manifest list once read.
 	manifests []iceberg.ManifestFile
 }
@@ -168,6 +172,22 @@ func identityFields(meta table.Metadata, schema *iceberg.Schema) (map[int]map[st
 		bySpec[spec.ID()] = m
 	}
 	return bySpec, cols
+}
+
+// footer is the cached footer of a data file, nil when not read yet.
+func (s *Source) footer(path string) *metadata.FileMetaData {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.footers[path]
+}
+
+func (s *Source) keepFooter(path string, meta *metadata.FileMetaData) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.footers == nil {
+		s.footers = map[string]*metadata.FileMetaData{}
+	}
+	s.footers[path] = meta
 }
 
 func name(tbl *table.Table) string { return strings.Join(tbl.Identifier(), ".") }

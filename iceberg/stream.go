@@ -175,10 +175,18 @@ func (fr *fileReader) open(ctx context.Context, t *Task, ft table.FileScanTask) 
 	if fr.f, err = s.tio.Open(fr.path); err != nil {
 		return fmt.Errorf("%w: open data file %s: %w", errs.ErrExec, fr.path, err)
 	}
-	if fr.pr, err = file.NewParquetReader(fr.f, file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))); err != nil {
+	opts := []file.ReadOption{file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))}
+	cached := s.footer(fr.path)
+	if cached != nil {
+		opts = append(opts, file.WithMetadata(cached))
+	}
+	if fr.pr, err = file.NewParquetReader(fr.f, opts...); err != nil {
 		return fmt.Errorf("%w: read parquet footer of data file %s: %w", errs.ErrExec, fr.path, err)
 	}
 	meta := fr.pr.MetaData()
+	if cached == nil {
+		s.keepFooter(fr.path, meta)
+	}
 	if meta.NumRows != ft.File.Count() {
 		return fmt.Errorf("%w: data file %s holds %d rows, its manifest says %d", errs.ErrExec, fr.path, meta.NumRows, ft.File.Count())
 	}
