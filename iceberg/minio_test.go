@@ -58,24 +58,7 @@ func minioTable(rows []minioRow) arrow.Table {
 }
 
 // minioRecord is rows as one record batch of minioSchema.
-func minioRecord(rows []minioRow) arrow.RecordBatch {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, minioSchema)
-	defer b.Release()
-	for _, r := range rows {
-		b.Field(0).(*array.Int64Builder).Append(r.id)
-		if r.region == "" {
-			b.Field(1).AppendNull()
-		} else {
-			b.Field(1).(*array.StringBuilder).Append(r.region)
-		}
-		if r.amount < 0 {
-			b.Field(2).AppendNull()
-		} else {
-			b.Field(2).(*array.Float64Builder).Append(r.amount)
-		}
-	}
-	return b.NewRecordBatch()
-}
+func minioRecord(rows []minioRow) arrow.RecordBatch { return checkedRecord(memory.DefaultAllocator, rows) }
 
 // minioTableRows reads an Arrow table of minioSchema's columns back into
 // sorted row strings, independently of lakeframe's code.
