@@ -58,7 +58,9 @@ func minioTable(rows []minioRow) arrow.Table {
 }
 
 // minioRecord is rows as one record batch of minioSchema.
-func minioRecord(rows []minioRow) arrow.RecordBatch { return checkedRecord(memory.DefaultAllocator, rows) }
+func minioRecord(rows []minioRow) arrow.RecordBatch {
+	return checkedRecord(memory.DefaultAllocator, rows)
+}
 
 // minioTableRows reads an Arrow table of minioSchema's columns back into
 // sorted row strings, independently of lakeframe's code.
