@@ -78,6 +78,12 @@ func (w *dataFileWriter) close() (iceberg.DataFile, error) {
 	if err := w.metrics.build(b, footer); err != nil {
 		return nil, err
 	}
+	// Readers split large files at these offsets, a row group per range.
+	offsets := make([]int64, footer.NumRowGroups())
+	for i := range offsets {
+		offsets[i] = rowGroupStart(footer.RowGroup(i))
+	}
+	b.SplitOffsets(offsets)
 	return b.Build(), nil
 }
 
