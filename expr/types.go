@@ -3,6 +3,8 @@ package expr
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -137,6 +139,16 @@ func castLiteral(s scalar.Scalar, to arrow.DataType) (scalar.Scalar, bool) {
 			return nil, false
 		}
 		return intToType(int64(r), to)
+	}
+	// Text is read in base 10, as the executor does (arrow's scalar cast
+	// takes a leading 0 as octal); what does not parse is left to the
+	// executor, which reports it.
+	if isInteger(to) && isString(s.DataType()) {
+		v, err := strconv.ParseInt(strings.TrimSpace(s.String()), 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		return intToType(v, to)
 	}
 	out, err := s.CastTo(to)
 	if err != nil {

@@ -35,6 +35,9 @@ func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, erro
 	case isString(from) && c.To.ID() == arrow.DECIMAL128:
 		defer in.Release()
 		return e.castStringToDecimal(c, in)
+	case isString(from) && isInteger(c.To):
+		defer in.Release()
+		return e.castStringToInteger(ctx, c, in)
 	case isString(c.To) && !isString(from):
 		defer in.Release()
 		return e.castToString(c, in)

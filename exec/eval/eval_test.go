@@ -149,6 +149,11 @@ func evalCases() []evalCase {
 
 		// Casts.
 		{"string to int", c("ss").Cast(i64), i64, want(12, -3, nil, 0, 42)},
+		// Text is base 10: a leading zero is not octal.
+		{"leading zero is decimal", expr.Lit("010").Cast(i64), i64, want(10, 10, 10, 10, 10)},
+		{"negative leading zero", expr.Lit("-010").Cast(i64), i64, want(-10, -10, -10, -10, -10)},
+		{"zero eight", expr.Lit(" 08 ").Cast(i32), i32, want(8, 8, 8, 8, 8)},
+		{"string to int32", c("ss").Cast(i32), i32, want(12, -3, nil, 0, 42)},
 		{"float to int rounds half to even", c("f").Cast(i64), i64, want(2, -2, nil, 0, 4)},
 		{"float to int32", c("g").Cast(i32), i32, want(2, 0, 1, nil, 0)},
 		{"int to string", c("i").Cast(str), str, want("1", "-2", nil, "7", "0")},
