@@ -11,6 +11,7 @@ package expr
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 )
 
 // Expr is an expression. It is a small value wrapping an immutable node;
@@ -20,8 +21,17 @@ type Expr struct{ node Node }
 // Wrap turns a node into an Expr.
 func Wrap(n Node) Expr { return Expr{node: n} }
 
-// Node returns the expression's root node.
-func (e Expr) Node() Node { return e.node }
+// Node returns the expression's root node. The zero Expr has an invalid
+// node, which Resolve reports as a plan error.
+func (e Expr) Node() Node {
+	if e.node == nil {
+		return &Literal{Value: scalar.MakeNullScalar(arrow.Null), Untyped: true, invalid: &invalidLiteral{zeroExpr{}}}
+	}
+	return e.node
+}
+
+// zeroExpr stands for an operand that was the zero Expr.
+type zeroExpr struct{}
 
 // String prints the expression.
 func (e Expr) String() string {
@@ -63,13 +73,13 @@ func toExpr(v any) Expr {
 func toNodes(vs []any) []Node {
 	out := make([]Node, len(vs))
 	for i, v := range vs {
-		out[i] = toExpr(v).node
+		out[i] = toExpr(v).Node()
 	}
 	return out
 }
 
 func (e Expr) binary(op BinaryOp, other any) Expr {
-	return Expr{&Binary{Op: op, Left: e.node, Right: toExpr(other).node}}
+	return Expr{&Binary{Op: op, Left: e.Node(), Right: toExpr(other).Node()}}
 }
 
 // Eq is e = other.
@@ -97,7 +107,7 @@ func (e Expr) And(other any) Expr { return e.binary(OpAnd, other) }
 func (e Expr) Or(other any) Expr { return e.binary(OpOr, other) }
 
 // Not is NOT e.
-func (e Expr) Not() Expr { return Expr{&Unary{Op: OpNot, In: e.node}} }
+func (e Expr) Not() Expr { return Expr{&Unary{Op: OpNot, In: e.Node()}} }
 
 // Add is e + other. A date or timestamp plus an Interval moves it in time.
 func (e Expr) Add(other any) Expr { return e.binary(OpAdd, other) }
@@ -116,17 +126,17 @@ func (e Expr) Div(other any) Expr { return e.binary(OpDiv, other) }
 func (e Expr) Mod(other any) Expr { return e.binary(OpMod, other) }
 
 // Neg is -e.
-func (e Expr) Neg() Expr { return Expr{&Unary{Op: OpNeg, In: e.node}} }
+func (e Expr) Neg() Expr { return Expr{&Unary{Op: OpNeg, In: e.Node()}} }
 
 // IsNull is true where e is NULL.
-func (e Expr) IsNull() Expr { return Expr{&Unary{Op: OpIsNull, In: e.node}} }
+func (e Expr) IsNull() Expr { return Expr{&Unary{Op: OpIsNull, In: e.Node()}} }
 
 // IsNotNull is true where e is not NULL.
-func (e Expr) IsNotNull() Expr { return Expr{&Unary{Op: OpIsNotNull, In: e.node}} }
+func (e Expr) IsNotNull() Expr { return Expr{&Unary{Op: OpIsNotNull, In: e.Node()}} }
 
 // IsIn is true where e equals one of values (SQL IN).
 func (e Expr) IsIn(values ...any) Expr {
-	return Expr{&IsIn{In: e.node, List: toNodes(values)}}
+	return Expr{&IsIn{In: e.Node(), List: toNodes(values)}}
 }
 
 // Between is lo <= e AND e <= hi.
@@ -135,41 +145,41 @@ func (e Expr) Between(lo, hi any) Expr {
 }
 
 // Alias names the expression's output column.
-func (e Expr) Alias(name string) Expr { return Expr{&Alias{In: e.node, Name: name}} }
+func (e Expr) Alias(name string) Expr { return Expr{&Alias{In: e.Node(), Name: name}} }
 
 // Cast converts e to the Arrow type to.
-func (e Expr) Cast(to arrow.DataType) Expr { return Expr{&Cast{In: e.node, To: to}} }
+func (e Expr) Cast(to arrow.DataType) Expr { return Expr{&Cast{In: e.Node(), To: to}} }
 
 // Sum adds up the non-null values. Integer sums are int64 and fail rather
 // than overflow.
-func (e Expr) Sum() Expr { return Expr{&Agg{Fn: AggSum, In: e.node}} }
+func (e Expr) Sum() Expr { return Expr{&Agg{Fn: AggSum, In: e.Node()}} }
 
 // Count counts the non-null values.
-func (e Expr) Count() Expr { return Expr{&Agg{Fn: AggCount, In: e.node}} }
+func (e Expr) Count() Expr { return Expr{&Agg{Fn: AggCount, In: e.Node()}} }
 
 // Mean averages the non-null values.
-func (e Expr) Mean() Expr { return Expr{&Agg{Fn: AggMean, In: e.node}} }
+func (e Expr) Mean() Expr { return Expr{&Agg{Fn: AggMean, In: e.Node()}} }
 
 // Min is the smallest non-null value.
-func (e Expr) Min() Expr { return Expr{&Agg{Fn: AggMin, In: e.node}} }
+func (e Expr) Min() Expr { return Expr{&Agg{Fn: AggMin, In: e.Node()}} }
 
 // Max is the largest non-null value.
-func (e Expr) Max() Expr { return Expr{&Agg{Fn: AggMax, In: e.node}} }
+func (e Expr) Max() Expr { return Expr{&Agg{Fn: AggMax, In: e.Node()}} }
 
 // CountDistinct counts the distinct non-null values.
-func (e Expr) CountDistinct() Expr { return Expr{&Agg{Fn: AggCountDistinct, In: e.node}} }
+func (e Expr) CountDistinct() Expr { return Expr{&Agg{Fn: AggCountDistinct, In: e.Node()}} }
 
 // Asc sorts by e ascending, nulls last.
-func (e Expr) Asc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.node)}} }
+func (e Expr) Asc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.Node())}} }
 
 // Desc sorts by e descending, nulls last.
-func (e Expr) Desc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.node), Desc: true}} }
+func (e Expr) Desc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.Node()), Desc: true}} }
 
 // NullsFirst puts nulls before other values in a sort key.
 func (e Expr) NullsFirst() Expr {
-	k, ok := e.node.(*SortKey)
+	k, ok := e.Node().(*SortKey)
 	if !ok {
-		k = &SortKey{In: e.node}
+		k = &SortKey{In: e.Node()}
 	}
 	return Expr{&SortKey{In: k.In, Desc: k.Desc, NullsFirst: true}}
 }
@@ -192,14 +202,14 @@ func When(cond, value any) CaseBuilder {
 // When adds a branch.
 func (b CaseBuilder) When(cond, value any) CaseBuilder {
 	return CaseBuilder{
-		whens: append(append([]Node(nil), b.whens...), toExpr(cond).node),
-		thens: append(append([]Node(nil), b.thens...), toExpr(value).node),
+		whens: append(append([]Node(nil), b.whens...), toExpr(cond).Node()),
+		thens: append(append([]Node(nil), b.thens...), toExpr(value).Node()),
 	}
 }
 
 // Otherwise finishes the CASE with an ELSE value.
 func (b CaseBuilder) Otherwise(value any) Expr {
-	return Expr{&Case{Whens: b.whens, Thens: b.thens, Else: toExpr(value).node}}
+	return Expr{&Case{Whens: b.whens, Thens: b.thens, Else: toExpr(value).Node()}}
 }
 
 // End finishes the CASE; rows that match no branch are NULL.

@@ -67,6 +67,9 @@ func (r *resolver) resolve(n Node) (Node, arrow.DataType, error) {
 		return nil, nil, planErr(x, "column name is ambiguous: %d columns are called %q", len(idx), x.Name)
 	case *Literal:
 		if x.invalid != nil {
+			if _, ok := x.invalid.v.(zeroExpr); ok {
+				return nil, nil, fmt.Errorf("%w: an operand is the zero expr.Expr{}; build expressions with expr.Col, expr.Lit and their methods", errs.ErrPlan)
+			}
 			return nil, nil, fmt.Errorf("%w: cannot use a Go value of type %T as a literal", errs.ErrPlan, x.invalid.v)
 		}
 		return x, x.Value.DataType(), nil

@@ -20,8 +20,8 @@ import (
 
 // optimize runs the default optimizer rules.
 func (df *DataFrame) optimize(ctx context.Context, cfg *runConfig) (plan.Node, []string, error) {
-	if df.err != nil {
-		return nil, nil, df.err
+	if err := df.Err(); err != nil {
+		return nil, nil, err
 	}
 	return plan.Optimize(ctx, df.node, rules.Default(), &cfg.optimizer)
 }
@@ -56,8 +56,8 @@ func reportScans(n physical.Node, fn func(ScanReport)) {
 func (df *DataFrame) Explain(ctx context.Context, opts ...Option) (_ string, err error) {
 	defer recoverInternal(&err)
 	cfg := newRunConfig(opts)
-	if df.err != nil {
-		return "", df.err
+	if err := df.Err(); err != nil {
+		return "", err
 	}
 	opt, fired, err := df.optimize(ctx, cfg)
 	if err != nil {

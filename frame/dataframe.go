@@ -37,26 +37,34 @@ func fromNode(n plan.Node) *DataFrame { return &DataFrame{node: n} }
 func failed(err error) *DataFrame { return &DataFrame{err: err} }
 
 // Err returns the first mistake made while building the frame.
-func (df *DataFrame) Err() error { return df.err }
+func (df *DataFrame) Err() error {
+	if df == nil {
+		return fmt.Errorf("%w: nil *DataFrame", errs.ErrPlan)
+	}
+	return df.err
+}
 
 // Schema returns the schema of the frame's rows.
 func (df *DataFrame) Schema() (*arrow.Schema, error) {
-	if df.err != nil {
-		return nil, df.err
+	if err := df.Err(); err != nil {
+		return nil, err
 	}
 	return df.node.Schema(), nil
 }
 
 // Plan returns the frame's logical plan, unoptimized.
 func (df *DataFrame) Plan() (plan.Node, error) {
-	if df.err != nil {
-		return nil, df.err
+	if err := df.Err(); err != nil {
+		return nil, err
 	}
 	return df.node, nil
 }
 
 // then applies one step, keeping the first error.
 func (df *DataFrame) then(step string, build func(plan.Node) (plan.Node, error)) *DataFrame {
+	if df == nil {
+		return failed(fmt.Errorf("%s: %w: the frame is a nil *DataFrame", step, errs.ErrPlan))
+	}
 	if df.err != nil {
 		return df
 	}

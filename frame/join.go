@@ -3,6 +3,7 @@ package frame
 import (
 	"fmt"
 
+	"lakeframe/errs"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
@@ -69,6 +70,9 @@ func Suffix(s string) JoinOption {
 //
 //	orders.Join(customers, frame.Inner, frame.LeftOn("o_custkey"), frame.RightOn("c_custkey"))
 func (df *DataFrame) Join(right *DataFrame, how JoinType, opts ...JoinOption) *DataFrame {
+	if right == nil {
+		return failed(fmt.Errorf("join: %w: the right side is a nil *DataFrame", errs.ErrPlan))
+	}
 	if right.err != nil {
 		return failed(fmt.Errorf("join: right side: %w", right.err))
 	}
