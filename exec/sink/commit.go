@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"lakeframe/errs"
 )
@@ -54,19 +56,35 @@ func stage(final string, dir, overwrite bool) (*staging, error) {
 		return nil, fmt.Errorf("%w: create %s: %w", errs.ErrExec, parent, err)
 	}
 	s := &staging{final: final, dir: dir}
-	if dir {
-		s.temp, err = os.MkdirTemp(parent, "."+base+".tmp-")
-	} else {
-		var f *os.File
-		if f, err = os.CreateTemp(parent, "."+base+".tmp-"); err == nil {
-			s.temp = f.Name()
-			err = f.Close()
-		}
-	}
-	if err != nil {
+	if s.temp, err = tempSibling(parent, "."+base+".tmp-", dir); err != nil {
 		return nil, fmt.Errorf("%w: create temporary output next to %s: %w", errs.ErrExec, final, err)
 	}
 	return s, nil
+}
+
+// tempSibling creates a new file or directory named prefix plus a random
+// suffix in parent. Unlike os.CreateTemp (0600) and os.MkdirTemp (0700) it
+// creates them as the umask allows (0666 and 0777 minus the umask), so that
+// what is renamed into place is readable by others as files written by
+// other tools are.
+func tempSibling(parent, prefix string, dir bool) (string, error) {
+	for range 100 {
+		name := filepath.Join(parent, prefix+strconv.FormatUint(rand.Uint64(), 36))
+		var err error
+		if dir {
+			err = os.Mkdir(name, 0o777)
+		} else {
+			var f *os.File
+			if f, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666); err == nil {
+				err = f.Close()
+			}
+		}
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return name, err
+	}
+	return "", fmt.Errorf("no unused temporary name in %s", parent)
 }
 
 // abort removes the temporary output.
