@@ -33,6 +33,7 @@ type RowGroupReader struct {
 	groups []int   // row groups not started yet
 	starts []int64 // file position of each row group's first row
 	rr     pqarrow.RecordReader
+	rg     int   // the row group rr reads
 	pos    int64 // file position of the next row of rr
 }
 
@@ -133,13 +134,19 @@ func (r *RowGroupReader) Next(ctx context.Context) (arrow.RecordBatch, int64, er
 			if err != nil && err != io.EOF {
 				return nil, 0, fmt.Errorf("%w: read parquet %s: %w", errs.ErrExec, r.path, err)
 			}
+			// A footer that miscounts its rows would make counts from
+			// metadata and scans disagree: fail instead.
+			if r.pos != r.starts[r.rg+1] {
+				return nil, 0, fmt.Errorf("%w: parquet file %s is corrupt: row group %d holds %d rows, its footer says %d",
+					errs.ErrExec, r.path, r.rg, r.pos-r.starts[r.rg], r.starts[r.rg+1]-r.starts[r.rg])
+			}
 		}
 		if len(r.groups) == 0 {
 			return nil, 0, io.EOF
 		}
 		rg := r.groups[0]
 		r.groups = r.groups[1:]
-		r.pos = r.starts[rg]
+		r.rg, r.pos = rg, r.starts[rg]
 		// A reader per row group keeps batches from spanning row groups,
 		// which would make the reader concatenate (copy) every column.
 		var err error
