@@ -77,7 +77,7 @@ func (c *rowChange) scanFile(ctx context.Context, ft table.FileScanTask) (*fileC
 	var pos int64
 	next := 0 // index of the first deleted position not passed yet
 	for {
-		rec, err := fr.next()
+		rec, err := fr.next(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}

@@ -104,7 +104,7 @@ func (st *stream) read(ctx context.Context) (arrow.RecordBatch, error) {
 			}
 			st.cur = fr
 		}
-		rec, err := st.cur.next()
+		rec, err := st.cur.next(ctx)
 		if err == io.EOF {
 			st.cur.close()
 			st.cur = nil
@@ -350,8 +350,7 @@ func rowGroupSpan(meta *metadata.FileMetaData, rg int) (int64, int64) {
 	return start, start + meta.RowGroup(rg).NumRows()
 }
 
-func (fr *fileReader) next() (arrow.RecordBatch, error) {
-	ctx := context.Background()
+func (fr *fileReader) next(ctx context.Context) (arrow.RecordBatch, error) {
 	for {
 		if fr.rgr == nil {
 			if fr.countLeft <= 0 {
