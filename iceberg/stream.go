@@ -424,14 +424,18 @@ func (fr *fileReader) keep(rec arrow.RecordBatch, pos int64) (arrow.RecordBatch,
 			}
 		}
 	}
+	switch countTrue(bm) {
+	case 0:
+		return nil, nil
+	case len(bm):
+		conformed.Retain()
+		return conformed, nil
+	}
 	b := array.NewBooleanBuilder(fr.mem)
 	b.AppendValues(bm, nil)
 	mask := b.NewBooleanArray()
 	b.Release()
 	defer mask.Release()
-	if mask.NullN() == 0 && countTrue(bm) == 0 {
-		return nil, nil
-	}
 	return kernel.Filter(fr.mem, conformed, mask)
 }
 
