@@ -292,7 +292,8 @@ func (d *decoder) decodeNumber(s *scanner, c byte) error {
 }
 
 // decodeObject reads an object (the '{' is next) into field decoders;
-// unknown keys are skipped and missing ones are NULL.
+// unknown keys are skipped (or, with s.unknownKey, fail unless NULL) and
+// missing ones are NULL.
 func decodeObject(s *scanner, fields []*decoder, index map[string]int, seen []bool) error {
 	s.pos++
 	clear(seen)
@@ -313,6 +314,11 @@ func decodeObject(s *scanner, fields []*decoder, index map[string]int, seen []bo
 			}
 			switch {
 			case !known:
+				if s.unknownKey != nil && s.peek() != 'n' {
+					if err = s.unknownKey(string(k)); err != nil {
+						break
+					}
+				}
 				err = s.skip()
 			case seen[i]:
 				err = s.errorf("key %q appears twice", k)

@@ -12,6 +12,10 @@ type scanner struct {
 	buf     []byte
 	pos     int
 	scratch []byte
+	// unknownKey, when set, checks a key with a value that the decoders
+	// lack: nil skips it (a column not read), an error fails the line
+	// (a key the inferred schema missed, whose values would be lost).
+	unknownKey func(key string) error
 }
 
 func (s *scanner) reset(line []byte) { s.buf, s.pos = line, 0 }

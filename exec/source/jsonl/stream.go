@@ -106,6 +106,18 @@ func (s *stream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 func (s *stream) start(ctx context.Context) error {
+	if s.src.opts.Schema == nil {
+		sample := s.src.opts.sampleRows()
+		first := s.src.files[0].Path
+		schema := s.src.layout.Schema
+		s.sc.unknownKey = func(key string) error {
+			if len(schema.FieldIndices(key)) > 0 {
+				return nil
+			}
+			return fmt.Errorf("%w: key %q is not among the columns inferred from the first %d lines of %s; infer from more lines (Options.SampleRows, -1 for the whole file) or give Options.Schema",
+				errs.ErrPlan, key, sample, first)
+		}
+	}
 	var err error
 	if s.lines, err = s.src.open(ctx, s.task.File.Path); err != nil {
 		return err
