@@ -33,9 +33,15 @@ func (m *metricSummary) stats(id int, it iceberg.Type, t arrow.DataType) (prune.
 		st.Nulls = n
 	}
 	isFloat := t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT64
-	if nan, ok := m.nan[id]; ok && nan == 0 || !isFloat {
-		st.NoNaN = true
+	nan, nanCounted := m.nan[id]
+	if isFloat && !nanCounted {
+		// A writer that does not count NaN may not have kept NaN out of
+		// its bounds right either (a DuckDB file registered through
+		// iceberg-go's add-files had an upper bound below its values):
+		// float bounds without NaN counts are not trusted.
+		return st, hasNulls
 	}
+	st.NoNaN = !isFloat || nan == 0
 	lo, lok := m.lower[id]
 	hi, hok := m.upper[id]
 	if !lok || !hok || !prune.Prunable(t) {
