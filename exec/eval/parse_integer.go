@@ -8,8 +8,6 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 
 	"lakeframe/errs"
@@ -38,15 +36,20 @@ func (e *evaluator) castStringToInteger(ctx context.Context, c *expr.Cast, in co
 		out = unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(values.Bytes()))), n)
 	}
 	unsigned := isUnsigned(c.To)
-	var bad string
-	switch a := arr.(type) {
-	case *array.String:
-		bad = parseIntegers(out, a.ValueOffsets(), stringData(a), a, unsigned)
-	case *array.LargeString:
-		bad = parseIntegers(out, a.ValueOffsets(), stringData(a), a, unsigned)
-	default:
+	bad, err := parseRows(arr, func(i int, s string) bool {
+		t := strings.TrimSpace(s)
+		if unsigned {
+			v, err := strconv.ParseUint(strings.TrimPrefix(t, "+"), 10, 64)
+			out[i] = v
+			return err == nil
+		}
+		v, err := strconv.ParseInt(t, 10, 64)
+		out[i] = uint64(v)
+		return err == nil
+	})
+	if err != nil {
 		values.Release()
-		return nil, fmt.Errorf("evaluate %s: %w: cast from %s", c, errs.ErrInternal, arr.DataType())
+		return nil, fmt.Errorf("evaluate %s: %w: %w", c, errs.ErrInternal, err)
 	}
 	if bad != "" {
 		values.Release()
@@ -62,36 +65,4 @@ func (e *evaluator) castStringToInteger(ctx context.Context, c *expr.Cast, in co
 		return nil, wrapErr(c, err)
 	}
 	return narrow, nil
-}
-
-// parseIntegers fills out (int64 or uint64 bits) from the valid rows of a
-// string array and returns the first value that does not parse, quoted,
-// or "".
-func parseIntegers[O int32 | int64](out []uint64, offsets []O, data []byte, arr arrow.Array, unsigned bool) string {
-	var valid []byte
-	if arr.NullN() > 0 {
-		valid = arr.NullBitmapBytes()
-	}
-	off := arr.Data().Offset()
-	for i := range out {
-		if valid != nil && !bitutil.BitIsSet(valid, off+i) {
-			continue
-		}
-		s := stringAt(offsets, data, i)
-		t := strings.TrimSpace(s)
-		if unsigned {
-			v, err := strconv.ParseUint(strings.TrimPrefix(t, "+"), 10, 64)
-			if err != nil {
-				return strconv.Quote(s)
-			}
-			out[i] = v
-			continue
-		}
-		v, err := strconv.ParseInt(t, 10, 64)
-		if err != nil {
-			return strconv.Quote(s)
-		}
-		out[i] = uint64(v)
-	}
-	return ""
 }
