@@ -326,36 +326,15 @@ type conFiles struct {
 // through iceberg-go.
 func snapshotFiles(ctx context.Context, t *testing.T, tbl *table.Table) conFiles {
 	t.Helper()
-	fs, err := tbl.FS(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := conFiles{region: map[string]any{}}
 	spec := tbl.Spec()
 	regionField := spec.Field(0).FieldID
-	manifests, err := tbl.CurrentSnapshot().Manifests(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range manifests {
-		entries, err := m.FetchEntries(fs, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			df := e.DataFile()
-			switch df.ContentType() {
-			case iceberggo.EntryContentData:
-				out.data = append(out.data, df.FilePath())
-				out.region[df.FilePath()] = df.Partition()[regionField]
-			case iceberggo.EntryContentPosDeletes:
-				if df.FileFormat() != iceberggo.ParquetFile {
-					t.Fatalf("positional delete file %s is %s, not Parquet", df.FilePath(), df.FileFormat())
-				}
-				out.deletes = append(out.deletes, df.FilePath())
-			default:
-				t.Fatalf("delete file %s has content %v; the oracle reads positional deletes only", df.FilePath(), df.ContentType())
-			}
+	for _, df := range snapshotDataFiles(ctx, t, tbl) {
+		if df.ContentType() == iceberggo.EntryContentData {
+			out.data = append(out.data, df.FilePath())
+			out.region[df.FilePath()] = df.Partition()[regionField]
+		} else {
+			out.deletes = append(out.deletes, df.FilePath())
 		}
 	}
 	return out

@@ -33,9 +33,26 @@ type liveFiles struct {
 func snapshotLiveFiles(ctx context.Context, t *testing.T, tbl *table.Table) liveFiles {
 	t.Helper()
 	var out liveFiles
+	for _, df := range snapshotDataFiles(ctx, t, tbl) {
+		switch df.ContentType() {
+		case iceberggo.EntryContentData:
+			out.data = append(out.data, localPath(t, df.FilePath()))
+			out.dataURIs = append(out.dataURIs, df.FilePath())
+		case iceberggo.EntryContentPosDeletes:
+			out.deletes = append(out.deletes, localPath(t, df.FilePath()))
+		}
+	}
+	return out
+}
+
+// snapshotDataFiles lists the current snapshot's live data and delete
+// files from its manifests, through iceberg-go; the delete files must be
+// positional and Parquet, which the DuckDB oracles apply.
+func snapshotDataFiles(ctx context.Context, t *testing.T, tbl *table.Table) []iceberggo.DataFile {
+	t.Helper()
 	snap := tbl.CurrentSnapshot()
 	if snap == nil {
-		return out
+		return nil
 	}
 	fs, err := tbl.FS(ctx)
 	if err != nil {
@@ -45,6 +62,7 @@ func snapshotLiveFiles(ctx context.Context, t *testing.T, tbl *table.Table) live
 	if err != nil {
 		t.Fatal(err)
 	}
+	var out []iceberggo.DataFile
 	for _, m := range manifests {
 		entries, err := m.FetchEntries(fs, true)
 		if err != nil {
@@ -52,18 +70,14 @@ func snapshotLiveFiles(ctx context.Context, t *testing.T, tbl *table.Table) live
 		}
 		for _, e := range entries {
 			df := e.DataFile()
-			switch df.ContentType() {
-			case iceberggo.EntryContentData:
-				out.data = append(out.data, localPath(t, df.FilePath()))
-				out.dataURIs = append(out.dataURIs, df.FilePath())
-			case iceberggo.EntryContentPosDeletes:
-				if df.FileFormat() != iceberggo.ParquetFile {
-					t.Fatalf("positional delete file %s is %s; the oracle reads Parquet only", df.FilePath(), df.FileFormat())
-				}
-				out.deletes = append(out.deletes, localPath(t, df.FilePath()))
-			default:
+			switch {
+			case df.ContentType() == iceberggo.EntryContentData:
+			case df.ContentType() != iceberggo.EntryContentPosDeletes:
 				t.Fatalf("delete file %s has content %v; the oracle applies positional deletes only", df.FilePath(), df.ContentType())
+			case df.FileFormat() != iceberggo.ParquetFile:
+				t.Fatalf("positional delete file %s is %s; the oracle reads Parquet only", df.FilePath(), df.FileFormat())
 			}
+			out = append(out, df)
 		}
 	}
 	return out
