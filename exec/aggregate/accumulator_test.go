@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,6 +191,65 @@ func appendSlice(b array.Builder, sl arrow.Array) error {
 	return b.UnmarshalJSON(js)
 }
 
+// finishErr is the error of Finish, releasing its output if there is one.
+func finishErr(acc Accumulator) error {
+	out, err := acc.Finish()
+	if err == nil {
+		out.Release()
+	}
+	return err
+}
+
+// TestSumOrderIndependent: a sum whose running total leaves int64 but
+// whose result fits is the same in every row order and batching, as
+// DuckDB's 128-bit sums are; only a result that does not fit fails.
+func TestSumOrderIndependent(t *testing.T) {
+	big := int64(math.MaxInt64)
+	cases := []struct {
+		name string
+		in   arrow.DataType
+		vals [][]any
+		want string
+	}{
+		{"max first", arrow.PrimitiveTypes.Int64, [][]any{{big, int64(1), int64(-2)}}, strconv.FormatInt(big-1, 10)},
+		{"max last", arrow.PrimitiveTypes.Int64, [][]any{{int64(-2), int64(1), big}}, strconv.FormatInt(big-1, 10)},
+		{"across batches", arrow.PrimitiveTypes.Int64, [][]any{{big}, {big, nil}, {-big, -big, int64(5)}}, "5"},
+		{"below min and back", arrow.PrimitiveTypes.Int64, [][]any{{int64(math.MinInt64), int64(-1)}, {int64(2)}}, strconv.FormatInt(math.MinInt64+1, 10)},
+		{"uint64 beyond int64", arrow.PrimitiveTypes.Uint64, [][]any{{uint64(math.MaxInt64), uint64(1)}}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			acc := exectest.Must[Accumulator](t)(New(mem, Sum, tc.in))
+			defer acc.Release()
+			for _, vals := range tc.vals {
+				arr := exectest.NewArray(t, mem, tc.in, vals...)
+				err := acc.Update(make([]uint32, len(vals)), 1, arr)
+				arr.Release()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := acc.Finish()
+			if tc.want == "" {
+				if err == nil {
+					out.Release()
+					t.Fatal("a sum beyond int64 did not fail")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Release()
+			if got := out.ValueStr(0); got != tc.want {
+				t.Errorf("sum = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestSumOverflow(t *testing.T) {
 	tests := []struct {
 		name string
@@ -217,6 +277,9 @@ func TestSumOverflow(t *testing.T) {
 					break
 				}
 			}
+			if err == nil {
+				err = finishErr(acc)
+			}
 			if !errors.Is(err, errs.ErrExec) {
 				t.Fatalf("err = %v, want ErrExec", err)
 			}
@@ -233,6 +296,9 @@ func TestSumOverflow(t *testing.T) {
 		state := exectest.NewArray(t, mem, arrow.PrimitiveTypes.Int64, int64(math.MaxInt64), nil, int64(1))
 		defer state.Release()
 		err := acc.Merge([]uint32{0, 0, 0}, 1, []arrow.Array{state})
+		if err == nil {
+			err = finishErr(acc)
+		}
 		if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), "overflowed int64") {
 			t.Fatalf("err = %v, want an int64 overflow", err)
 		}

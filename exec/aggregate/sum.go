@@ -9,13 +9,19 @@ import (
 	"lakeframe/errs"
 )
 
-// intSum implements Sum of integers into int64. An overflow is an error,
-// never a wrapped value.
+// intSum implements Sum of integers into int64. It adds in int64 while no
+// running sum overflows; the first batch that overflows is taken back and
+// the sums continue in 128 bits (wide.go), so that only a final sum that
+// does not fit int64 is an error, whatever the order of the rows. An
+// overflow is an error, never a wrapped value.
 type intSum struct {
 	mem    memory.Allocator
 	in     arrow.DataType
-	sums   []int64
+	sums   []int64 // the low 64 bits once carries is set
 	counts []int64 // non-null values per group; 0 makes the sum NULL
+	// carries are the high 64 bits of the sums, nil while every sum fits
+	// int64.
+	carries []int64
 }
 
 func (a *intSum) Update(ids []uint32, numGroups int, in arrow.Array) error {
@@ -25,6 +31,9 @@ func (a *intSum) Update(ids []uint32, numGroups int, in arrow.Array) error {
 	a.grow(numGroups)
 	if in == nil {
 		return nil
+	}
+	if a.carries != nil {
+		return a.addWide(ids, in)
 	}
 	var ok bool
 	var err error
@@ -52,7 +61,7 @@ func (a *intSum) Update(ids []uint32, numGroups int, in arrow.Array) error {
 		return err
 	}
 	if !ok {
-		return a.overflow()
+		return a.widen(ids, in)
 	}
 	return nil
 }
@@ -64,6 +73,9 @@ func (a *intSum) overflow() error {
 func (a *intSum) grow(n int) {
 	a.sums = grow(a.sums, n)
 	a.counts = grow(a.counts, n)
+	if a.carries != nil {
+		a.carries = grow(a.carries, n)
+	}
 }
 
 func (a *intSum) Merge(ids []uint32, numGroups int, states []arrow.Array) error {
@@ -71,12 +83,15 @@ func (a *intSum) Merge(ids []uint32, numGroups int, states []arrow.Array) error 
 		return err
 	}
 	a.grow(numGroups)
+	if a.carries != nil {
+		return a.addWide(ids, states[0])
+	}
 	ok, err := addInts[int64](a.sums, a.counts, ids, states[0])
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return a.overflow()
+		return a.widen(ids, states[0])
 	}
 	return nil
 }
@@ -90,10 +105,15 @@ func (a *intSum) States() ([]arrow.Array, error) {
 }
 
 func (a *intSum) Finish() (arrow.Array, error) {
+	for g, hi := range a.carries {
+		if hi != a.sums[g]>>63 {
+			return nil, a.overflow()
+		}
+	}
 	return fixedArray(a.mem, arrow.PrimitiveTypes.Int64, a.sums, nonZero(a.counts)), nil
 }
 
-func (a *intSum) Release() { a.sums, a.counts = nil, nil }
+func (a *intSum) Release() { a.sums, a.counts, a.carries = nil, nil, nil }
 
 // addInts adds the non-null values of in to sums[ids[i]] and counts them in
 // counts[ids[i]].
