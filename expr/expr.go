@@ -21,9 +21,12 @@ type Expr struct{ node Node }
 // Wrap turns a node into an Expr.
 func Wrap(n Node) Expr { return Expr{node: n} }
 
-// Node returns the expression's root node. The zero Expr has an invalid
-// node, which Resolve reports as a plan error.
-func (e Expr) Node() Node {
+// Node returns the expression's root node; nil for the zero Expr.
+func (e Expr) Node() Node { return e.node }
+
+// tree is the node that an expression built on e holds: e's node, or for
+// the zero Expr an invalid operand, which Resolve reports as a plan error.
+func (e Expr) tree() Node {
 	if e.node == nil {
 		return &Literal{Value: scalar.MakeNullScalar(arrow.Null), Untyped: true, invalid: &invalidLiteral{zeroExpr{}}}
 	}
@@ -73,13 +76,13 @@ func toExpr(v any) Expr {
 func toNodes(vs []any) []Node {
 	out := make([]Node, len(vs))
 	for i, v := range vs {
-		out[i] = toExpr(v).Node()
+		out[i] = toExpr(v).tree()
 	}
 	return out
 }
 
 func (e Expr) binary(op BinaryOp, other any) Expr {
-	return Expr{&Binary{Op: op, Left: e.Node(), Right: toExpr(other).Node()}}
+	return Expr{&Binary{Op: op, Left: e.tree(), Right: toExpr(other).tree()}}
 }
 
 // Eq is e = other.
@@ -107,7 +110,7 @@ func (e Expr) And(other any) Expr { return e.binary(OpAnd, other) }
 func (e Expr) Or(other any) Expr { return e.binary(OpOr, other) }
 
 // Not is NOT e.
-func (e Expr) Not() Expr { return Expr{&Unary{Op: OpNot, In: e.Node()}} }
+func (e Expr) Not() Expr { return Expr{&Unary{Op: OpNot, In: e.tree()}} }
 
 // Add is e + other. A date or timestamp plus an Interval moves it in time.
 func (e Expr) Add(other any) Expr { return e.binary(OpAdd, other) }
@@ -126,17 +129,17 @@ func (e Expr) Div(other any) Expr { return e.binary(OpDiv, other) }
 func (e Expr) Mod(other any) Expr { return e.binary(OpMod, other) }
 
 // Neg is -e.
-func (e Expr) Neg() Expr { return Expr{&Unary{Op: OpNeg, In: e.Node()}} }
+func (e Expr) Neg() Expr { return Expr{&Unary{Op: OpNeg, In: e.tree()}} }
 
 // IsNull is true where e is NULL.
-func (e Expr) IsNull() Expr { return Expr{&Unary{Op: OpIsNull, In: e.Node()}} }
+func (e Expr) IsNull() Expr { return Expr{&Unary{Op: OpIsNull, In: e.tree()}} }
 
 // IsNotNull is true where e is not NULL.
-func (e Expr) IsNotNull() Expr { return Expr{&Unary{Op: OpIsNotNull, In: e.Node()}} }
+func (e Expr) IsNotNull() Expr { return Expr{&Unary{Op: OpIsNotNull, In: e.tree()}} }
 
 // IsIn is true where e equals one of values (SQL IN).
 func (e Expr) IsIn(values ...any) Expr {
-	return Expr{&IsIn{In: e.Node(), List: toNodes(values)}}
+	return Expr{&IsIn{In: e.tree(), List: toNodes(values)}}
 }
 
 // Between is lo <= e AND e <= hi.
@@ -145,41 +148,41 @@ func (e Expr) Between(lo, hi any) Expr {
 }
 
 // Alias names the expression's output column.
-func (e Expr) Alias(name string) Expr { return Expr{&Alias{In: e.Node(), Name: name}} }
+func (e Expr) Alias(name string) Expr { return Expr{&Alias{In: e.tree(), Name: name}} }
 
 // Cast converts e to the Arrow type to.
-func (e Expr) Cast(to arrow.DataType) Expr { return Expr{&Cast{In: e.Node(), To: to}} }
+func (e Expr) Cast(to arrow.DataType) Expr { return Expr{&Cast{In: e.tree(), To: to}} }
 
 // Sum adds up the non-null values. Integer sums are int64 and fail rather
 // than overflow.
-func (e Expr) Sum() Expr { return Expr{&Agg{Fn: AggSum, In: e.Node()}} }
+func (e Expr) Sum() Expr { return Expr{&Agg{Fn: AggSum, In: e.tree()}} }
 
 // Count counts the non-null values.
-func (e Expr) Count() Expr { return Expr{&Agg{Fn: AggCount, In: e.Node()}} }
+func (e Expr) Count() Expr { return Expr{&Agg{Fn: AggCount, In: e.tree()}} }
 
 // Mean averages the non-null values.
-func (e Expr) Mean() Expr { return Expr{&Agg{Fn: AggMean, In: e.Node()}} }
+func (e Expr) Mean() Expr { return Expr{&Agg{Fn: AggMean, In: e.tree()}} }
 
 // Min is the smallest non-null value.
-func (e Expr) Min() Expr { return Expr{&Agg{Fn: AggMin, In: e.Node()}} }
+func (e Expr) Min() Expr { return Expr{&Agg{Fn: AggMin, In: e.tree()}} }
 
 // Max is the largest non-null value.
-func (e Expr) Max() Expr { return Expr{&Agg{Fn: AggMax, In: e.Node()}} }
+func (e Expr) Max() Expr { return Expr{&Agg{Fn: AggMax, In: e.tree()}} }
 
 // CountDistinct counts the distinct non-null values.
-func (e Expr) CountDistinct() Expr { return Expr{&Agg{Fn: AggCountDistinct, In: e.Node()}} }
+func (e Expr) CountDistinct() Expr { return Expr{&Agg{Fn: AggCountDistinct, In: e.tree()}} }
 
 // Asc sorts by e ascending, nulls last.
-func (e Expr) Asc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.Node())}} }
+func (e Expr) Asc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.tree())}} }
 
 // Desc sorts by e descending, nulls last.
-func (e Expr) Desc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.Node()), Desc: true}} }
+func (e Expr) Desc() Expr { return Expr{&SortKey{In: unwrapSortKey(e.tree()), Desc: true}} }
 
 // NullsFirst puts nulls before other values in a sort key.
 func (e Expr) NullsFirst() Expr {
-	k, ok := e.Node().(*SortKey)
+	k, ok := e.tree().(*SortKey)
 	if !ok {
-		k = &SortKey{In: e.Node()}
+		k = &SortKey{In: e.tree()}
 	}
 	return Expr{&SortKey{In: k.In, Desc: k.Desc, NullsFirst: true}}
 }
@@ -202,14 +205,14 @@ func When(cond, value any) CaseBuilder {
 // When adds a branch.
 func (b CaseBuilder) When(cond, value any) CaseBuilder {
 	return CaseBuilder{
-		whens: append(append([]Node(nil), b.whens...), toExpr(cond).Node()),
-		thens: append(append([]Node(nil), b.thens...), toExpr(value).Node()),
+		whens: append(append([]Node(nil), b.whens...), toExpr(cond).tree()),
+		thens: append(append([]Node(nil), b.thens...), toExpr(value).tree()),
 	}
 }
 
 // Otherwise finishes the CASE with an ELSE value.
 func (b CaseBuilder) Otherwise(value any) Expr {
-	return Expr{&Case{Whens: b.whens, Thens: b.thens, Else: toExpr(value).Node()}}
+	return Expr{&Case{Whens: b.whens, Thens: b.thens, Else: toExpr(value).tree()}}
 }
 
 // End finishes the CASE; rows that match no branch are NULL.

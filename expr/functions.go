@@ -7,7 +7,7 @@ type StrNamespace struct{ e Expr }
 func (e Expr) Str() StrNamespace { return StrNamespace{e} }
 
 func (s StrNamespace) call(fn ScalarFunc, args ...any) Expr {
-	return Expr{&Call{Fn: fn, Args: append([]Node{s.e.Node()}, toNodes(args)...)}}
+	return Expr{&Call{Fn: fn, Args: append([]Node{s.e.tree()}, toNodes(args)...)}}
 }
 
 // Contains is true where the string contains substr.
@@ -43,10 +43,10 @@ type DtNamespace struct{ e Expr }
 func (e Expr) Dt() DtNamespace { return DtNamespace{e} }
 
 // Year is the calendar year of a date or timestamp.
-func (d DtNamespace) Year() Expr { return Expr{&Call{Fn: FnYear, Args: []Node{d.e.Node()}}} }
+func (d DtNamespace) Year() Expr { return Expr{&Call{Fn: FnYear, Args: []Node{d.e.tree()}}} }
 
 // Month is the month (1-12) of a date or timestamp.
-func (d DtNamespace) Month() Expr { return Expr{&Call{Fn: FnMonth, Args: []Node{d.e.Node()}}} }
+func (d DtNamespace) Month() Expr { return Expr{&Call{Fn: FnMonth, Args: []Node{d.e.tree()}}} }
 
 // Day is the day of the month (1-31) of a date or timestamp.
-func (d DtNamespace) Day() Expr { return Expr{&Call{Fn: FnDay, Args: []Node{d.e.Node()}}} }
+func (d DtNamespace) Day() Expr { return Expr{&Call{Fn: FnDay, Args: []Node{d.e.tree()}}} }
