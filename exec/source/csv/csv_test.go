@@ -87,6 +87,8 @@ func TestValuesMatchDuckDB(t *testing.T) {
 		{"tabs and markers", "a\tb\n1\tNA\nNA\tx y\n3\t\n", Options{Delimiter: '\t', NullValues: []string{"NA"}},
 			"header = true, delim = '\t', nullstr = 'NA'"},
 		{"ints then floats", intsThenFloats(), Options{}, "header = true"},
+		// Lines ended by a bare carriage return, one inside a quoted field.
+		{"bare carriage returns", "a,b\r1,x\r2,\"y\rz\"\r3,\r", Options{}, "header = true, new_line = '\\r'"},
 	}
 	db := st.OpenDB(t)
 	for _, c := range cases {
@@ -98,6 +100,9 @@ func TestValuesMatchDuckDB(t *testing.T) {
 			}
 			for _, bs := range []int{1, 2, 1000} {
 				got := st.ReadRows(t, src, plan.Pushdown{Limit: -1}, bs)
+				if len(got) == 0 {
+					t.Fatal("no rows read")
+				}
 				want := st.Query(t, db, fmt.Sprintf("SELECT * FROM read_csv('%s', %s, columns = %s)", path, c.duck, duckColumns(src.Schema())))
 				st.SameRows(t, got, want)
 			}

@@ -16,8 +16,11 @@ type tokenizer struct {
 	r     *bufio.Reader
 	delim byte
 	quote byte
-	line  int64 // lines read so far
-	long  []byte
+	// eol ends lines: '\n' (also for "\r\n"), or '\r' in files that
+	// end lines with a bare carriage return, as old Mac tools write.
+	eol  byte
+	line int64 // lines read so far
+	long []byte
 
 	data   []byte  // field contents of the batch, back to back
 	ends   []int   // ends[k] is where field k of the batch ends in data
@@ -26,7 +29,7 @@ type tokenizer struct {
 }
 
 func newTokenizer(r io.Reader, delim, quote byte) *tokenizer {
-	return &tokenizer{r: bufio.NewReaderSize(r, 1<<20), delim: delim, quote: quote}
+	return &tokenizer{r: bufio.NewReaderSize(r, 1<<20), delim: delim, quote: quote, eol: '\n'}
 }
 
 // reset forgets the batch.
@@ -46,7 +49,7 @@ func (t *tokenizer) field(k int) []byte {
 // readLine returns the next line with its line break, valid until the
 // next call; it is empty at the end of the input.
 func (t *tokenizer) readLine() ([]byte, error) {
-	line, err := t.r.ReadSlice('\n')
+	line, err := t.r.ReadSlice(t.eol)
 	if !errors.Is(err, bufio.ErrBufferFull) {
 		if errors.Is(err, io.EOF) {
 			err = nil
@@ -55,7 +58,7 @@ func (t *tokenizer) readLine() ([]byte, error) {
 	}
 	t.long = append(t.long[:0], line...)
 	for errors.Is(err, bufio.ErrBufferFull) {
-		line, err = t.r.ReadSlice('\n')
+		line, err = t.r.ReadSlice(t.eol)
 		t.long = append(t.long, line...)
 	}
 	if errors.Is(err, io.EOF) {
@@ -64,7 +67,13 @@ func (t *tokenizer) readLine() ([]byte, error) {
 	return t.long, err
 }
 
-func trimEOL(b []byte) []byte {
+func (t *tokenizer) trimEOL(b []byte) []byte {
+	if t.eol == '\r' {
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+		return b
+	}
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
 		if n := len(b); n > 0 && b[n-1] == '\r' {
@@ -74,12 +83,22 @@ func trimEOL(b []byte) []byte {
 	return b
 }
 
-// skipBOM drops a UTF-8 byte order mark at the start of the input.
+// skipBOM drops a UTF-8 byte order mark at the start of the input, and
+// finds how lines end: with a bare carriage return when the first 64 KiB
+// hold one and no line feed.
 func (t *tokenizer) skipBOM() error {
 	b, err := t.r.Peek(3)
 	if err == nil && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		_, err = t.r.Discard(3)
+		if _, err = t.r.Discard(3); err != nil {
+			return err
+		}
+	}
+	head, err := t.r.Peek(64 << 10)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return err
+	}
+	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		t.eol = '\r'
 	}
 	return nil
 }
@@ -97,7 +116,7 @@ func (t *tokenizer) next() (int, error) {
 			return 0, io.EOF
 		}
 		t.line++
-		if len(trimEOL(line)) > 0 {
+		if len(t.trimEOL(line)) > 0 {
 			break
 		}
 	}
@@ -141,7 +160,7 @@ func (t *tokenizer) next() (int, error) {
 		rest := line[i:]
 		j := bytes.IndexByte(rest, t.delim)
 		if j < 0 {
-			t.data = append(t.data, trimEOL(rest)...)
+			t.data = append(t.data, t.trimEOL(rest)...)
 			t.ends = append(t.ends, len(t.data))
 			t.quoted = append(t.quoted, quoted)
 			return fields + 1, nil
