@@ -144,6 +144,17 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("ragged row: %v", err)
 	}
 
+	// Text columns must be UTF-8, as DuckDB requires.
+	latin1 := st.WriteFile(t, filepath.Join(dir, "latin1.csv"), "id,s\n1,ok\n2,caf\xe9\n")
+	src, err = NewSource(ctx, []string{latin1}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.ScanError(t, src, plan.Pushdown{Limit: -1}, 100)
+	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), latin1+":3") || !strings.Contains(err.Error(), "UTF-8") {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+
 	unclosed := st.WriteFile(t, filepath.Join(dir, "unclosed.csv"), "a\n\"x\n")
 	_, err = NewSource(ctx, []string{unclosed}, Options{})
 	if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), unclosed) || !strings.Contains(err.Error(), "line 2") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -189,6 +190,15 @@ func (p *columnParser) strings(c, rows int, t arrow.DataType, large bool) (arrow
 		o64[rows] = int64(pos)
 	} else {
 		o32[rows] = int32(pos)
+	}
+	// Text columns hold UTF-8, as DuckDB checks: one pass over the batch,
+	// and a search for the row only when it fails.
+	if !utf8.Valid(out[:pos]) {
+		for r := range rows {
+			if f := p.tok.field(r*p.ncols + c); !utf8.Valid(f) {
+				return nil, fmt.Errorf("%w: %s:%d: column %s: %q is not valid UTF-8", errs.ErrExec, p.path, p.tok.lines[r], p.name, f)
+			}
+		}
 	}
 	ad := array.NewData(t, rows, []*memory.Buffer{validity, offsets, data}, nil, nulls, 0)
 	defer ad.Release()
