@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -53,38 +54,51 @@ func (fr *fileReader) positionDeletes(ctx context.Context, ft table.FileScanTask
 }
 
 // deletedPositions are the positions a positional delete file deletes in
-// one data file. Delete files are read once per source; a data file is
-// found under its path as written or, for tables whose paths were
-// remapped, under any path that resolves to the same file.
+// one data file.
 func (s *Source) deletedPositions(ctx context.Context, deletePath, dataPath string) ([]int64, error) {
+	byFile, err := s.positionDeleteFile(ctx, deletePath)
+	if err != nil {
+		return nil, err
+	}
+	return byFile[s.resolvePath(dataPath)], nil
+}
+
+// positionDeleteFile reads a positional delete file, once per source,
+// into the positions it deletes by data file. The data files are keyed by
+// resolvePath, so that, for tables whose paths were remapped, a delete
+// file naming a data file under another spelling still applies.
+func (s *Source) positionDeleteFile(ctx context.Context, deletePath string) (map[string][]int64, error) {
 	s.mu.Lock()
 	byFile, ok := s.posDeletes[deletePath]
 	s.mu.Unlock()
-	if !ok {
-		m, err := readPositionDeletes(ctx, s.tio, deletePath, memory.DefaultAllocator)
-		if err != nil {
-			return nil, fmt.Errorf("%w: positional delete file %s: %w", errs.ErrExec, deletePath, err)
-		}
-		if loc := s.tio.locations(); loc != nil {
-			resolved := make(map[string][]int64, len(m))
-			for p, pos := range m {
-				r := loc.resolve(p)
-				resolved[r] = append(resolved[r], pos...)
-			}
-			m = resolved
-		}
-		byFile = m
-		s.mu.Lock()
-		if s.posDeletes == nil {
-			s.posDeletes = map[string]map[string][]int64{}
-		}
-		s.posDeletes[deletePath] = byFile
-		s.mu.Unlock()
+	if ok {
+		return byFile, nil
 	}
+	m, err := readPositionDeletes(ctx, s.tio, deletePath, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("%w: positional delete file %s: %w", errs.ErrExec, deletePath, err)
+	}
+	byFile = make(map[string][]int64, len(m))
+	for p, pos := range m {
+		r := s.resolvePath(p)
+		byFile[r] = append(byFile[r], pos...)
+	}
+	s.mu.Lock()
+	if s.posDeletes == nil {
+		s.posDeletes = map[string]map[string][]int64{}
+	}
+	s.posDeletes[deletePath] = byFile
+	s.mu.Unlock()
+	return byFile, nil
+}
+
+// resolvePath is where a path stored in the table's metadata or delete
+// files points, after the table's location remaps.
+func (s *Source) resolvePath(p string) string {
 	if loc := s.tio.locations(); loc != nil {
-		dataPath = loc.resolve(dataPath)
+		return loc.resolve(p)
 	}
-	return byFile[dataPath], nil
+	return p
 }
 
 // equalityDeletes reads the equality delete files that apply to the data
@@ -128,7 +142,7 @@ func (fr *fileReader) equalityDeletes(ctx context.Context, ft table.FileScanTask
 // shared by the delete files on the same fields.
 func (fr *fileReader) equalitySet(cols []int) *equalitySet {
 	for _, s := range fr.eqSets {
-		if equalInts(s.cols, cols) {
+		if slices.Equal(s.cols, cols) {
 			return s
 		}
 	}
@@ -141,18 +155,6 @@ func (fr *fileReader) equalitySet(cols []int) *equalitySet {
 type equalitySet struct {
 	cols []int
 	keys map[string]bool
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // fieldType is the Arrow type lakeframe reads a field as.

@@ -10,24 +10,10 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
-	"lakeframe/errs"
 )
 
-// positionDeletes reads a positional delete file (once per change) into
-// data file path -> deleted positions.
-func (c *rowChange) positionDeletes(ctx context.Context, path string) (map[string][]int64, error) {
-	if m, ok := c.posDeletes[path]; ok {
-		return m, nil
-	}
-	m, err := readPositionDeletes(ctx, c.src.tio, path, c.mem)
-	if err != nil {
-		return nil, fmt.Errorf("%w: positional delete file %s: %w", errs.ErrExec, path, err)
-	}
-	c.posDeletes[path] = m
-	return m, nil
-}
-
+// readPositionDeletes reads a positional delete file into data file path
+// -> deleted positions, as the delete file spells the paths.
 func readPositionDeletes(ctx context.Context, tio *tableIO, path string, mem memory.Allocator) (map[string][]int64, error) {
 	f, err := tio.Open(path)
 	if err != nil {

@@ -212,11 +212,11 @@ func (c *rowChange) updateRows(ctx context.Context, rec arrow.RecordBatch, mask 
 func (c *rowChange) deletedPositions(ctx context.Context, ft table.FileScanTask) ([]int64, error) {
 	var out []int64
 	for _, d := range ft.DeleteFiles {
-		byFile, err := c.positionDeletes(ctx, d.FilePath())
+		pos, err := c.src.deletedPositions(ctx, d.FilePath(), ft.File.FilePath())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, byFile[ft.File.FilePath()]...)
+		out = append(out, pos...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil

@@ -33,9 +33,6 @@ type rowChange struct {
 	// decides exactly (it reads identity partition columns only), so every
 	// planned file's rows all match and the files go without being read.
 	wholeFiles bool
-	// posDeletes caches the positional delete files read: delete file
-	// path -> data file path -> deleted positions.
-	posDeletes map[string]map[string][]int64
 }
 
 func newRowChange(tbl *table.Table, where expr.Expr, set map[string]any, mode RowChangeMode, mem memory.Allocator) (*rowChange, error) {
@@ -57,7 +54,7 @@ func newRowChange(tbl *table.Table, where expr.Expr, set map[string]any, mode Ro
 	if t.ID() != arrow.BOOL && t.ID() != arrow.NULL {
 		return nil, fmt.Errorf("%w: where %s is %s, not boolean", errs.ErrPlan, where, t)
 	}
-	c := &rowChange{src: src, where: w, mode: mode, mem: mem, posDeletes: map[string]map[string][]int64{}}
+	c := &rowChange{src: src, where: w, mode: mode, mem: mem}
 	for col, v := range set {
 		a, err := resolveAssignment(src.schema, col, v)
 		if err != nil {

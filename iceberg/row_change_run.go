@@ -130,7 +130,7 @@ func (c *rowChange) apply(ctx context.Context, tbl *table.Table, extra []iceberg
 		rd.AddDeletes(deletes...)
 		err = rd.Commit(ctx)
 	} else {
-		removed, dangling := c.replaced(changed)
+		removed, dangling := c.replaced(ctx, changed)
 		err = txn.ReplaceFiles(ctx, removed, append(data, extra...), dangling, props, table.WithoutDuplicateCheck())
 	}
 	if err != nil {
@@ -169,11 +169,11 @@ func (c *rowChange) outputs(ctx context.Context, tasks []table.FileScanTask, cha
 // replaced returns the data files copy-on-write replaces and the
 // positional delete files left with nothing to apply to: every data file
 // they name is replaced.
-func (c *rowChange) replaced(changed []*fileChange) (removed, dangling []iceberg.DataFile) {
+func (c *rowChange) replaced(ctx context.Context, changed []*fileChange) (removed, dangling []iceberg.DataFile) {
 	gone := map[string]bool{}
 	for _, fc := range changed {
 		removed = append(removed, fc.task.File)
-		gone[fc.task.File.FilePath()] = true
+		gone[c.src.resolvePath(fc.task.File.FilePath())] = true
 	}
 	seen := map[string]bool{}
 	for _, fc := range changed {
@@ -182,8 +182,10 @@ func (c *rowChange) replaced(changed []*fileChange) (removed, dangling []iceberg
 				continue
 			}
 			seen[d.FilePath()] = true
-			all := true
-			for target := range c.posDeletes[d.FilePath()] {
+			// Read (and cached) already, to find the changed rows.
+			targets, err := c.src.positionDeleteFile(ctx, d.FilePath())
+			all := err == nil
+			for target := range targets {
 				all = all && gone[target]
 			}
 			if all {

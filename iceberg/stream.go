@@ -239,11 +239,14 @@ func (fr *fileReader) open(ctx context.Context, t *Task, ft table.FileScanTask) 
 	groups := fr.rowGroups(t, ft, fileField)
 	fr.countLeft = 0
 	if len(read) == 0 {
+		starts := make([]int64, meta.NumRowGroups()+1)
+		for i := range meta.NumRowGroups() {
+			starts[i+1] = starts[i] + meta.RowGroup(i).NumRows()
+		}
 		for _, rg := range groups {
-			start, end := rowGroupSpan(meta, rg)
-			fr.countLeft += end - start
+			fr.countLeft += starts[rg+1] - starts[rg]
 			if fr.deleted != nil {
-				fr.countLeft -= fr.deleted.Count(start, end)
+				fr.countLeft -= fr.deleted.Count(starts[rg], starts[rg+1])
 			}
 		}
 	} else if len(groups) > 0 {
@@ -340,14 +343,6 @@ func constantStats(v any, typ arrow.DataType, rows int64) (prune.Stats, bool) {
 		return prune.Stats{}, false
 	}
 	return prune.Constant(pv, false, rows), true
-}
-
-func rowGroupSpan(meta *metadata.FileMetaData, rg int) (int64, int64) {
-	var start int64
-	for i := range rg {
-		start += meta.RowGroup(i).NumRows()
-	}
-	return start, start + meta.RowGroup(rg).NumRows()
 }
 
 func (fr *fileReader) next(ctx context.Context) (arrow.RecordBatch, error) {
