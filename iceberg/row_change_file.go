@@ -31,13 +31,6 @@ type fileChange struct {
 
 func (fc *fileChange) changed() bool { return fc.whole || len(fc.matched) > 0 }
 
-func (fc *fileChange) release() {
-	for _, b := range fc.out {
-		b.Release()
-	}
-	fc.out = nil
-}
-
 // scanFile reads a data file whole, in order, so that the n-th row read is
 // at position n; skips the rows its positional delete files delete; and
 // evaluates the condition on the others.

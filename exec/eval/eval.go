@@ -126,17 +126,3 @@ func (e *evaluator) column(c *expr.Column) (compute.Datum, error) {
 	}
 	return compute.NewDatum(e.batch.Column(idx[0])), nil
 }
-
-// evalAll evaluates nodes in order; on error it releases what it made.
-func (e *evaluator) evalAll(ctx context.Context, nodes []expr.Node) ([]compute.Datum, error) {
-	out := make([]compute.Datum, 0, len(nodes))
-	for _, n := range nodes {
-		d, err := e.eval(ctx, n)
-		if err != nil {
-			releaseAll(out)
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
