@@ -32,8 +32,7 @@ func partitionsOverwritten(files, data, deletes []iceberg.DataFile) (oldData, ol
 }
 
 // partitionKey identifies a file's partition: its spec and its partition
-// values, with integers of any Go type (a writer's int32 day, a manifest's
-// iceberg.Date) spelled alike.
+// values, spelled by writeKeyPart.
 func partitionKey(f iceberg.DataFile) string {
 	part := f.Partition()
 	ids := make([]int, 0, len(part))
@@ -44,21 +43,8 @@ func partitionKey(f iceberg.DataFile) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d", f.SpecID())
 	for _, id := range ids {
-		v := part[id]
-		switch x := v.(type) {
-		case nil:
-			fmt.Fprintf(&sb, "|%d:null", id)
-		case []byte:
-			fmt.Fprintf(&sb, "|%d:b%q", id, x)
-		case string:
-			fmt.Fprintf(&sb, "|%d:s%q", id, x)
-		default:
-			if n, ok := asInt(v); ok {
-				fmt.Fprintf(&sb, "|%d:i%d", id, n)
-			} else {
-				fmt.Fprintf(&sb, "|%d:%T:%v", id, v, v)
-			}
-		}
+		fmt.Fprintf(&sb, "|%d:", id)
+		writeKeyPart(&sb, part[id])
 	}
 	return sb.String()
 }

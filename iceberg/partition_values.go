@@ -150,7 +150,8 @@ func (p *partitionValues) path(rec partitionRecord) string {
 }
 
 // writeKeyPart spells one partition value into a group key: NULL, the empty
-// string and "null" all differ.
+// string and "null" all differ, and integers of any Go type (a writer's
+// int32 day, a manifest's iceberg.Date) are spelled alike.
 func writeKeyPart(b *strings.Builder, v any) {
 	switch x := v.(type) {
 	case nil:
@@ -164,6 +165,10 @@ func writeKeyPart(b *strings.Builder, v any) {
 		b.WriteString(strconv.Quote(string(x)))
 		b.WriteString("|")
 	default:
+		if n, ok := asInt(v); ok {
+			fmt.Fprintf(b, "i%d|", n)
+			return
+		}
 		fmt.Fprintf(b, "%T:%v|", v, v)
 	}
 }
