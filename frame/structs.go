@@ -201,9 +201,13 @@ func cellGetter(at arrow.DataType, t reflect.Type) (func(arrow.Array, int) refle
 		if t.Elem().Kind() == reflect.Uint8 {
 			switch at.ID() {
 			case arrow.BINARY:
-				return conv(func(a arrow.Array, r int) reflect.Value { return reflect.ValueOf(bytesCopy(a.(*array.Binary).Value(r))) }), nil
+				return conv(func(a arrow.Array, r int) reflect.Value {
+					return reflect.ValueOf(bytesCopy(a.(*array.Binary).Value(r)))
+				}), nil
 			case arrow.LARGE_BINARY:
-				return conv(func(a arrow.Array, r int) reflect.Value { return reflect.ValueOf(bytesCopy(a.(*array.LargeBinary).Value(r))) }), nil
+				return conv(func(a arrow.Array, r int) reflect.Value {
+					return reflect.ValueOf(bytesCopy(a.(*array.LargeBinary).Value(r)))
+				}), nil
 			}
 		}
 	case reflect.Struct:
