@@ -141,11 +141,17 @@ func intEncoder(bin bool, width int, value func(int) int64) cellEncoder {
 	}
 	switch width {
 	case 2:
-		return func(dst []byte, r int) ([]byte, error) { return binary.BigEndian.AppendUint16(dst, uint16(value(r))), nil }
+		return func(dst []byte, r int) ([]byte, error) {
+			return binary.BigEndian.AppendUint16(dst, uint16(value(r))), nil
+		}
 	case 4:
-		return func(dst []byte, r int) ([]byte, error) { return binary.BigEndian.AppendUint32(dst, uint32(value(r))), nil }
+		return func(dst []byte, r int) ([]byte, error) {
+			return binary.BigEndian.AppendUint32(dst, uint32(value(r))), nil
+		}
 	}
-	return func(dst []byte, r int) ([]byte, error) { return binary.BigEndian.AppendUint64(dst, uint64(value(r))), nil }
+	return func(dst []byte, r int) ([]byte, error) {
+		return binary.BigEndian.AppendUint64(dst, uint64(value(r))), nil
+	}
 }
 
 // appendFloatText writes a float as PostgreSQL's float4out/float8out do

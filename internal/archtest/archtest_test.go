@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"internal": {"errs", "expr", "plan", "exec", "internal"},
 	// The wire protocol server knows nothing of plans: a Handler (the sql
 	// package's) gives statements their meaning.
-	"pgwire": {"errs"},
+	"pgwire":   {"errs"},
 	"examples": {"*"},
 	"cmd":      {"*"},
 }
