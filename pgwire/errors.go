@@ -29,7 +29,6 @@ const (
 	codeInvalidPassword     = "28P01"
 	codeInvalidAuthSpec     = "28000"
 	codeQueryCanceled       = "57014"
-	codeAdminShutdown       = "57P01"
 	codeInvalidSQLStatement = "26000" // invalid_sql_statement_name
 	codeInvalidCursor       = "34000" // invalid_cursor_name
 	codeFeatureUnsupported  = "0A000"
@@ -37,7 +36,6 @@ const (
 	codeDataException       = "22000"
 	codeSyntaxOrAccess      = "42000"
 	codeOutOfMemory         = "53200"
-	codeInvalidParameter    = "22023"
 	codeTooManyConnections  = "53300"
 )
 
