@@ -128,6 +128,9 @@ func newBlockCache(dir string, cfg BlockCacheConfig) (*BlockCache, error) {
 // Dir is the directory the blocks live in.
 func (c *BlockCache) Dir() string { return c.dir }
 
+// MaxBytes is the bound on the blocks on disk.
+func (c *BlockCache) MaxBytes() int64 { return c.maxBytes }
+
 // Stats returns the counters so far.
 func (c *BlockCache) Stats() CacheStats {
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Requests: c.requests.Load(),
