@@ -24,10 +24,10 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"lakeframe/errs"
+	"lakeframe/exec/source/files"
 	"lakeframe/expr"
 	"lakeframe/frame"
 	"lakeframe/iceberg"
-	"lakeframe/exec/source/files"
 	"lakeframe/internal/miniotest"
 )
 

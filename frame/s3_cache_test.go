@@ -150,4 +150,3 @@ func collectSorted(t *testing.T, df *frame.DataFrame) []string {
 	slices.Sort(rows)
 	return rows
 }
-
