@@ -21,7 +21,6 @@ import (
 	iceberggo "github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	_ "github.com/duckdb/duckdb-go/v2"
 
 	"lakeframe/errs"
 	"lakeframe/exec/source/files"
@@ -233,11 +232,7 @@ func conSteps() []conStep {
 func testIcebergConsistency(t *testing.T, props map[string]string, s3c *s3.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	for _, mode := range []string{table.WriteModeCopyOnWrite, table.WriteModeMergeOnRead} {
 		t.Run(mode, func(t *testing.T) {
 			cat, err := iceberg.OpenCatalog(ctx, "sqlite://"+filepath.Join(t.TempDir(), "cat.db"), props)

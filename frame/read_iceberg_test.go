@@ -1,3 +1,5 @@
+//go:build cgo
+
 package frame_test
 
 import (
@@ -173,11 +175,7 @@ func where(pred expr.Expr) func(*frame.DataFrame) *frame.DataFrame {
 // into the scan.
 func TestIcebergCases(t *testing.T) {
 	root, tabs := loadIcebergCases(t)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	if _, err := db.Exec("SET TimeZone='UTC'"); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package frame_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	_ "github.com/duckdb/duckdb-go/v2"
 
 	"lakeframe/exec/source/csv"
 	"lakeframe/exec/source/files"
@@ -114,11 +112,7 @@ func TestReadParquetS3(t *testing.T) {
 	srv := miniotest.Start(t)
 	root, bucket := s3Lake(t, srv)
 	setS3Env(t, srv)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDuck(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 

@@ -20,7 +20,7 @@ type SQLStateError interface {
 // lies: a 1-based character position, 0 when unknown.
 type PositionError interface {
 	error
-	Position() int
+	ErrorPosition() int
 }
 
 // SQLSTATE codes the server itself raises.
@@ -45,8 +45,8 @@ const (
 func errorResponse(err error) *pgproto3.ErrorResponse {
 	resp := &pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: codeOf(err), Message: err.Error()}
 	var pe PositionError
-	if errors.As(err, &pe) && pe.Position() > 0 {
-		resp.Position = int32(pe.Position())
+	if errors.As(err, &pe) && pe.ErrorPosition() > 0 {
+		resp.Position = int32(pe.ErrorPosition())
 	}
 	return resp
 }

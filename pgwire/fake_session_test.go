@@ -70,7 +70,7 @@ type sqlError struct {
 
 func (e *sqlError) Error() string    { return e.msg }
 func (e *sqlError) SQLState() string { return e.code }
-func (e *sqlError) Position() int    { return e.pos }
+func (e *sqlError) ErrorPosition() int { return e.pos }
 
 func (s *fakeSession) Prepare(ctx context.Context, q string, paramTypes []uint32) (pgwire.Statement, error) {
 	word, arg, _ := strings.Cut(strings.TrimSpace(q), " ")

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Command tpchbench runs TPC-H queries with lakeframe and with DuckDB on the
 // same Parquet files, with the same number of threads, and prints each
 // engine's best time, the ratio, and each engine's peak memory (the peak
