@@ -68,8 +68,8 @@ type sqlError struct {
 	msg  string
 }
 
-func (e *sqlError) Error() string    { return e.msg }
-func (e *sqlError) SQLState() string { return e.code }
+func (e *sqlError) Error() string      { return e.msg }
+func (e *sqlError) SQLState() string   { return e.code }
 func (e *sqlError) ErrorPosition() int { return e.pos }
 
 func (s *fakeSession) Prepare(ctx context.Context, q string, paramTypes []uint32) (pgwire.Statement, error) {
