@@ -12,11 +12,19 @@ import (
 // PostgresOption tunes how ReadPostgres reads.
 type PostgresOption func(*postgres.Options)
 
-// PostgresParallelism splits a plain table's scan into at most n tasks,
-// each reading a range of the table's pages on its own connection
-// (default GOMAXPROCS). All tasks of one scan read one snapshot.
+// PostgresParallelism splits a scan into at most n tasks, each reading
+// on its own connection a range of the table's pages or, with
+// PostgresSplitColumn, of a column's values (default GOMAXPROCS). All
+// tasks of one scan read one snapshot.
 func PostgresParallelism(n int) PostgresOption {
 	return func(o *postgres.Options) { o.Parallelism = n }
+}
+
+// PostgresSplitColumn splits the scan by ranges of an integer column
+// instead of pages: for queries, views, partitioned and distributed
+// (Citus) tables, which have no pages of their own to split.
+func PostgresSplitColumn(name string) PostgresOption {
+	return func(o *postgres.Options) { o.SplitColumn = name }
 }
 
 // PostgresPagesPerTask sets the fewest 8 KiB pages one task reads when a

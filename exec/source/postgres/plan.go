@@ -11,9 +11,10 @@ import (
 	"lakeframe/plan"
 )
 
-// Plan writes the statement the pushdown asks for and, for a plain table
-// read without a limit, splits it into ranges of pages (ctid ranges),
-// as many as Options.Parallelism allows and the table's size warrants.
+// Plan writes the statement the pushdown asks for and, without a limit,
+// splits it into parts for as many tasks as Options.Parallelism allows:
+// ranges of an integer column when Options.SplitColumn names one, else,
+// for a plain table large enough, ranges of pages (ctid).
 func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, error) {
 	cols, err := s.project(p.Columns)
 	if err != nil {
@@ -29,6 +30,10 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		}
 	}
 	where := w.sb.String()
+	from := s.relation
+	if from == "" {
+		from = "(" + s.query + ") AS q"
+	}
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
 	for i, c := range cols {
@@ -37,11 +42,7 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		}
 		sb.WriteString(quote(c.Name))
 	}
-	if s.relation != "" {
-		sb.WriteString(" FROM " + s.relation)
-	} else {
-		sb.WriteString(" FROM (" + s.query + ") AS q")
-	}
+	sb.WriteString(" FROM " + from)
 	selectFrom := sb.String()
 
 	var stats plan.ScanStats
@@ -57,23 +58,20 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 			stats.RowsEstimate = size.tuples
 		}
 	}
-	n := s.taskCount(pages, p.Limit)
+	parts, split, err := s.split(ctx, from, where, w.params, pages, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	n := len(parts)
 	tasks := make([]*Task, n)
-	for i := range tasks {
-		first, end := int64(0), int64(-1)
-		if n > 1 {
-			first = pages * int64(i) / int64(n)
-			if i < n-1 {
-				end = pages * int64(i+1) / int64(n)
-			}
-		}
+	for i, pt := range parts {
 		stmt := selectFrom
 		conds := where
-		if r := ctidRange(first, end); r != "" {
+		if pt.cond != "" {
 			if conds != "" {
 				conds += " AND "
 			}
-			conds += r
+			conds += pt.cond
 		}
 		if conds != "" {
 			stmt += " WHERE " + conds
@@ -81,18 +79,12 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		if p.Limit >= 0 {
 			stmt += " LIMIT " + strconv.FormatInt(p.Limit, 10)
 		}
-		t := &Task{Source: s.String(), SQL: stmt, Params: w.params, Columns: cols, FirstPage: first, EndPage: end}
-		if n > 1 {
-			t.Bytes = stats.BytesToRead / int64(n)
-		} else {
-			t.Bytes = stats.BytesToRead
-		}
-		tasks[i] = t
+		tasks[i] = &Task{Source: s.String(), SQL: stmt, Params: w.params, Columns: cols, Part: pt.desc, Bytes: stats.BytesToRead / int64(n)}
 	}
 	if p.Limit >= 0 && (stats.RowsEstimate == 0 || stats.RowsEstimate > p.Limit) {
 		stats.RowsEstimate = p.Limit
 	}
-	stats.Details = s.details(tasks, selectFrom, where, p.Limit, w.params)
+	stats.Details = details(tasks, selectFrom, where, split, w.params)
 	if n > 1 {
 		snap := &sharedSnapshot{srv: s.srv, pending: n, hold: s.snapshotHold()}
 		for _, t := range tasks {
@@ -104,6 +96,38 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 		out.Tasks[i] = t
 	}
 	return out, nil
+}
+
+// split divides the rows among tasks. One task reads everything when the
+// scan has a limit (one connection meets it soonest), when parallelism
+// is 1, and for queries, views and partitioned tables without a split
+// column (ctid is per partition, and a view has none). A table splits
+// into at most one task per PagesPerTask pages.
+func (s *Source) split(ctx context.Context, from, where string, params []string, pages, limit int64) (parts []part, how string, err error) {
+	n := s.parallelism()
+	whole := []part{{}}
+	if limit >= 0 || n <= 1 {
+		return whole, "", nil
+	}
+	if s.opts.SplitColumn != "" {
+		lo, hi, ok, err := s.keyBounds(ctx, from, where, params)
+		if err != nil || !ok {
+			return whole, "", err
+		}
+		parts = keyParts(s.opts.SplitColumn, lo, hi, n)
+		if len(parts) == 1 {
+			return whole, "", nil
+		}
+		return parts, "column " + s.opts.SplitColumn, nil
+	}
+	if s.relKind != 'r' && s.relKind != 'm' {
+		return whole, "", nil
+	}
+	n = int(min(int64(n), pages/s.pagesPerTask()))
+	if n <= 1 {
+		return whole, "", nil
+	}
+	return pageParts(pages, n), "ctid", nil
 }
 
 // project returns the columns the pushdown asks for, in its order.
@@ -122,45 +146,16 @@ func (s *Source) project(names []string) ([]column, error) {
 	return out, nil
 }
 
-// taskCount is how many page ranges a scan is split into: one for
-// queries, views and partitioned tables (ctid is per partition), and
-// for scans with a limit, which one connection satisfies soonest.
-func (s *Source) taskCount(pages, limit int64) int {
-	if (s.relKind != 'r' && s.relKind != 'm') || limit >= 0 {
-		return 1
-	}
-	n := int64(s.parallelism())
-	if most := pages / s.pagesPerTask(); most < n {
-		n = most
-	}
-	return int(max(n, 1))
-}
-
-// ctidRange is the condition that keeps the rows stored in pages
-// [first, end); PostgreSQL 14 and later scan such ranges directly
-// (TID Range Scan). The first task has no lower bound and the last no
-// upper one, so rows on pages added since planning are not lost.
-func ctidRange(first, end int64) string {
-	var parts []string
-	if first > 0 {
-		parts = append(parts, fmt.Sprintf("ctid >= '(%d,0)'::tid", first))
-	}
-	if end >= 0 {
-		parts = append(parts, fmt.Sprintf("ctid < '(%d,0)'::tid", end))
-	}
-	return strings.Join(parts, " AND ")
-}
-
 // details are the figures EXPLAIN shows: the statement sent, with its
 // parameters, and how the table was split.
-func (s *Source) details(tasks []*Task, selectFrom, where string, limit int64, params []string) []string {
+func details(tasks []*Task, selectFrom, where, split string, params []string) []string {
 	stmt := tasks[0].SQL
 	if len(tasks) > 1 {
 		stmt = selectFrom + " WHERE "
 		if where != "" {
 			stmt += where + " AND "
 		}
-		stmt += "<ctid range>"
+		stmt += "<part>"
 	}
 	out := []string{"sql=" + strconv.Quote(stmt)}
 	if len(params) > 0 {
@@ -171,7 +166,7 @@ func (s *Source) details(tasks []*Task, selectFrom, where string, limit int64, p
 		out = append(out, "params=["+strings.Join(quoted, " ")+"]")
 	}
 	if len(tasks) > 1 {
-		out = append(out, fmt.Sprintf("split=ctid tasks=%d snapshot=shared", len(tasks)))
+		out = append(out, fmt.Sprintf("split=%s tasks=%d snapshot=shared", strconv.Quote(split), len(tasks)))
 	}
 	return out
 }

@@ -1,10 +1,6 @@
 package postgres
 
-import (
-	"fmt"
-
-	"lakeframe/plan"
-)
+import "lakeframe/plan"
 
 // Task reads one statement's rows: the whole scan, or one range of a
 // table's pages. Apart from the snapshot it shares with the other tasks
@@ -17,11 +13,10 @@ type Task struct {
 	Params []string `json:"params,omitempty"`
 	// Columns are the output columns, in order.
 	Columns []column `json:"columns"`
-	// FirstPage and EndPage bound the pages read, [FirstPage, EndPage);
-	// EndPage is -1 when the task reads to the end of the table.
-	FirstPage int64 `json:"first_page"`
-	EndPage   int64 `json:"end_page"`
-	Bytes     int64 `json:"bytes"`
+	// Part says which part of the rows the task reads, such as
+	// "pages [0, 1024)" or "id in [1, 5000)"; empty when it reads all.
+	Part  string `json:"part,omitempty"`
+	Bytes int64  `json:"bytes"`
 
 	// snapshot, when set, is the snapshot all tasks of the scan read.
 	snapshot *sharedSnapshot
@@ -32,13 +27,10 @@ var _ plan.Task = (*Task)(nil)
 // EstimatedBytes is the size of the pages the task reads.
 func (t *Task) EstimatedBytes() int64 { return t.Bytes }
 
-// String names the source and, for a part of a table, its pages.
+// String names the source and the part read.
 func (t *Task) String() string {
-	switch {
-	case t.FirstPage == 0 && t.EndPage < 0:
+	if t.Part == "" {
 		return t.Source
-	case t.EndPage < 0:
-		return fmt.Sprintf("%s pages [%d, end)", t.Source, t.FirstPage)
 	}
-	return fmt.Sprintf("%s pages [%d, %d)", t.Source, t.FirstPage, t.EndPage)
+	return t.Source + " " + t.Part
 }
