@@ -87,7 +87,7 @@ func numericToDecimal(v []byte, precision, scale int32) (decimal128.Num, error) 
 				return decimal128.Num{}, errNumericShape
 			}
 		}
-		if n.BitLen() > 126 {
+		if n.BitLen() > 127 {
 			return decimal128.Num{}, errNumericShape
 		}
 		num = decimal128.FromBigInt(n)

@@ -118,3 +118,40 @@ func TestNumericThatDoesNotFitFails(t *testing.T) {
 		mem.AssertSize(t, 0)
 	}
 }
+
+// TestNumericShapesMatchPostgres reads random numerics of many
+// precisions and scales, small and large, positive and negative, through
+// both decoding paths (up to 16 digits, and beyond), and compares them
+// with PostgreSQL's text.
+func TestNumericShapesMatchPostgres(t *testing.T) {
+	dsn, conn := newDatabase(t)
+	mustExec(t, conn, `SELECT setseed(0.25)`)
+	mustExec(t, conn, `CREATE TABLE nums (id int, a numeric(38,0), b numeric(38,18), c numeric(20,10),
+		d numeric(4,-2), e numeric(5,5), f numeric)`)
+	mustExec(t, conn, `INSERT INTO nums SELECT g,
+		trunc((random()::numeric - 0.5) * 10::numeric ^ (g % 38)),
+		round((random()::numeric - 0.5) * 10::numeric ^ (g % 20) + random()::numeric / 10::numeric ^ 15, 18),
+		round((random()::numeric - 0.5) * 10::numeric ^ (g % 10), g % 11),
+		round(random()::numeric * 990000, -2),
+		round(random()::numeric - 0.5, 5),
+		round((random()::numeric - 0.5) * 10::numeric ^ (g % 28), g % 11)
+		FROM generate_series(1, 5000) g`)
+	mustExec(t, conn, `INSERT INTO nums VALUES (0, 0, 0, 0, 0, 0, 0),
+		(-1, 99999999999999999999999999999999999999, 99999999999999999999.999999999999999999, 9999999999.9999999999, 999900, 0.99999, 9999999999999999999999999999.9999999999),
+		(-2, -99999999999999999999999999999999999999, -99999999999999999999.999999999999999999, -9999999999.9999999999, -999900, -0.99999, -9999999999999999999999999999.9999999999)`)
+	src, err := NewSource(context.Background(), dsn, "SELECT * FROM nums ORDER BY id", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tbl, _, err := scanAll(t, src, plan.Pushdown{Limit: -1}, mem, 777)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := tbl.Schema().Field(4).Type.String(); got != "decimal(6, 0)" {
+		t.Errorf("numeric(4,-2) reads as %s, want decimal(6, 0)", got)
+	}
+	checkTable(t, conn, tbl, "nums", "id")
+}
