@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -309,4 +310,92 @@ func writeFileAs(path, content string) error {
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
 	return os.Chown(path, uid, gid)
+}
+
+// TestReadPostgresParallelExplainAndRows splits the table into page
+// ranges: Explain says so, and the rows are PostgreSQL's, each once.
+func TestReadPostgresParallelExplainAndRows(t *testing.T) {
+	dsn, conn, _ := pgItems(t)
+	df := frame.ReadPostgres(dsn, "items", frame.PostgresParallelism(3), frame.PostgresPagesPerTask(8)).
+		Where(expr.Col("id").Gt(10)).
+		Select(expr.Col("id"), expr.Col("name"))
+	_, explain := pushedSQL(t, df)
+	if !strings.Contains(explain, `split="ctid" tasks=3 snapshot=shared`) || !strings.Contains(explain, `<part>`) {
+		t.Errorf("explain does not show the split:\n%s", explain)
+	}
+	got := pgRows(t, df, frame.WithParallelism(3))
+	rows, err := conn.Query(context.Background(), `SELECT id::text || '|' || coalesce(name, 'NULL') FROM items WHERE id > 10`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %d rows, PostgreSQL %d; first %v vs %v", len(got), len(want), firstRows(got), firstRows(want))
+	}
+}
+
+// TestReadPostgresCancel cancels a query that would run for ever: Next
+// returns at once, and no connection is left behind.
+func TestReadPostgresCancel(t *testing.T) {
+	dsn, conn, _ := pgItems(t)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := frame.ReadPostgres(dsn, "SELECT generate_series(1, 1000000000000) AS g").
+		Stream(ctx, frame.WithAllocator(mem), frame.WithBatchSize(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Release()
+	cancel()
+	start := time.Now()
+	for {
+		rec, err := st.Next(ctx)
+		if err != nil {
+			break
+		}
+		rec.Release()
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the stream kept going after its context was cancelled")
+		}
+	}
+	st.Close()
+	var n int
+	for range 50 {
+		if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity WHERE application_name = 'lakeframe'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("%d lakeframe connections still open after the cancel", n)
+}
+
+// TestReadPostgresCancelWhileWaiting cancels while the server has not
+// sent a row yet: the statement is cancelled on the server.
+func TestReadPostgresCancelWhileWaiting(t *testing.T) {
+	dsn, _, _ := pgItems(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	timer := time.AfterFunc(300*time.Millisecond, cancel)
+	defer timer.Stop()
+	start := time.Now()
+	_, err := frame.ReadPostgres(dsn, "SELECT pg_sleep(60) AS slept").Collect(ctx)
+	if err == nil {
+		t.Fatal("a cancelled query returned no error")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("the cancelled query returned after %v", d)
+	}
 }
