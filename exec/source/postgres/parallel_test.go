@@ -281,3 +281,36 @@ func mustResolve(t *testing.T, src *Source, e expr.Expr) expr.Node {
 	}
 	return n
 }
+
+// TestSnapshotKeptWhileATaskReads: tasks that run one after another (more
+// tasks than partitions) find the snapshot however long the earlier ones
+// read; only idleness for the hold releases it.
+func TestSnapshotKeptWhileATaskReads(t *testing.T) {
+	dsn, conn := bigTable(t)
+	ctx := context.Background()
+	src, err := NewSource(ctx, dsn, "big", Options{Parallelism: 2, PagesPerTask: 8, SnapshotHold: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := src.Plan(ctx, plan.Pushdown{Columns: []string{"id"}, Limit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]int{}
+	first, err := src.Open(ctx, nil, sp.Tasks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, conn, `DELETE FROM big WHERE id <= 1000`)
+	time.Sleep(500 * time.Millisecond) // five holds, with the first task still open
+	readTask(t, first, seen)
+	second, err := src.Open(ctx, nil, sp.Tasks[1])
+	if err != nil {
+		t.Fatalf("the second task, started right after the first ended: %v", err)
+	}
+	readTask(t, second, seen)
+	if len(seen) != bigRows {
+		t.Errorf("read %d distinct ids, the snapshot had %d", len(seen), bigRows)
+	}
+	waitNoConnections(t, conn)
+}

@@ -16,17 +16,20 @@ import (
 // snapshot (pg_export_snapshot); every task then imports it (SET
 // TRANSACTION SNAPSHOT) on its own connection. An exported snapshot
 // lives only while its transaction is open, so the exporting connection
-// stays open until every task has imported it, or until hold has passed
-// since the last import: a task never started (a limit above was met)
-// must not keep a transaction open, and with it old row versions, for
-// ever. Nothing is exported before a task starts, so planning alone
-// (EXPLAIN) opens no transaction.
+// stays open until every task has imported it, or until no task has been
+// reading for hold: a task never started (a limit above was met) must
+// not keep a transaction open, and with it old row versions, for ever,
+// while tasks that run one after another in one partition must find the
+// snapshot still there however long the earlier ones read. Nothing is
+// exported before a task starts, so planning alone (EXPLAIN) opens no
+// transaction.
 type sharedSnapshot struct {
 	srv  *server
 	hold time.Duration
 
 	mu       sync.Mutex
 	pending  int // tasks yet to import
+	active   int // tasks that imported and are still reading
 	exported bool
 	closed   bool
 	id       string
@@ -43,7 +46,7 @@ func (s *sharedSnapshot) begin(ctx context.Context, conn *pgconn.PgConn) error {
 		return err
 	}
 	_, err = conn.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '"+id+"'").ReadAll()
-	s.imported()
+	s.imported(err == nil)
 	if err != nil {
 		return s.srv.wrap(errs.ErrExec, "import the scan's snapshot "+id+" (it was released after "+s.hold.String()+" without a task starting, or its connection was lost)", err)
 	}
@@ -55,7 +58,7 @@ func (s *sharedSnapshot) get(ctx context.Context) (string, error) {
 	defer s.mu.Unlock()
 	if s.exported {
 		if s.closed {
-			return "", fmt.Errorf("%w: postgres %s: the scan's snapshot was released %s after its last use, before this task started; raise SnapshotHold or lower the scan's parallelism", errs.ErrExec, s.srv.addr, s.hold)
+			return "", fmt.Errorf("%w: postgres %s: the scan's snapshot was released after no task read for %s, before this task started; raise SnapshotHold", errs.ErrExec, s.srv.addr, s.hold)
 		}
 		return s.id, s.err
 	}
@@ -76,15 +79,19 @@ func (s *sharedSnapshot) get(ctx context.Context) (string, error) {
 	}
 	s.id = string(res[1].Rows[0][0])
 	s.conn = conn
-	s.timer = time.AfterFunc(s.hold, s.release)
+	s.timer = time.AfterFunc(s.hold, s.expire)
 	return s.id, nil
 }
 
-// imported counts one task's import, releasing the exporter after the
-// last.
-func (s *sharedSnapshot) imported() {
+// imported counts one task's import (or its failure to start), releasing
+// the exporter after the last. A task that imported is reading until it
+// calls finished.
+func (s *sharedSnapshot) imported(reading bool) {
 	s.mu.Lock()
 	s.pending--
+	if reading {
+		s.active++
+	}
 	last := s.pending <= 0
 	if !last && s.timer != nil {
 		s.timer.Reset(s.hold)
@@ -93,6 +100,29 @@ func (s *sharedSnapshot) imported() {
 	if last {
 		s.release()
 	}
+}
+
+// finished counts the end of a task that imported the snapshot.
+func (s *sharedSnapshot) finished() {
+	s.mu.Lock()
+	s.active--
+	if s.timer != nil && !s.closed {
+		s.timer.Reset(s.hold)
+	}
+	s.mu.Unlock()
+}
+
+// expire releases the exporter when no task is reading; otherwise it
+// waits another hold.
+func (s *sharedSnapshot) expire() {
+	s.mu.Lock()
+	if s.active > 0 && !s.closed {
+		s.timer.Reset(s.hold)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.release()
 }
 
 // release ends the exporting transaction.

@@ -44,6 +44,9 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 	}
 	conn, err := s.srv.connect(ctx)
 	if err != nil {
+		if t.snapshot != nil {
+			t.snapshot.imported(false)
+		}
 		return nil, err
 	}
 	st.conn = conn
@@ -52,6 +55,7 @@ func (s *Source) Open(ctx context.Context, tc *exec.TaskContext, task plan.Task)
 			st.Close()
 			return nil, err
 		}
+		st.snapshot = t.snapshot
 	}
 	params := make([][]byte, len(t.Params))
 	for i, p := range t.Params {
@@ -74,6 +78,9 @@ type stream struct {
 	conn      *pgconn.PgConn
 	rr        *pgconn.ResultReader
 	done      bool // every row was read and the result closed
+	// snapshot is the scan's shared snapshot this task imported, told
+	// when the task ends.
+	snapshot *sharedSnapshot
 }
 
 func (st *stream) Schema() *arrow.Schema { return st.schema }
@@ -156,6 +163,10 @@ func (st *stream) Close() error {
 	if st.conn != nil {
 		closeConn(st.conn)
 		st.conn = nil
+	}
+	if st.snapshot != nil {
+		st.snapshot.finished()
+		st.snapshot = nil
 	}
 	return nil
 }
