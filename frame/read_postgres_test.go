@@ -234,6 +234,7 @@ func TestReadPostgresErrors(t *testing.T) {
 
 	t.Run("unknown table", func(t *testing.T) {
 		err := frame.ReadPostgres(dsn, "itemz").Err()
+		t.Log(err)
 		if !errors.Is(err, errs.ErrPlan) || !strings.Contains(err.Error(), `"itemz"`) || !strings.Contains(err.Error(), "public.items") {
 			t.Errorf("error %v should be a plan error naming itemz and the tables that exist", err)
 		}
@@ -245,6 +246,18 @@ func TestReadPostgresErrors(t *testing.T) {
 		err := frame.ReadPostgres(dsn, "items").Where(expr.Col("nope").Eq(1)).Err()
 		if !errors.Is(err, errs.ErrPlan) || !strings.Contains(err.Error(), "nope") || !strings.Contains(err.Error(), "price") {
 			t.Errorf("error %v should be a plan error naming nope and the columns that exist", err)
+		}
+	})
+	t.Run("nothing listening", func(t *testing.T) {
+		err := frame.ReadPostgres("postgres://postgres:Some-Secret-55@127.0.0.1:1/postgres?sslmode=disable", "items").Err()
+		if !errors.Is(err, errs.ErrExec) || !strings.Contains(err.Error(), "postgres 127.0.0.1:1: connect") || strings.Contains(err.Error(), "Some-Secret-55") {
+			t.Errorf("error %v should be an execution error naming 127.0.0.1:1, without the password", err)
+		}
+	})
+	t.Run("bad connection string", func(t *testing.T) {
+		err := frame.ReadPostgres("postgres://postgres:Some-Secret-55@127.0.0.1:notaport/postgres", "items").Err()
+		if !errors.Is(err, errs.ErrPlan) || strings.Contains(err.Error(), "Some-Secret-55") {
+			t.Errorf("error %v should be a plan error without the password", err)
 		}
 	})
 	t.Run("bad query", func(t *testing.T) {
@@ -282,6 +295,7 @@ func TestReadPostgresErrors(t *testing.T) {
 		if err == nil {
 			t.Fatal("a wrong password was accepted")
 		}
+		t.Log(err)
 		if strings.Contains(err.Error(), "Wrong-Secret-982") {
 			t.Errorf("error shows the password: %v", err)
 		}

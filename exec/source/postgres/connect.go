@@ -33,6 +33,11 @@ func parseDSN(dsn string) (*server, error) {
 		}
 		return nil, fmt.Errorf("%w: postgres: the connection string does not parse", errs.ErrPlan)
 	}
+	if cfg.ConnectTimeout == 0 {
+		// Without connect_timeout a host that drops packets would hold
+		// the frame's construction for the operating system's TCP timeout.
+		cfg.ConnectTimeout = defaultConnectTimeout
+	}
 	if cfg.RuntimeParams == nil {
 		cfg.RuntimeParams = map[string]string{}
 	}
@@ -70,7 +75,7 @@ func (s *server) wrap(kind error, doing string, err error) error {
 	if pw := s.cfg.Password; pw != "" {
 		msg = strings.ReplaceAll(msg, pw, "********")
 	}
-	return &serverError{kind: kind, msg: "postgres " + s.addr + ": " + doing + ": " + msg, cause: pe}
+	return &serverError{kind: kind, msg: kind.Error() + ": postgres " + s.addr + ": " + doing + ": " + msg, cause: pe}
 }
 
 // serverError carries its kind (errs.ErrPlan, errs.ErrExec) and the

@@ -45,6 +45,8 @@ const (
 	defaultPagesPerTask = 1024
 	defaultSnapshotHold = 10 * time.Minute
 	closeTimeout        = 5 * time.Second
+	// defaultConnectTimeout applies when the DSN sets no connect_timeout.
+	defaultConnectTimeout = 15 * time.Second
 )
 
 // Source reads one PostgreSQL table or query. Its schema is fixed when it
