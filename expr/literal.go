@@ -75,7 +75,8 @@ func newLiteral(v any) Node {
 	case []byte:
 		return &Literal{Value: scalar.NewBinaryScalar(memory.NewBufferBytes(x), arrow.BinaryTypes.Binary)}
 	case time.Time:
-		return untyped(scalar.NewTimestampScalar(arrow.Timestamp(x.UnixMicro()), timestampLitType))
+		day := arrow.Date32FromTime(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC))
+		return &Literal{Value: scalar.NewTimestampScalar(arrow.Timestamp(x.UnixMicro()), timestampLitType), Untyped: true, date: &day}
 	case Interval:
 		return &Literal{Value: scalar.NewMonthDayNanoIntervalScalar(
 			arrow.MonthDayNanoInterval{Months: x.Months, Days: x.Days, Nanoseconds: x.Nanos})}
@@ -113,6 +114,22 @@ func BoolLiteral(n Node) (value, ok bool) {
 
 // NewLiteral makes a typed literal node from a scalar.
 func NewLiteral(s scalar.Scalar) *Literal { return &Literal{Value: s} }
+
+// coerce converts an untyped literal to type to, as coerceLiteral does,
+// except that a time.Time meets a date column as its calendar date in its
+// own location: time.Date(2024, 2, 7, 0, 0, 0, 0, berlin) is 2024-02-07
+// there, though the instant is the 6th in UTC.
+func (l *Literal) coerce(to arrow.DataType) (scalar.Scalar, bool) {
+	if l.date != nil && l.Value.IsValid() {
+		switch to.ID() {
+		case arrow.DATE32:
+			return scalar.NewDate32Scalar(*l.date), true
+		case arrow.DATE64:
+			return scalar.NewDate64Scalar(arrow.Date64FromTime(l.date.ToTime())), true
+		}
+	}
+	return coerceLiteral(l.Value, to)
+}
 
 // coerceLiteral converts the value of an untyped literal to type to. It
 // fails when the value does not fit exactly, so that the caller can widen

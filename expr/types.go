@@ -73,12 +73,12 @@ func commonType(l Node, lt arrow.DataType, r Node, rt arrow.DataType) (arrow.Dat
 		return lt, true
 	}
 	if ll, ok := l.(*Literal); ok && ll.Untyped {
-		if _, ok := coerceLiteral(ll.Value, rt); ok {
+		if _, ok := ll.coerce(rt); ok {
 			return rt, true
 		}
 	}
 	if rl, ok := r.(*Literal); ok && rl.Untyped {
-		if _, ok := coerceLiteral(rl.Value, lt); ok {
+		if _, ok := rl.coerce(lt); ok {
 			return lt, true
 		}
 	}
@@ -109,7 +109,7 @@ func coerceTo(n Node, from, to arrow.DataType) (Node, error) {
 	}
 	if l, ok := n.(*Literal); ok {
 		if l.Untyped {
-			if s, ok := coerceLiteral(l.Value, to); ok {
+			if s, ok := l.coerce(to); ok {
 				return &Literal{Value: s}, nil
 			}
 		}
