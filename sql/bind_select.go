@@ -1,0 +1,425 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"lakeframe/expr"
+	"lakeframe/plan"
+)
+
+// block is a query block after FROM and WHERE: the rest of the SELECT
+// computes over node. A subquery's WHERE conjuncts that read columns of
+// the blocks around it are kept apart in correlated, for unnesting.
+type block struct {
+	stmt       *pg.SelectStmt
+	sc         *scope
+	node       plan.Node
+	correlated []expr.Node
+}
+
+// query binds a SELECT that reads no outer columns.
+func (b *binder) query(ctx context.Context, stmt *pg.SelectStmt, parent *scope) (*relation, error) {
+	blk, err := b.openBlock(ctx, stmt, parent)
+	if err != nil {
+		return nil, err
+	}
+	if len(blk.correlated) > 0 {
+		return nil, b.unsupported(-1, "correlated subqueries in this position")
+	}
+	return b.finishBlock(ctx, blk)
+}
+
+// openBlock binds FROM and WHERE.
+func (b *binder) openBlock(ctx context.Context, stmt *pg.SelectStmt, parent *scope) (*block, error) {
+	if stmt == nil {
+		return nil, b.errAt(-1, CodeSyntaxError, "expected a SELECT")
+	}
+	switch {
+	case stmt.Op != pg.SetOperation_SETOP_NONE:
+		return nil, b.unsupported(-1, fmt.Sprintf("%s (set operations)", map[pg.SetOperation]string{
+			pg.SetOperation_SETOP_UNION: "UNION", pg.SetOperation_SETOP_INTERSECT: "INTERSECT", pg.SetOperation_SETOP_EXCEPT: "EXCEPT"}[stmt.Op]))
+	case stmt.WithClause != nil:
+		return nil, b.unsupported(stmt.WithClause.Location, "WITH (common table expressions)")
+	case len(stmt.ValuesLists) > 0:
+		return nil, b.unsupported(-1, "VALUES as a query")
+	case stmt.IntoClause != nil:
+		return nil, b.unsupported(-1, "SELECT INTO")
+	case len(stmt.LockingClause) > 0:
+		return nil, b.unsupported(-1, "FOR UPDATE/SHARE")
+	case len(stmt.WindowClause) > 0:
+		return nil, b.unsupported(-1, "WINDOW clauses")
+	}
+	rel, err := b.from(ctx, stmt.FromClause, parent)
+	if err != nil {
+		return nil, err
+	}
+	blk := &block{stmt: stmt, sc: &scope{cols: rel.cols, parent: parent}, node: rel.node}
+	if stmt.WhereClause == nil {
+		return blk, nil
+	}
+	ec := &exprCtx{sc: blk.sc, rel: &blk.node, clause: "WHERE"}
+	where, err := b.expr(ctx, ec, stmt.WhereClause)
+	if err != nil {
+		return nil, err
+	}
+	var local []expr.Node
+	for _, c := range expr.Conjuncts(where) {
+		if readsOuter(c, blk.node) {
+			blk.correlated = append(blk.correlated, c)
+		} else {
+			local = append(local, c)
+		}
+	}
+	if len(local) > 0 {
+		f, err := plan.NewFilter(blk.node, expr.And(local...))
+		if err != nil {
+			return nil, b.engineErr(exprLocation(stmt.WhereClause), err)
+		}
+		blk.node = f
+	}
+	return blk, nil
+}
+
+// readsOuter reports whether e reads a column its block's plan lacks: a
+// column of an outer block.
+func readsOuter(e expr.Node, n plan.Node) bool {
+	for _, c := range expr.Columns(e) {
+		if len(n.Schema().FieldIndices(c)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// target is one bound select-list entry.
+type target struct {
+	name   string
+	id     string
+	e      expr.Node
+	offset int32
+}
+
+// finishBlock binds the select list, grouping, HAVING, DISTINCT, ORDER BY
+// and LIMIT of a block.
+func (b *binder) finishBlock(ctx context.Context, blk *block) (*relation, error) {
+	stmt := blk.stmt
+	ec := &exprCtx{sc: blk.sc, rel: &blk.node, allowAgg: true, clause: "SELECT"}
+	targets, err := b.targets(ctx, ec, stmt.TargetList)
+	if err != nil {
+		return nil, err
+	}
+	var having expr.Node
+	if stmt.HavingClause != nil {
+		hc := *ec
+		hc.clause = "HAVING"
+		if having, err = b.expr(ctx, &hc, stmt.HavingClause); err != nil {
+			return nil, err
+		}
+	}
+	keys, err := b.groupKeys(ctx, ec, stmt.GroupClause, targets)
+	if err != nil {
+		return nil, err
+	}
+	order, err := b.orderBy(ctx, ec, stmt.SortClause, targets)
+	if err != nil {
+		return nil, err
+	}
+	grouped := len(stmt.GroupClause) > 0 || having != nil
+	for _, t := range targets {
+		grouped = grouped || expr.HasAgg(t.e)
+	}
+	for _, o := range order {
+		grouped = grouped || expr.HasAgg(o.key)
+	}
+	node := blk.node
+	if grouped {
+		if node, err = b.aggregateBlock(blk, node, keys, targets, &having, order); err != nil {
+			return nil, err
+		}
+		if having != nil {
+			f, err := plan.NewFilter(node, having)
+			if err != nil {
+				return nil, b.engineErr(exprLocation(stmt.HavingClause), err)
+			}
+			node = f
+		}
+	}
+	return b.shape(stmt, node, targets, order)
+}
+
+// targets binds the select list, expanding * and t.*.
+func (b *binder) targets(ctx context.Context, ec *exprCtx, list []*pg.Node) ([]target, error) {
+	var out []target
+	for _, item := range list {
+		rt := item.GetResTarget()
+		if ref := rt.Val.GetColumnRef(); ref != nil && ref.Fields[len(ref.Fields)-1].GetAStar() != nil {
+			qual := ""
+			if len(ref.Fields) == 2 {
+				qual = ref.Fields[0].GetString_().GetSval()
+			}
+			n := 0
+			for _, c := range ec.sc.cols {
+				if (qual == "" && c.hidden) || (qual != "" && c.table != qual) {
+					continue
+				}
+				out = append(out, target{name: c.name, e: &expr.Column{Name: c.id}, offset: ref.Location})
+				n++
+			}
+			if qual != "" && n == 0 {
+				return nil, b.errAt(ref.Location, CodeUndefinedTable, "missing FROM-clause entry for table %q", qual)
+			}
+			if qual == "" && len(ec.sc.cols) == 0 {
+				return nil, b.errAt(ref.Location, CodeSyntaxError, "SELECT * with no tables specified is not valid")
+			}
+			continue
+		}
+		e, err := b.expr(ctx, ec, rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		name := rt.Name
+		if name == "" {
+			name = columnName(rt.Val)
+		}
+		out = append(out, target{name: name, e: e, offset: rt.Location})
+	}
+	for i := range out {
+		out[i].id = b.newID(out[i].name)
+	}
+	return out, nil
+}
+
+// columnName is the name PostgreSQL gives an unnamed select-list entry.
+func columnName(n *pg.Node) string {
+	switch {
+	case n.GetColumnRef() != nil:
+		return nameOf(n.GetColumnRef().Fields)
+	case n.GetFuncCall() != nil:
+		return nameOf(n.GetFuncCall().Funcname)
+	case n.GetTypeCast() != nil:
+		if inner := columnName(n.GetTypeCast().Arg); inner != "?column?" {
+			return inner
+		}
+		return nameOf(n.GetTypeCast().TypeName.Names)
+	case n.GetCaseExpr() != nil:
+		return "case"
+	case n.GetCoalesceExpr() != nil:
+		return "coalesce"
+	case n.GetAExpr() != nil && n.GetAExpr().Kind == pg.A_Expr_Kind_AEXPR_NULLIF:
+		return "nullif"
+	case n.GetSubLink() != nil:
+		s := n.GetSubLink()
+		if s.SubLinkType == pg.SubLinkType_EXISTS_SUBLINK {
+			return "exists"
+		}
+		if s.SubLinkType == pg.SubLinkType_EXPR_SUBLINK {
+			if tl := s.Subselect.GetSelectStmt().GetTargetList(); len(tl) == 1 {
+				rt := tl[0].GetResTarget()
+				if rt.Name != "" {
+					return rt.Name
+				}
+				return columnName(rt.Val)
+			}
+		}
+	}
+	return "?column?"
+}
+
+// ordinal returns the value of a positive integer constant (GROUP BY 2,
+// ORDER BY 1), or 0.
+func ordinal(n *pg.Node) int {
+	if c := n.GetAConst(); c != nil && c.GetIval() != nil {
+		if v := int(c.GetIval().Ival); v > 0 {
+			return v
+		}
+		return -1
+	}
+	return 0
+}
+
+// groupKeys binds GROUP BY: ordinals name select-list entries, bare names
+// prefer input columns over output names, as in PostgreSQL.
+func (b *binder) groupKeys(ctx context.Context, ec *exprCtx, items []*pg.Node, targets []target) ([]expr.Node, error) {
+	gc := *ec
+	gc.allowAgg = false
+	gc.clause = "GROUP BY"
+	var keys []expr.Node
+	for _, item := range items {
+		if k := ordinal(item); k != 0 {
+			if k < 0 || k > len(targets) {
+				return nil, b.errAt(exprLocation(item), CodeInvalidColumnRef, "GROUP BY position %d is not in select list", k)
+			}
+			keys = append(keys, targets[k-1].e)
+			continue
+		}
+		if ref := item.GetColumnRef(); ref != nil && len(ref.Fields) == 1 && len(ec.sc.lookup("", nameOf(ref.Fields))) == 0 {
+			if t, ok := targetNamed(targets, nameOf(ref.Fields)); ok {
+				keys = append(keys, t.e)
+				continue
+			}
+		}
+		k, err := b.expr(ctx, &gc, item)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+func targetNamed(targets []target, name string) (target, bool) {
+	for _, t := range targets {
+		if t.name == name {
+			return t, true
+		}
+	}
+	return target{}, false
+}
+
+// aggregateBlock groups the block: one Aggregate computes the keys and
+// every aggregate the select list, HAVING and ORDER BY use, and those
+// expressions are rewritten to read its output.
+func (b *binder) aggregateBlock(blk *block, in plan.Node, keys []expr.Node, targets []target, having *expr.Node, order []orderKey) (plan.Node, error) {
+	var aggs []expr.Node
+	collect := func(n expr.Node) {
+		expr.Walk(n, func(x expr.Node) bool {
+			if a, ok := x.(*expr.Agg); ok {
+				if indexOf(aggs, a) < 0 {
+					aggs = append(aggs, a)
+				}
+				return false
+			}
+			return true
+		})
+	}
+	for _, t := range targets {
+		collect(t.e)
+	}
+	if *having != nil {
+		collect(*having)
+	}
+	for _, o := range order {
+		collect(o.key)
+	}
+	keyIDs := make([]string, len(keys))
+	keyExprs := make([]expr.Node, len(keys))
+	for i, k := range keys {
+		keyIDs[i] = b.newID("group")
+		keyExprs[i] = &expr.Alias{In: k, Name: keyIDs[i]}
+	}
+	aggIDs := make([]string, len(aggs))
+	aggExprs := make([]expr.Node, len(aggs))
+	for i, a := range aggs {
+		aggIDs[i] = b.newID(a.(*expr.Agg).Fn.String())
+		aggExprs[i] = &expr.Alias{In: a, Name: aggIDs[i]}
+	}
+	node, err := plan.NewAggregate(in, keyExprs, aggExprs)
+	if err != nil {
+		return nil, b.engineErr(-1, err)
+	}
+	rw := &aggRewriter{b: blk, keys: keys, keyIDs: keyIDs, aggs: aggs, aggIDs: aggIDs, in: in}
+	for i := range targets {
+		if targets[i].e, err = rw.rewrite(targets[i].e); err != nil {
+			return nil, b.errAt(targets[i].offset, CodeGroupingError, "%v", err)
+		}
+	}
+	if *having != nil {
+		if *having, err = rw.rewrite(*having); err != nil {
+			return nil, b.errAt(exprLocation(blk.stmt.HavingClause), CodeGroupingError, "%v", err)
+		}
+	}
+	for i := range order {
+		if order[i].key, err = rw.rewrite(order[i].key); err != nil {
+			return nil, b.errAt(order[i].offset, CodeGroupingError, "%v", err)
+		}
+	}
+	return node, nil
+}
+
+func indexOf(list []expr.Node, n expr.Node) int {
+	for i, x := range list {
+		if reflect.DeepEqual(x, n) {
+			return i
+		}
+	}
+	return -1
+}
+
+// aggRewriter rewrites an expression over a block's rows into one over
+// its groups: group keys and aggregates become the Aggregate's columns,
+// and any other column of the block is an error.
+type aggRewriter struct {
+	b      *block
+	keys   []expr.Node
+	keyIDs []string
+	aggs   []expr.Node
+	aggIDs []string
+	in     plan.Node
+}
+
+func (r *aggRewriter) rewrite(n expr.Node) (expr.Node, error) {
+	if i := indexOf(r.keys, n); i >= 0 {
+		return &expr.Column{Name: r.keyIDs[i]}, nil
+	}
+	switch x := n.(type) {
+	case *expr.Agg:
+		return &expr.Column{Name: r.aggIDs[indexOf(r.aggs, x)]}, nil
+	case *expr.Column:
+		if len(r.in.Schema().FieldIndices(x.Name)) == 0 {
+			return x, nil // an outer block's column: constant per group
+		}
+		name := x.Name
+		for _, c := range r.b.sc.cols {
+			if c.id == x.Name {
+				name = c.name
+				if c.table != "" {
+					name = c.table + "." + c.name
+				}
+			}
+		}
+		return nil, fmt.Errorf("column %q must appear in the GROUP BY clause or be used in an aggregate function", name)
+	}
+	ch := n.Children()
+	if len(ch) == 0 {
+		return n, nil
+	}
+	out := make([]expr.Node, len(ch))
+	for i, c := range ch {
+		var err error
+		if out[i], err = r.rewrite(c); err != nil {
+			return nil, err
+		}
+	}
+	return n.WithChildren(out)
+}
+
+// exprLocation returns the parser's offset of an expression, or -1.
+func exprLocation(n *pg.Node) int32 {
+	switch {
+	case n == nil:
+		return -1
+	case n.GetColumnRef() != nil:
+		return n.GetColumnRef().Location
+	case n.GetAExpr() != nil:
+		return n.GetAExpr().Location
+	case n.GetAConst() != nil:
+		return n.GetAConst().Location
+	case n.GetFuncCall() != nil:
+		return n.GetFuncCall().Location
+	case n.GetBoolExpr() != nil:
+		return n.GetBoolExpr().Location
+	case n.GetSubLink() != nil:
+		return n.GetSubLink().Location
+	case n.GetCaseExpr() != nil:
+		return n.GetCaseExpr().Location
+	case n.GetTypeCast() != nil:
+		return n.GetTypeCast().Location
+	case n.GetNullTest() != nil:
+		return n.GetNullTest().Location
+	}
+	return -1
+}
