@@ -62,6 +62,8 @@ func (b *builder) build(n physical.Node) (Operator, error) {
 		return &valuesOp{node: x}, nil
 	case *physical.HashJoin:
 		return newHashJoinOp(inputs[0], inputs[1], x)
+	case *physical.Union:
+		return &unionOp{node: x, inputs: inputs}, nil
 	}
 	return nil, fmt.Errorf("%w: no operator for %T", errs.ErrNotImplemented, n)
 }

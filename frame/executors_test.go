@@ -425,3 +425,14 @@ func sortedAnswer(rows answer) answer {
 	slices.SortStableFunc(out, func(a, b []any) int { return strings.Compare(key(a), key(b)) })
 	return out
 }
+
+// TestUnionWithExecutors runs an aggregate over a union of two file sets
+// with executors and locally: the union's inputs may be shipped or stay
+// local, but the answer is the same.
+func TestUnionWithExecutors(t *testing.T) {
+	a, b := writeGroupData(t, 2, 3000), writeGroupData(t, 1, 2000)
+	df := readSmallTasks(a).Select("g", "n").UnionAll(readSmallTasks(b).Select("g", "n")).
+		Where(expr.Col("n").IsNotNull()).
+		GroupBy(expr.Col("g")).Agg(expr.Col("n").Sum().Alias("s"), expr.CountAll().Alias("c"))
+	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), collectRows(t, df))
+}

@@ -21,7 +21,7 @@ func ReadCSV(paths ...string) *DataFrame { return ReadCSVWith(csv.Options{}, pat
 // ReadCSVWith is ReadCSV with options: delimiter, quote, header, null
 // markers, an explicit schema, the inference sample size, the object
 // store for s3:// paths.
-func ReadCSVWith(opts csv.Options, paths ...string) *DataFrame {
+func ReadCSVWith(opts CSVOptions, paths ...string) *DataFrame {
 	src, err := csv.NewSource(context.Background(), paths, opts)
 	if err != nil {
 		return failed(fmt.Errorf("read_csv %v: %w", paths, err))
@@ -34,7 +34,7 @@ func ReadCSVWith(opts csv.Options, paths ...string) *DataFrame {
 func ReadJSON(paths ...string) *DataFrame { return ReadJSONWith(jsonl.Options{}, paths...) }
 
 // ReadJSONWith is ReadJSON with options.
-func ReadJSONWith(opts jsonl.Options, paths ...string) *DataFrame {
+func ReadJSONWith(opts JSONOptions, paths ...string) *DataFrame {
 	src, err := jsonl.NewSource(context.Background(), paths, opts)
 	if err != nil {
 		return failed(fmt.Errorf("read_json %v: %w", paths, err))

@@ -29,7 +29,7 @@ func ReadParquet(paths ...string) *DataFrame {
 //
 //	cfg, _ := files.S3ConfigFromProps(icebergProps) // or files.S3Config{Endpoint: ...}
 //	df := frame.ReadParquetWith(parquet.Options{S3: &cfg}, "s3://bucket/sales/**/*.parquet")
-func ReadParquetWith(opts parquet.Options, paths ...string) *DataFrame {
+func ReadParquetWith(opts ParquetOptions, paths ...string) *DataFrame {
 	src, err := parquet.NewSource(context.Background(), paths, opts)
 	if err != nil {
 		return failed(fmt.Errorf("read_parquet %v: %w", paths, err))

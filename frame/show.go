@@ -9,7 +9,8 @@ import (
 )
 
 // Show runs the query for its first n rows and writes them to w as a text
-// table, with a footer that says whether there are more.
+// table, with a footer that says whether there are more. With n = 0 it
+// prints the column names and types only.
 func (df *DataFrame) Show(ctx context.Context, w io.Writer, n int, opts ...Option) error {
 	if n < 0 {
 		return fmt.Errorf("show: row count %d is negative", n)

@@ -15,10 +15,11 @@ import (
 // columns.
 const DefaultMaxColWidth = 32
 
-// TableOptions shape a table printed by WriteTable. The zero value prints
-// every row given, with the default cell width.
+// TableOptions shape a table printed by WriteTable. AllRows as MaxRows
+// prints every row given.
 type TableOptions struct {
-	// MaxRows is how many rows to show; <= 0 shows every row of the batches.
+	// MaxRows is how many rows to show, at most; AllRows (or any negative
+	// count) shows every row of the batches, and 0 only the header.
 	MaxRows int
 	// TotalRows is the number of rows in the whole result, for the footer;
 	// -1 if unknown. A count below the rows of the batches is raised to it,
@@ -29,6 +30,9 @@ type TableOptions struct {
 	// values are cut and end in "…". 0 means DefaultMaxColWidth, < 0 no limit.
 	MaxColWidth int
 }
+
+// AllRows as TableOptions.MaxRows shows every row.
+const AllRows = -1
 
 // WriteTable writes the first rows of batches as a text table: column
 // names with their types underneath, one line per row, and a footer with
@@ -47,7 +51,7 @@ func WriteTable(w io.Writer, schema *arrow.Schema, batches []arrow.RecordBatch, 
 		available += b.NumRows()
 	}
 	shown := available
-	if opts.MaxRows > 0 {
+	if opts.MaxRows >= 0 {
 		shown = min(shown, int64(opts.MaxRows))
 	}
 	width := opts.MaxColWidth

@@ -150,7 +150,7 @@ func TestWriteTableTypes(t *testing.T) {
 			defer rec.Release()
 
 			var buf bytes.Buffer
-			if err := WriteTable(&buf, rec.Schema(), []arrow.RecordBatch{rec}, TableOptions{}); err != nil {
+			if err := WriteTable(&buf, rec.Schema(), []arrow.RecordBatch{rec}, TableOptions{MaxRows: AllRows}); err != nil {
 				t.Fatal(err)
 			}
 			if want := strings.TrimPrefix(tt.want, "\n"); buf.String() != want {
@@ -171,7 +171,7 @@ func TestWriteTableTruncates(t *testing.T) {
 	defer rec.Release()
 
 	var buf bytes.Buffer
-	opts := TableOptions{MaxColWidth: 6, TotalRows: 10}
+	opts := TableOptions{MaxRows: AllRows, MaxColWidth: 6, TotalRows: 10}
 	if err := WriteTable(&buf, rec.Schema(), []arrow.RecordBatch{rec}, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestWriteTableLongValues(t *testing.T) {
 	defer rec.Release()
 
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, schema, []arrow.RecordBatch{rec}, TableOptions{MaxColWidth: 6}); err != nil {
+	if err := WriteTable(&buf, schema, []arrow.RecordBatch{rec}, TableOptions{MaxRows: AllRows, MaxColWidth: 6}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "│ aaaaa… │ [0, 0… │\n"; !strings.Contains(buf.String(), want) {
@@ -230,7 +230,7 @@ func TestWriteTableLongValues(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := WriteTable(&buf, schema, []arrow.RecordBatch{rec}, TableOptions{MaxColWidth: -1}); err != nil {
+	if err := WriteTable(&buf, schema, []arrow.RecordBatch{rec}, TableOptions{MaxRows: AllRows, MaxColWidth: -1}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(buf.String(), "│ "+long+" │") {
@@ -249,15 +249,16 @@ func TestWriteTableFooter(t *testing.T) {
 		want  string
 		shown int
 	}{
-		{"all rows", 3, TableOptions{}, "(3 rows)", 3},
-		{"one row", 1, TableOptions{}, "(1 row)", 1},
-		{"no rows", 0, TableOptions{}, "(0 rows)", 0},
+		{"all rows", 3, TableOptions{MaxRows: AllRows}, "(3 rows)", 3},
+		{"one row", 1, TableOptions{MaxRows: AllRows}, "(1 row)", 1},
+		{"no rows", 0, TableOptions{MaxRows: AllRows}, "(0 rows)", 0},
 		{"unknown total, more rows", 3, TableOptions{MaxRows: 2, TotalRows: -1}, "(showing first 2 rows)", 2},
 		{"unknown total, one shown", 3, TableOptions{MaxRows: 1, TotalRows: -1}, "(showing first 1 row)", 1},
 		{"unknown total, all shown", 3, TableOptions{MaxRows: 3, TotalRows: -1}, "(3 rows)", 3},
+		{"header only, more rows", 3, TableOptions{MaxRows: 0, TotalRows: -1}, "(showing first 0 rows)", 0},
 		{"known total", 3, TableOptions{MaxRows: 2, TotalRows: 1234567}, "(showing first 2 of 1,234,567 rows)", 2},
 		{"known total, all shown", 3, TableOptions{MaxRows: 5, TotalRows: 3}, "(3 rows)", 3},
-		{"total beyond batches", 3, TableOptions{TotalRows: 10}, "(showing first 3 of 10 rows)", 3},
+		{"total beyond batches", 3, TableOptions{MaxRows: AllRows, TotalRows: 10}, "(showing first 3 of 10 rows)", 3},
 		{"total below batches", 3, TableOptions{MaxRows: 2, TotalRows: 1}, "(showing first 2 of 3 rows)", 2},
 	}
 	for _, tt := range tests {
@@ -319,7 +320,7 @@ func TestWriteTableSpansBatches(t *testing.T) {
 
 func TestWriteTableNoColumns(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, arrow.NewSchema(nil, nil), nil, TableOptions{}); err != nil {
+	if err := WriteTable(&buf, arrow.NewSchema(nil, nil), nil, TableOptions{MaxRows: AllRows}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := buf.String(), "(0 rows)\n"; got != want {
@@ -347,7 +348,7 @@ func TestWriteTableRejectsMismatchedBatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := WriteTable(&buf, tt.schema, []arrow.RecordBatch{rec}, TableOptions{})
+			err := WriteTable(&buf, tt.schema, []arrow.RecordBatch{rec}, TableOptions{MaxRows: AllRows})
 			if !errors.Is(err, errs.ErrInternal) {
 				t.Errorf("error %v, want ErrInternal", err)
 			}
@@ -363,7 +364,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestWriteTableWriteError(t *testing.T) {
-	err := WriteTable(failingWriter{}, arrow.NewSchema(nil, nil), nil, TableOptions{})
+	err := WriteTable(failingWriter{}, arrow.NewSchema(nil, nil), nil, TableOptions{MaxRows: AllRows})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("error %v, want the writer's error", err)
 	}

@@ -83,6 +83,16 @@ func Lower(ctx context.Context, n plan.Node, cfg *Config) (Node, error) {
 		return lowerJoin(ctx, x, cfg)
 	case *plan.Cache:
 		return lowerCache(ctx, x, cfg)
+	case *plan.Union:
+		inputs := make([]Node, len(x.Inputs))
+		for i, c := range x.Inputs {
+			in, err := Lower(ctx, c, cfg)
+			if err != nil {
+				return nil, err
+			}
+			inputs[i] = in
+		}
+		return &Union{Inputs: inputs, Out: x.Schema()}, nil
 	}
 	return nil, fmt.Errorf("%w: no physical plan for %T", errs.ErrNotImplemented, n)
 }

@@ -117,3 +117,13 @@ func nodes(es []expr.Expr) []expr.Node {
 	}
 	return out
 }
+
+// Union adds a Union of the plan and others' plans.
+func (b *Builder) Union(others ...*Builder) *Builder {
+	b.t.Helper()
+	inputs := []plan.Node{b.n}
+	for _, o := range others {
+		inputs = append(inputs, o.n)
+	}
+	return b.next(plan.NewUnion(inputs...))
+}

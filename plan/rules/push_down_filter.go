@@ -19,7 +19,7 @@ import (
 //   - through a Project, with the projected columns replaced by the
 //     expressions that compute them;
 //   - through Sort and Distinct, which keep a row or drop it whatever the
-//     rows around it are;
+//     rows around it are, and into every input of a Union;
 //   - through an Aggregate when the conjunct references only group keys
 //     that are plain columns: it then keeps or drops whole groups;
 //   - into adjacent Filters, which merge;
@@ -116,6 +116,8 @@ func pushFilter(preds []expr.Node, in plan.Node) (plan.Node, bool, error) {
 		return pushIntoScan(preds, x)
 	case *plan.Join:
 		return pushThroughJoin(preds, x)
+	case *plan.Union:
+		return pushIntoUnion(preds, x)
 	}
 	out, err := filterOver(in, preds)
 	return out, false, err
@@ -148,6 +150,21 @@ func pushThroughProject(preds []expr.Node, p *plan.Project) (plan.Node, bool, er
 		return nil, false, err
 	}
 	out, err := p.WithChildren(in)
+	return out, true, err
+}
+
+// pushIntoUnion filters every input of a union alike: the inputs have the
+// union's column names and types, so each conjunct reads the same there.
+func pushIntoUnion(preds []expr.Node, u *plan.Union) (plan.Node, bool, error) {
+	inputs := make([]plan.Node, len(u.Inputs))
+	for i, in := range u.Inputs {
+		below, _, err := pushFilter(preds, in)
+		if err != nil {
+			return nil, false, err
+		}
+		inputs[i] = below
+	}
+	out, err := u.WithChildren(inputs...)
 	return out, true, err
 }
 

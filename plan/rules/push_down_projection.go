@@ -94,6 +94,8 @@ func prune(n plan.Node, need columnSet) (plan.Node, bool, error) {
 		if _, ok := neededFields(x.Schema(), need); ok {
 			return pruneJoin(x, need)
 		}
+	case *plan.Union:
+		return pruneUnion(x, need)
 	}
 	// Distinct compares whole rows, and unknown nodes may read anything:
 	// their inputs keep every column and are pruned further down.
@@ -112,6 +114,55 @@ func prune(n plan.Node, need columnSet) (plan.Node, bool, error) {
 	}
 	out, err := n.WithChildren(next...)
 	return out, true, err
+}
+
+// pruneUnion gives every input of a union the same needed columns, in the
+// union's order, narrowing with a Project an input whose pruning kept more.
+// With no column needed the first stays, so that row counts survive.
+func pruneUnion(u *plan.Union, need columnSet) (plan.Node, bool, error) {
+	names, ok := neededFields(u.Schema(), need)
+	if !ok {
+		names = fieldNames(u.Schema())
+	}
+	if len(names) == 0 {
+		names = []string{u.Schema().Field(0).Name}
+	}
+	want := columnSet{}
+	for _, n := range names {
+		want[n] = true
+	}
+	inputs := make([]plan.Node, len(u.Inputs))
+	changed := false
+	for i, in := range u.Inputs {
+		out, ch, err := prune(in, want)
+		if err != nil {
+			return nil, false, err
+		}
+		if out.Schema().NumFields() != len(names) {
+			cols := make([]expr.Node, len(names))
+			for c, n := range names {
+				cols[c] = &expr.Column{Name: n}
+			}
+			if out, err = plan.NewProject(out, cols); err != nil {
+				return nil, false, err
+			}
+			ch = true
+		}
+		inputs[i], changed = out, changed || ch
+	}
+	if !changed {
+		return u, false, nil
+	}
+	out, err := u.WithChildren(inputs...)
+	return out, true, err
+}
+
+func fieldNames(s *arrow.Schema) []string {
+	names := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		names[i] = f.Name
+	}
+	return names
 }
 
 // pruneInput prunes the single input of a node that passes its input's
