@@ -23,6 +23,9 @@ type block struct {
 
 // query binds a SELECT that reads no outer columns.
 func (b *binder) query(ctx context.Context, stmt *pg.SelectStmt, parent *scope) (*relation, error) {
+	if stmt != nil && stmt.Op != pg.SetOperation_SETOP_NONE {
+		return b.setOperation(ctx, stmt, parent)
+	}
 	blk, err := b.openBlock(ctx, stmt, parent)
 	if err != nil {
 		return nil, err
@@ -40,8 +43,7 @@ func (b *binder) openBlock(ctx context.Context, stmt *pg.SelectStmt, parent *sco
 	}
 	switch {
 	case stmt.Op != pg.SetOperation_SETOP_NONE:
-		return nil, b.unsupported(-1, fmt.Sprintf("%s (set operations)", map[pg.SetOperation]string{
-			pg.SetOperation_SETOP_UNION: "UNION", pg.SetOperation_SETOP_INTERSECT: "INTERSECT", pg.SetOperation_SETOP_EXCEPT: "EXCEPT"}[stmt.Op]))
+		return nil, b.unsupported(-1, setOpNames[stmt.Op]+" in a correlated subquery")
 	case stmt.WithClause != nil:
 		return nil, b.unsupported(stmt.WithClause.Location, "WITH (common table expressions)")
 	case len(stmt.ValuesLists) > 0:

@@ -78,6 +78,11 @@ func sltValue(a arrow.Array, i int, typ byte) (string, error) {
 	}
 	switch typ {
 	case 'I':
+		// A float here means integer arithmetic gave a float, as
+		// lakeframe's / does and PostgreSQL's does not: not formatted away.
+		if _, isFloat := s.(*scalar.Float64); isFloat {
+			return "", fmt.Errorf("integer column holds float %v", f)
+		}
 		if isNum {
 			return strconv.FormatInt(int64(math.Trunc(f)), 10), nil
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,9 @@ func TestSQLLogicTest(t *testing.T) {
 	if testing.Short() && os.Getenv("LAKEFRAME_SLT") != "full" {
 		files = files[:1]
 	}
+	if only := os.Getenv("LAKEFRAME_SLT_FILES"); only != "" {
+		files = strings.Split(only, ",")
+	}
 	var results []*sltResult
 	for _, name := range files {
 		res := runSLTFile(t, filepath.Join(dir, name))
@@ -82,7 +86,7 @@ func TestSQLLogicTest(t *testing.T) {
 		}
 	}
 	if os.Getenv("LAKEFRAME_SLT_UPDATE") != "" {
-		if len(files) != len(sltFiles) {
+		if !slices.Equal(files, sltFiles) {
 			t.Fatal("LAKEFRAME_SLT_UPDATE needs every file: run without -short")
 		}
 		if err := writeKnownFailures(knownFailuresPath, results); err != nil {
@@ -156,7 +160,7 @@ func describeErr(err error) string {
 }
 
 var (
-	quoted = regexp.MustCompile(`"[^"]*"|'[^']*'|\(at character \d+\)|\d+`)
+	quoted = regexp.MustCompile(`"[^"]*"|'[^']*'|\(at character \d+\)|\b\d+\b`)
 )
 
 // causeGroup turns a failure into a cause to count by: the message with

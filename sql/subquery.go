@@ -27,16 +27,24 @@ func (b *binder) subLink(ctx context.Context, ec *exprCtx, s *pg.SubLink) (expr.
 	default:
 		return nil, b.unsupported(s.Location, "ALL/ARRAY/row subqueries")
 	}
-	blk, err := b.openBlock(ctx, s.Subselect.GetSelectStmt(), ec.sc)
-	if err != nil {
-		return nil, err
-	}
-	if len(blk.correlated) > 0 {
-		return b.correlated(ctx, ec, s, blk)
-	}
-	rel, err := b.finishBlock(ctx, blk)
-	if err != nil {
-		return nil, err
+	sel := s.Subselect.GetSelectStmt()
+	var rel *relation
+	if sel.GetOp() != pg.SetOperation_SETOP_NONE {
+		var err error
+		if rel, err = b.setOperation(ctx, sel, ec.sc); err != nil {
+			return nil, err
+		}
+	} else {
+		blk, err := b.openBlock(ctx, sel, ec.sc)
+		if err != nil {
+			return nil, err
+		}
+		if len(blk.correlated) > 0 {
+			return b.correlated(ctx, ec, s, blk)
+		}
+		if rel, err = b.finishBlock(ctx, blk); err != nil {
+			return nil, err
+		}
 	}
 	if kind != pg.SubLinkType_EXISTS_SUBLINK && len(rel.cols) != 1 {
 		return nil, b.errAt(s.Location, CodeSyntaxError, "subquery must return only one column, got %d", len(rel.cols))
@@ -291,21 +299,11 @@ func (b *binder) correlatedAggregates(ec *exprCtx, blk *block, aggs []expr.Node,
 	if err != nil {
 		return nil, b.engineErr(offset, err)
 	}
-	// Back to the outer rows: NULL outer values must find their group too,
-	// so each key is compared as (IS NULL, COALESCE(value, zero)).
+	// Back to the outer rows: NULL outer values must find their group too.
 	back := plan.JoinSpec{Type: plan.LeftJoin}
 	for i, r := range refs {
-		t := fieldType(outer.Schema(), r)
-		l, rr := &expr.Column{Name: r}, &expr.Column{Name: dIDs[i]}
-		zero := zeroOf(t)
-		if zero == nil {
-			back.LeftKeys, back.RightKeys = append(back.LeftKeys, l), append(back.RightKeys, rr)
-			continue
-		}
-		back.LeftKeys = append(back.LeftKeys, &expr.Unary{Op: expr.OpIsNull, In: l},
-			&expr.Call{Fn: expr.FnCoalesce, Args: []expr.Node{l, zero}})
-		back.RightKeys = append(back.RightKeys, &expr.Unary{Op: expr.OpIsNull, In: rr},
-			&expr.Call{Fn: expr.FnCoalesce, Args: []expr.Node{rr, zero}})
+		lk, rk := nullSafeKeys(&expr.Column{Name: r}, &expr.Column{Name: dIDs[i]}, fieldType(outer.Schema(), r))
+		back.LeftKeys, back.RightKeys = append(back.LeftKeys, lk...), append(back.RightKeys, rk...)
 	}
 	out, err := plan.NewJoin(outer, grouped, back)
 	if err != nil {
@@ -313,18 +311,4 @@ func (b *binder) correlatedAggregates(ec *exprCtx, blk *block, aggs []expr.Node,
 	}
 	*ec.rel = out
 	return ids, nil
-}
-
-// zeroOf is a non-NULL value of a type, to stand for NULL in join keys;
-// nil when the type has none handy (NULL values then match nothing).
-func zeroOf(t arrow.DataType) expr.Node {
-	switch {
-	case isIntegerType(t), t.ID() == arrow.FLOAT32, t.ID() == arrow.FLOAT64, t.ID() == arrow.DECIMAL128:
-		return expr.Lit(0).Node()
-	case t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING:
-		return expr.Lit("").Node()
-	case t.ID() == arrow.BOOL:
-		return expr.Lit(false).Node()
-	}
-	return nil
 }
