@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"lakeframe/expr"
@@ -118,7 +119,8 @@ func anyScopeHasTable(s *scope, qual string) bool {
 
 // constant binds a literal. Integers and strings are untyped, so they
 // take the type of the column they meet, as PostgreSQL's unknown-typed
-// literals do; decimals become float64.
+// literals do; decimals are float64 (PostgreSQL's numeric), typed so that
+// they do not turn into the integer column they meet.
 func (b *binder) constant(c *pg.A_Const) (expr.Node, error) {
 	if c.Isnull {
 		return expr.Lit(nil).Node(), nil
@@ -135,7 +137,8 @@ func (b *binder) constant(c *pg.A_Const) (expr.Node, error) {
 		if err != nil {
 			return nil, b.errAt(c.Location, CodeInvalidParameter, "numeric constant %s is out of range", s)
 		}
-		return expr.Lit(f).Node(), nil
+		// Typed: 0.5 + int_col is fractional, as PostgreSQL's numeric.
+		return expr.NewLiteral(scalar.NewFloat64Scalar(f)), nil
 	case c.GetSval() != nil:
 		return expr.Lit(c.GetSval().Sval).Node(), nil
 	case c.GetBoolval() != nil:

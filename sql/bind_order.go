@@ -85,7 +85,7 @@ func targetIndex(targets []target, name string) int {
 // columns.
 func (b *binder) shape(stmt *pg.SelectStmt, node plan.Node, targets []target, order []orderKey) (*relation, error) {
 	distinct := len(stmt.DistinctClause) > 0
-	if distinct && stmt.DistinctClause[0] != nil {
+	if distinct && stmt.DistinctClause[0].GetNode() != nil {
 		return nil, b.unsupported(-1, "DISTINCT ON")
 	}
 	var exprs []expr.Node

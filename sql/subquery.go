@@ -287,6 +287,12 @@ func (b *binder) correlatedAggregates(ec *exprCtx, blk *block, aggs []expr.Node,
 		ag := a.(*expr.Agg)
 		if ag.Fn == expr.AggCountAll {
 			ag = &expr.Agg{Fn: expr.AggCount, In: &expr.Column{Name: marker}}
+		} else {
+			// The NULL-padded row of an outer value without matches is not
+			// a row of the subquery: no input, even count(x IS NULL)'s.
+			ag = &expr.Agg{Fn: ag.Fn, In: &expr.Case{
+				Whens: []expr.Node{&expr.Unary{Op: expr.OpIsNotNull, In: &expr.Column{Name: marker}}},
+				Thens: []expr.Node{ag.In}}}
 		}
 		d, err := toDomain(ag)
 		if err != nil {
