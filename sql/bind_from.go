@@ -56,7 +56,7 @@ func oneRow() (*relation, error) {
 func (b *binder) fromItem(ctx context.Context, item *pg.Node, parent *scope) (*relation, error) {
 	switch {
 	case item.GetRangeVar() != nil:
-		return b.tableRef(item.GetRangeVar())
+		return b.tableRef(ctx, item.GetRangeVar())
 	case item.GetJoinExpr() != nil:
 		return b.joinExpr(ctx, item.GetJoinExpr(), parent)
 	case item.GetRangeSubselect() != nil:
@@ -81,8 +81,8 @@ func (b *binder) fromItem(ctx context.Context, item *pg.Node, parent *scope) (*r
 
 // tableRef binds a table name: its plan with every column renamed to a
 // fresh id.
-func (b *binder) tableRef(rv *pg.RangeVar) (*relation, error) {
-	t, err := b.sess.lookup(b.text, rv)
+func (b *binder) tableRef(ctx context.Context, rv *pg.RangeVar) (*relation, error) {
+	t, err := b.sess.lookup(ctx, b.text, rv)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func (s *Session) insert(ctx context.Context, text string, ins *pg.InsertStmt) e
 	if ins.WithClause != nil || ins.OnConflictClause != nil || len(ins.ReturningList) > 0 {
 		return notSupported(text, ins.Relation.Location, "INSERT with WITH, ON CONFLICT or RETURNING")
 	}
-	t, err := s.lookup(text, ins.Relation)
+	t, err := s.lookup(ctx, text, ins.Relation)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Session) insert(ctx context.Context, text string, ins *pg.InsertStmt) e
 	var source plan.Node
 	var values []expr.Node
 	if sel != nil && len(sel.ValuesLists) > 0 {
-		return s.insertValues(ctx, b, t, target, sel.ValuesLists)
+		return s.insertValues(ctx, b, t, target, len(ins.Cols) > 0, sel.ValuesLists)
 	}
 	rel, err := b.query(ctx, sel, nil)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *Session) assign(ctx context.Context, b *binder, t *table, target []int,
 
 // insertValues adds VALUES rows. Rows of constants, the common case, are
 // converted without running a query; other rows run as one-row queries.
-func (s *Session) insertValues(ctx context.Context, b *binder, t *table, target []int, rows []*pg.Node) error {
+func (s *Session) insertValues(ctx context.Context, b *binder, t *table, target []int, explicit bool, rows []*pg.Node) error {
 	one, err := oneRow()
 	if err != nil {
 		return err
@@ -110,7 +110,12 @@ func (s *Session) insertValues(ctx context.Context, b *binder, t *table, target 
 	cols := make([][]scalar.Scalar, t.schema.NumFields())
 	for _, row := range rows {
 		items := row.GetList().GetItems()
-		if len(items) != len(target) {
+		rowTarget := target
+		if !explicit && len(items) < len(target) {
+			// Without a column list, fewer values fill the first columns.
+			rowTarget = target[:len(items)]
+		}
+		if len(items) != len(rowTarget) {
 			return b.errAt(exprLocation(items[0]), CodeSyntaxError, "INSERT has %d target columns but %d expressions", len(target), len(items))
 		}
 		node := one.node
@@ -119,9 +124,9 @@ func (s *Session) insertValues(ctx context.Context, b *binder, t *table, target 
 		if err != nil {
 			return err
 		}
-		consts, ok := constantRow(t.schema, target, values)
+		consts, ok := constantRow(t.schema, rowTarget, values)
 		if !ok {
-			batches, err := s.assign(ctx, b, t, target, node, values, exprLocation(items[0]))
+			batches, err := s.assign(ctx, b, t, rowTarget, node, values, exprLocation(items[0]))
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apache/iceberg-go/catalog"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
 
@@ -20,8 +21,9 @@ import (
 // safe for concurrent use; statements run one at a time.
 type Session struct {
 	mu     sync.Mutex
-	tables map[string]*table
-	opts   []frame.Option
+	tables  map[string]*table
+	catalog catalog.Catalog // attached Iceberg catalog, or nil
+	opts    []frame.Option
 }
 
 // NewSession makes a session with no tables. The options apply whenever
@@ -108,6 +110,20 @@ func (s *Session) Exec(ctx context.Context, text string) error {
 	return nil
 }
 
+// Run runs the statements of text. When the last is a SELECT, its result
+// comes back as a lazy frame (as from Query); otherwise the frame is nil.
+func (s *Session) Run(ctx context.Context, text string) (*frame.DataFrame, error) {
+	stmts, err := parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(stmts); n > 0 && stmts[n-1].GetStmt().GetSelectStmt() != nil {
+		df := s.Query(ctx, text)
+		return df, df.Err()
+	}
+	return nil, s.Exec(ctx, text)
+}
+
 // parse runs PostgreSQL's parser; a syntax error keeps its position.
 func parse(text string) ([]*pg.RawStmt, error) {
 	tree, err := pg.Parse(text)
@@ -131,7 +147,7 @@ func (s *Session) execStmt(ctx context.Context, text string, st *pg.RawStmt) err
 	case n.GetDropStmt() != nil:
 		return s.drop(text, n.GetDropStmt(), st.StmtLocation)
 	case n.GetIndexStmt() != nil:
-		_, err := s.lookup(text, n.GetIndexStmt().Relation)
+		_, err := s.lookup(ctx, text, n.GetIndexStmt().Relation)
 		return err
 	case n.GetSelectStmt() != nil:
 		return newError(text, st.StmtLocation, CodeSyntaxError, "SELECT returns rows: run it with Query")
@@ -159,7 +175,10 @@ func (s *Session) selectFrame(ctx context.Context, text string, sel *pg.SelectSt
 // lookup finds a table named in a statement. PostgreSQL folds unquoted
 // names to lower case; a registered name in other case is found too when
 // it is the only one that matches.
-func (s *Session) lookup(text string, rv *pg.RangeVar) (*table, error) {
+func (s *Session) lookup(ctx context.Context, text string, rv *pg.RangeVar) (*table, error) {
+	if t, found, err := s.catalogTable(ctx, text, rv); found || err != nil {
+		return t, err
+	}
 	if rv.Schemaname != "" && rv.Schemaname != "public" {
 		return nil, newError(text, rv.Location, CodeUndefinedTable, "schema %q does not exist (tables: %s)", rv.Schemaname, s.tableList())
 	}

@@ -1,0 +1,206 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"lakeframe/errs"
+	"lakeframe/expr"
+	"lakeframe/frame"
+)
+
+func newTestSession(t *testing.T) *Session {
+	t.Helper()
+	sess := NewSession()
+	err := sess.Exec(context.Background(), `
+		CREATE TABLE t1(a INTEGER, b TEXT);
+		INSERT INTO t1 VALUES (1, 'x'), (2, 'y'), (3, NULL);`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+// TestErrors checks SQLSTATEs, positions (PostgreSQL's, 1-based, in
+// characters) and that errors match the errs kinds.
+func TestErrors(t *testing.T) {
+	sess := newTestSession(t)
+	cases := []struct {
+		query    string
+		code     string
+		position int
+		kind     error
+		mention  string
+	}{
+		{"SELECT nope FROM t1", CodeUndefinedColumn, 8, errs.ErrPlan, "columns: t1.a, t1.b"},
+		{"SELECT a FROM missing", CodeUndefinedTable, 15, errs.ErrPlan, "tables: t1"},
+		{"SELECT a FROM t1 WHERE z.a = 1", CodeUndefinedTable, 24, errs.ErrPlan, `"z"`},
+		{"SELEC a FROM t1", CodeSyntaxError, 1, errs.ErrPlan, "syntax error"},
+		{"SELECT a FROM t1 WHERE", CodeSyntaxError, 23, errs.ErrPlan, "syntax error"},
+		{"SELECT frobnicate(a) FROM t1", CodeUndefinedFunction, 8, errs.ErrPlan, "frobnicate"},
+		{"SELECT row_number() OVER () FROM t1", CodeFeatureNotSupported, 8, errs.ErrNotImplemented, "window"},
+		{"SELECT a FROM t1 WHERE count(*) > 1", CodeGroupingError, 24, errs.ErrPlan, "WHERE"},
+		{"SELECT a, count(*) FROM t1", CodeGroupingError, 8, errs.ErrPlan, `"t1.a" must appear in the GROUP BY`},
+		{"SELECT a FROM t1 ORDER BY 3", CodeInvalidColumnRef, 27, errs.ErrPlan, "position 3"},
+		{"SELECT a FROM t1 x, t1 y WHERE a = 1", CodeAmbiguousColumn, 32, errs.ErrPlan, "ambiguous"},
+		{"SELECT (SELECT a FROM t1)", CodeCardinalityViolation, 8, errs.ErrPlan, "more than one row"},
+		{"SELECT é, a FROM t1", CodeUndefinedColumn, 8, errs.ErrPlan, "é"},
+		{"SELECT 'é', nope FROM t1", CodeUndefinedColumn, 13, errs.ErrPlan, "nope"},
+	}
+	for _, c := range cases {
+		err := sess.Query(context.Background(), c.query).Err()
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Errorf("%s: got %v, want an *Error", c.query, err)
+			continue
+		}
+		if se.Code != c.code || se.Position != c.position {
+			t.Errorf("%s: got code %s at %d, want %s at %d (%v)", c.query, se.Code, se.Position, c.code, c.position, err)
+		}
+		if !errors.Is(err, c.kind) {
+			t.Errorf("%s: %v does not match %v", c.query, err, c.kind)
+		}
+		if !strings.Contains(err.Error(), c.mention) {
+			t.Errorf("%s: %q does not mention %q", c.query, err, c.mention)
+		}
+	}
+}
+
+// TestStatements covers the in-memory table store: CREATE, INSERT with a
+// column list, INSERT ... SELECT, DROP, and their mistakes.
+func TestStatements(t *testing.T) {
+	ctx := context.Background()
+	sess := newTestSession(t)
+	must := func(q string) {
+		t.Helper()
+		if err := sess.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	must(`CREATE TABLE t2(x BIGINT, y TEXT, z DOUBLE PRECISION)`)
+	must(`INSERT INTO t2(y, x) VALUES ('a', 10), ('b', -1 + 3)`)
+	must(`INSERT INTO t2 SELECT a * 100, b, a / 2.0 FROM t1 WHERE a > 1`)
+	got := rowsOf(t, sess, `SELECT x, y, z FROM t2 ORDER BY x`)
+	want := []string{"2|b|NULL", "10|a|NULL", "200|y|1", "300|NULL|1.5"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for q, code := range map[string]string{
+		`CREATE TABLE t2(x INTEGER)`:             CodeDuplicateTable,
+		`INSERT INTO t2(nope) VALUES (1)`:        CodeUndefinedColumn,
+		`INSERT INTO t2(x) VALUES (1, 2)`:        CodeSyntaxError,
+		`INSERT INTO t2 VALUES ('not a number')`: "22000",
+		`INSERT INTO t2 VALUES (1, 'a', 2, 3)`:   CodeSyntaxError,
+		`DROP TABLE gone`:                        CodeUndefinedTable,
+		`UPDATE t2 SET x = 1`:                    CodeFeatureNotSupported,
+		`SELECT 1`:                               CodeSyntaxError,
+	} {
+		var se *Error
+		if err := sess.Exec(ctx, q); !errors.As(err, &se) || se.Code != code {
+			t.Errorf("%s: got %v, want SQLSTATE %s", q, err, code)
+		}
+	}
+	must(`DROP TABLE t2; DROP TABLE IF EXISTS t2`)
+	if err := sess.Query(ctx, `SELECT * FROM t2`).Err(); err == nil {
+		t.Error("t2 is still there after DROP TABLE")
+	}
+}
+
+// TestFramesCompose registers a frame as a table and refines a query's
+// result with frame methods.
+func TestFramesCompose(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "city", Type: arrow.BinaryTypes.String}, {Name: "pop", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	bld := array.NewRecordBuilder(mem, schema)
+	defer bld.Release()
+	bld.Field(0).(*array.StringBuilder).AppendValues([]string{"Oslo", "Bergen", "Oslo", "Tromsø"}, nil)
+	bld.Field(1).(*array.Int64Builder).AppendValues([]int64{700, 290, 10, 77}, nil)
+	rec := bld.NewRecordBatch()
+	defer rec.Release()
+	tbl := array.NewTableFromRecords(schema, []arrow.RecordBatch{rec})
+	defer tbl.Release()
+
+	sess := NewSession()
+	if err := sess.Register("cities", frame.FromArrow(tbl)); err != nil {
+		t.Fatal(err)
+	}
+	df := sess.Query(ctx, `SELECT city, sum(pop) AS total FROM cities GROUP BY city`).
+		Where(expr.Col("total").Gt(100)).
+		Sort(expr.Col("city"))
+	out, err := df.Collect(ctx, frame.WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	got := tableRows(out)
+	want := []string{"Bergen|290", "Oslo|710"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if err := sess.Exec(ctx, `INSERT INTO cities VALUES ('Bodø', 52)`); !errors.Is(err, errs.ErrNotImplemented) {
+		t.Errorf("insert into a registered frame: got %v, want not implemented", err)
+	}
+}
+
+// TestRun returns a frame for a final SELECT and nil otherwise.
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	sess := NewSession()
+	df, err := sess.Run(ctx, `CREATE TABLE r(v INTEGER); INSERT INTO r VALUES (4), (5)`)
+	if err != nil || df != nil {
+		t.Fatalf("got %v, %v; want no frame and no error", df, err)
+	}
+	df, err = sess.Run(ctx, `INSERT INTO r VALUES (6); SELECT sum(v) FROM r`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := df.Collect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := tableRows(tbl); len(got) != 1 || got[0] != "15" {
+		t.Errorf("got %v, want [15]", got)
+	}
+}
+
+func rowsOf(t *testing.T, sess *Session, q string) []string {
+	t.Helper()
+	tbl, err := sess.Query(context.Background(), q).Collect(context.Background())
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer tbl.Release()
+	return tableRows(tbl)
+}
+
+// tableRows prints rows as a|b|c, NULL as NULL and numbers as Go prints
+// them.
+func tableRows(tbl arrow.Table) []string {
+	rows := make([]string, tbl.NumRows())
+	for c := 0; c < int(tbl.NumCols()); c++ {
+		r := 0
+		for _, chunk := range tbl.Column(c).Data().Chunks() {
+			for i := 0; i < chunk.Len(); i++ {
+				v := "NULL"
+				if !chunk.IsNull(i) {
+					v = strings.Trim(normalize(goValue(chunk, i)), `"`)
+				}
+				if c > 0 {
+					rows[r] += "|"
+				}
+				rows[r] += v
+				r++
+			}
+		}
+	}
+	return rows
+}
