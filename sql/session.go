@@ -20,7 +20,7 @@ import (
 // the caller and in-memory tables made with CREATE TABLE. Its methods are
 // safe for concurrent use; statements run one at a time.
 type Session struct {
-	mu     sync.Mutex
+	mu      sync.Mutex
 	tables  map[string]*table
 	catalog catalog.Catalog // attached Iceberg catalog, or nil
 	opts    []frame.Option
