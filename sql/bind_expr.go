@@ -197,11 +197,7 @@ func (b *binder) operator(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.
 			}
 			return nil, b.errAt(e.Location, CodeUndefinedFunction, "operator does not exist: %s", op)
 		}
-		l, err := b.expr(ctx, ec, e.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.expr(ctx, ec, e.Rexpr)
+		l, r, err := b.operands(ctx, ec, e)
 		if err != nil {
 			return nil, err
 		}
@@ -223,22 +219,14 @@ func (b *binder) operator(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.
 	case pg.A_Expr_Kind_AEXPR_LIKE:
 		return b.like(ctx, ec, e, op == "!~~")
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
-		l, err := b.expr(ctx, ec, e.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.expr(ctx, ec, e.Rexpr)
+		l, r, err := b.operands(ctx, ec, e)
 		if err != nil {
 			return nil, err
 		}
 		return &expr.Case{Whens: []expr.Node{&expr.Binary{Op: expr.OpEq, Left: l, Right: r}},
 			Thens: []expr.Node{expr.Lit(nil).Node()}, Else: l}, nil
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		l, err := b.expr(ctx, ec, e.Lexpr)
-		if err != nil {
-			return nil, err
-		}
-		r, err := b.expr(ctx, ec, e.Rexpr)
+		l, r, err := b.operands(ctx, ec, e)
 		if err != nil {
 			return nil, err
 		}
@@ -255,6 +243,19 @@ func (b *binder) operator(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.
 		return nil, b.unsupported(e.Location, "ANY/ALL over arrays")
 	}
 	return nil, b.unsupported(e.Location, "operator "+op)
+}
+
+// operands binds both sides of a binary A_Expr.
+func (b *binder) operands(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.Node, expr.Node, error) {
+	l, err := b.expr(ctx, ec, e.Lexpr)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := b.expr(ctx, ec, e.Rexpr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
 }
 
 // isDistinctFrom is a IS DISTINCT FROM b: never NULL, and NULLs are equal.

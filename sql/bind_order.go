@@ -151,32 +151,13 @@ func (b *binder) limit(stmt *pg.SelectStmt, in plan.Node) (plan.Node, error) {
 	if stmt.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
 		return nil, b.unsupported(-1, "FETCH ... WITH TIES")
 	}
-	count, offset := int64(-1), int64(0)
-	if stmt.LimitCount != nil {
-		c := stmt.LimitCount.GetAConst()
-		switch {
-		case c != nil && c.Isnull:
-		case c != nil && c.GetIval() != nil:
-			count = int64(c.GetIval().Ival)
-			if count < 0 {
-				return nil, b.errAt(c.Location, "2201W", "LIMIT must not be negative")
-			}
-		default:
-			return nil, b.unsupported(exprLocation(stmt.LimitCount), "LIMIT that is not an integer constant")
-		}
+	count, err := b.rowCount(stmt.LimitCount, "LIMIT", "2201W", -1)
+	if err != nil {
+		return nil, err
 	}
-	if stmt.LimitOffset != nil {
-		c := stmt.LimitOffset.GetAConst()
-		switch {
-		case c != nil && c.Isnull:
-		case c != nil && c.GetIval() != nil:
-			offset = int64(c.GetIval().Ival)
-			if offset < 0 {
-				return nil, b.errAt(c.Location, "2201X", "OFFSET must not be negative")
-			}
-		default:
-			return nil, b.unsupported(exprLocation(stmt.LimitOffset), "OFFSET that is not an integer constant")
-		}
+	offset, err := b.rowCount(stmt.LimitOffset, "OFFSET", "2201X", 0)
+	if err != nil {
+		return nil, err
 	}
 	if count < 0 && offset == 0 {
 		return in, nil
@@ -189,4 +170,24 @@ func (b *binder) limit(stmt *pg.SelectStmt, in plan.Node) (plan.Node, error) {
 		return nil, b.engineErr(-1, err)
 	}
 	return out, nil
+}
+
+// rowCount reads the constant of LIMIT or OFFSET; absent or NULL (LIMIT
+// ALL) gives none.
+func (b *binder) rowCount(n *pg.Node, clause, negativeCode string, none int64) (int64, error) {
+	if n == nil {
+		return none, nil
+	}
+	c := n.GetAConst()
+	switch {
+	case c != nil && c.Isnull:
+		return none, nil
+	case c != nil && c.GetIval() != nil:
+		v := int64(c.GetIval().Ival)
+		if v < 0 {
+			return 0, b.errAt(c.Location, negativeCode, "%s must not be negative", clause)
+		}
+		return v, nil
+	}
+	return 0, b.unsupported(exprLocation(n), clause+" that is not an integer constant")
 }

@@ -51,22 +51,14 @@ func (b *binder) subLink(ctx context.Context, ec *exprCtx, s *pg.SubLink) (expr.
 	}
 	switch kind {
 	case pg.SubLinkType_EXISTS_SUBLINK:
-		l, err := plan.NewLimit(rel.node, 0, 1)
-		if err != nil {
-			return nil, b.engineErr(s.Location, err)
-		}
-		vals, err := b.run(ctx, l, s.Location)
+		vals, err := b.runLimited(ctx, rel.node, 1, s.Location)
 		if err != nil {
 			return nil, err
 		}
 		return expr.Lit(len(vals) > 0).Node(), nil
 	case pg.SubLinkType_EXPR_SUBLINK:
 		// Two rows are enough to know the subquery is wrong.
-		l, err := plan.NewLimit(rel.node, 0, 2)
-		if err != nil {
-			return nil, b.engineErr(s.Location, err)
-		}
-		vals, err := b.run(ctx, l, s.Location)
+		vals, err := b.runLimited(ctx, rel.node, 2, s.Location)
 		if err != nil {
 			return nil, err
 		}
@@ -93,6 +85,15 @@ func (b *binder) subLink(ctx context.Context, ec *exprCtx, s *pg.SubLink) (expr.
 	// IsIn is NULL when x is NULL, or when nothing matches and the list has
 	// a NULL: the NULL semantics NOT IN needs.
 	return &expr.IsIn{In: x, List: list}, nil
+}
+
+// runLimited runs a one-column plan for its first n values.
+func (b *binder) runLimited(ctx context.Context, n plan.Node, limit int64, offset int32) ([]scalar.Scalar, error) {
+	l, err := plan.NewLimit(n, 0, limit)
+	if err != nil {
+		return nil, b.engineErr(offset, err)
+	}
+	return b.run(ctx, l, offset)
 }
 
 // run executes a one-column plan and returns its values.
