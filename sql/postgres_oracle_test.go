@@ -86,6 +86,8 @@ var oracleQueries = []struct {
 	{`SELECT b FROM t INTERSECT SELECT x FROM n`, false},
 	{`SELECT b FROM t EXCEPT SELECT x FROM n ORDER BY 1`, true},
 	{`SELECT 1 + 2, 'x', NULL IS NULL`, false},
+	{`SELECT NULL IN (SELECT x FROM e), NULL NOT IN (SELECT x FROM e), NULL IN (SELECT x FROM n)`, false},
+	{`SELECT id, a IN (SELECT x FROM e WHERE x = t.a), a NOT IN (SELECT x FROM e WHERE x > t.b) FROM t`, false},
 }
 
 func TestAgreesWithPostgreSQL(t *testing.T) {

@@ -64,8 +64,8 @@ func sltValue(a arrow.Array, i int, typ byte) (string, error) {
 	case *scalar.Float64:
 		f, text = v.Value, strconv.FormatFloat(v.Value, 'g', -1, 64)
 	case *scalar.Boolean:
-		isNum = false
-		text = map[bool]string{true: "true", false: "false"}[v.Value]
+		// Booleans print as 1 and 0, as SQLite's integers do.
+		text = map[bool]string{true: "1", false: "0"}[v.Value]
 		if v.Value {
 			f = 1
 		}
@@ -78,10 +78,11 @@ func sltValue(a arrow.Array, i int, typ byte) (string, error) {
 	}
 	switch typ {
 	case 'I':
-		// A float here means integer arithmetic gave a float, as
-		// lakeframe's / does and PostgreSQL's does not: not formatted away.
-		if _, isFloat := s.(*scalar.Float64); isFloat {
-			return "", fmt.Errorf("integer column holds float %v", f)
+		// A fraction here means integer arithmetic gave a float, as
+		// lakeframe's / does and PostgreSQL's does not: it is not
+		// truncated away.
+		if _, isFloat := s.(*scalar.Float64); isFloat && f != math.Trunc(f) {
+			return "", fmt.Errorf("integer column holds the fraction %v", f)
 		}
 		if isNum {
 			return strconv.FormatInt(int64(math.Trunc(f)), 10), nil

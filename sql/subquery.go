@@ -78,6 +78,10 @@ func (b *binder) subLink(ctx context.Context, ec *exprCtx, s *pg.SubLink) (expr.
 	if err != nil {
 		return nil, err
 	}
+	if len(vals) == 0 {
+		// Nothing is IN an empty set, not even NULL.
+		return expr.Lit(false).Node(), nil
+	}
 	list := make([]expr.Node, len(vals))
 	for i, v := range vals {
 		list[i] = &expr.Literal{Value: v}
