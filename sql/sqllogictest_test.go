@@ -36,6 +36,7 @@ type sltResult struct {
 	skipped  map[string]int      // reason → records
 	failures map[string][]string // cause → file:line
 	failed   map[string]string   // file:line → cause
+	elapsed  time.Duration
 }
 
 func TestSQLLogicTest(t *testing.T) {
@@ -103,6 +104,8 @@ func runSLTFile(t *testing.T, path string) *sltResult {
 	}
 	res := &sltResult{file: name, skipped: map[string]int{}, failures: map[string][]string{}, failed: map[string]string{}}
 	sess := NewSession()
+	start := time.Now()
+	defer func() { res.elapsed = time.Since(start) }()
 	for _, rec := range recs {
 		if rec.skip != "" {
 			res.skipped[rec.skip]++
@@ -182,7 +185,7 @@ func logSLTResult(t *testing.T, res *sltResult) {
 		failed += len(locs)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d records run, %d passed, %d failed", res.file, res.run, res.passed, failed)
+	fmt.Fprintf(&b, "%s: %d records run, %d passed, %d failed in %.1fs", res.file, res.run, res.passed, failed, res.elapsed.Seconds())
 	for reason, n := range res.skipped {
 		fmt.Fprintf(&b, ", %d skipped (%s)", n, reason)
 	}
