@@ -82,6 +82,9 @@ func (b *binder) fromItem(ctx context.Context, item *pg.Node, parent *scope) (*r
 // tableRef binds a table name: its plan with every column renamed to a
 // fresh id.
 func (b *binder) tableRef(ctx context.Context, rv *pg.RangeVar) (*relation, error) {
+	if cte, ok := b.ctes[rv.Relname]; ok && rv.Schemaname == "" {
+		return b.cteRef(cte, rv)
+	}
 	t, err := b.sess.lookup(ctx, b.text, rv)
 	if err != nil {
 		return nil, err

@@ -23,8 +23,19 @@ type block struct {
 
 // query binds a SELECT that reads no outer columns.
 func (b *binder) query(ctx context.Context, stmt *pg.SelectStmt, parent *scope) (*relation, error) {
-	if stmt != nil && stmt.Op != pg.SetOperation_SETOP_NONE {
+	if stmt == nil {
+		return nil, b.errAt(-1, CodeSyntaxError, "expected a SELECT")
+	}
+	restore, err := b.withCTEs(ctx, stmt.WithClause, parent)
+	defer restore()
+	if err != nil {
+		return nil, err
+	}
+	if stmt.Op != pg.SetOperation_SETOP_NONE {
 		return b.setOperation(ctx, stmt, parent)
+	}
+	if len(stmt.ValuesLists) > 0 {
+		return b.values(ctx, stmt, parent)
 	}
 	blk, err := b.openBlock(ctx, stmt, parent)
 	if err != nil {
@@ -44,10 +55,8 @@ func (b *binder) openBlock(ctx context.Context, stmt *pg.SelectStmt, parent *sco
 	switch {
 	case stmt.Op != pg.SetOperation_SETOP_NONE:
 		return nil, b.unsupported(-1, setOpNames[stmt.Op]+" in a correlated subquery")
-	case stmt.WithClause != nil:
-		return nil, b.unsupported(stmt.WithClause.Location, "WITH (common table expressions)")
 	case len(stmt.ValuesLists) > 0:
-		return nil, b.unsupported(-1, "VALUES as a query")
+		return nil, b.unsupported(-1, "VALUES in a correlated subquery")
 	case stmt.IntoClause != nil:
 		return nil, b.unsupported(-1, "SELECT INTO")
 	case len(stmt.LockingClause) > 0:

@@ -17,6 +17,7 @@ type binder struct {
 	sess *Session
 	text string // the query text, for error positions
 	ids  int
+	ctes map[string]*relation // WITH queries in scope, by name
 }
 
 // relation is a bound FROM item or query block: a plan whose columns are

@@ -86,6 +86,12 @@ var oracleQueries = []struct {
 	{`SELECT b FROM t INTERSECT SELECT x FROM n`, false},
 	{`SELECT b FROM t EXCEPT SELECT x FROM n ORDER BY 1`, true},
 	{`SELECT 1 + 2, 'x', NULL IS NULL`, false},
+	{`WITH big AS (SELECT id, a FROM t WHERE a > 0), pairs AS (SELECT x.id AS l, y.id AS r FROM big x JOIN big y ON x.a = y.a)
+		SELECT l, r FROM pairs WHERE l < r`, false},
+	{`WITH c(k, n) AS (SELECT a, count(*) FROM t GROUP BY a) SELECT k, n FROM c WHERE n > (SELECT min(n) FROM c)`, false},
+	{`SELECT * FROM (VALUES (1, 'one'), (2, NULL), (NULL, 'three')) AS v(num, word) ORDER BY num NULLS FIRST`, true},
+	{`VALUES (1, 2.5), (3, 4) ORDER BY 1 DESC`, true},
+	{`SELECT v.x, t.id FROM (VALUES (7), (9)) v(x) LEFT JOIN t ON t.a = v.x`, false},
 	{`SELECT NULL IN (SELECT x FROM e), NULL NOT IN (SELECT x FROM e), NULL IN (SELECT x FROM n)`, false},
 	{`SELECT id, a IN (SELECT x FROM e WHERE x = t.a), a NOT IN (SELECT x FROM e WHERE x > t.b) FROM t`, false},
 }

@@ -20,9 +20,6 @@ var setOpNames = map[pg.SetOperation]string{
 // PostgreSQL. UNION ALL is a Union node, UNION a Distinct over it;
 // INTERSECT and EXCEPT are semi and anti joins of the distinct left rows.
 func (b *binder) setOperation(ctx context.Context, stmt *pg.SelectStmt, parent *scope) (*relation, error) {
-	if stmt.WithClause != nil {
-		return nil, b.unsupported(stmt.WithClause.Location, "WITH (common table expressions)")
-	}
 	name := setOpNames[stmt.Op]
 	if stmt.All && stmt.Op != pg.SetOperation_SETOP_UNION {
 		return nil, b.unsupported(-1, name+" ALL")
@@ -79,10 +76,18 @@ func (b *binder) setOperation(ctx context.Context, stmt *pg.SelectStmt, parent *
 		}
 	}
 	cols := make([]column, len(ids))
-	targets := make([]target, len(ids))
 	for i, id := range ids {
 		cols[i] = column{name: left.cols[i].name, id: id, typ: types[i]}
-		targets[i] = target{name: cols[i].name, e: &expr.Column{Name: id}, id: b.newID(cols[i].name), offset: -1}
+	}
+	return b.orderRows(ctx, stmt, node, cols, parent)
+}
+
+// orderRows applies a statement's ORDER BY and LIMIT to rows whose columns
+// are all it may name: a set operation's or a VALUES list's.
+func (b *binder) orderRows(ctx context.Context, stmt *pg.SelectStmt, node plan.Node, cols []column, parent *scope) (*relation, error) {
+	targets := make([]target, len(cols))
+	for i, c := range cols {
+		targets[i] = target{name: c.name, e: &expr.Column{Name: c.id}, id: b.newID(c.name), offset: -1}
 	}
 	ec := &exprCtx{sc: &scope{cols: cols, parent: parent}, rel: &node, clause: "ORDER BY"}
 	order, err := b.orderBy(ctx, ec, stmt.SortClause, targets)
@@ -90,7 +95,7 @@ func (b *binder) setOperation(ctx context.Context, stmt *pg.SelectStmt, parent *
 		return nil, err
 	}
 	if node != *ec.rel {
-		return nil, b.unsupported(-1, "subqueries in the ORDER BY of a set operation")
+		return nil, b.unsupported(-1, "subqueries in this ORDER BY")
 	}
 	return b.shape(stmt, node, targets, order)
 }

@@ -28,6 +28,11 @@ func (b *binder) subLink(ctx context.Context, ec *exprCtx, s *pg.SubLink) (expr.
 		return nil, b.unsupported(s.Location, "ALL/ARRAY/row subqueries")
 	}
 	sel := s.Subselect.GetSelectStmt()
+	restore, err := b.withCTEs(ctx, sel.GetWithClause(), ec.sc)
+	defer restore()
+	if err != nil {
+		return nil, err
+	}
 	var rel *relation
 	if sel.GetOp() != pg.SetOperation_SETOP_NONE {
 		var err error
