@@ -36,7 +36,7 @@ func (s *Session) catalogTable(ctx context.Context, text string, rv *pg.RangeVar
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, &Error{Code: "58000", Message: "cannot load table " + rv.Schemaname + "." + rv.Relname + " from the catalog",
+		return nil, false, &Error{Code: "58000", Message: "cannot load table " + rv.Schemaname + "." + rv.Relname + " from the catalog: " + err.Error(),
 			Position: position(text, rv.Location), cause: err}
 	}
 	df := frame.ReadIceberg(tbl)

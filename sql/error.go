@@ -3,6 +3,7 @@ package sql
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"unicode/utf8"
 
 	"lakeframe/errs"
@@ -40,9 +41,6 @@ func (e *Error) Error() string {
 	msg := "sql " + e.Code + ": " + e.Message
 	if e.Position > 0 {
 		msg += fmt.Sprintf(" (at character %d)", e.Position)
-	}
-	if e.cause != nil {
-		msg += ": " + e.cause.Error()
 	}
 	return msg
 }
@@ -106,5 +104,21 @@ func fromEngine(text string, offset int32, err error) error {
 	case errors.Is(err, errs.ErrResourcesExhausted):
 		code = "53000"
 	}
-	return &Error{Code: code, Message: "cannot plan the query", Position: position(text, offset), cause: err}
+	return &Error{Code: code, Message: "cannot plan the query: " + sqlNames(err.Error()), Position: position(text, offset), cause: err}
+}
+
+// planColumnID matches the suffix the binder gives column names to make
+// them unique in plans (b#2 is column b).
+var planColumnID = regexp.MustCompile(`#\d+`)
+
+// sqlNames turns the plan's column names in an engine message back into
+// the names the query used.
+func sqlNames(msg string) string {
+	return planColumnID.ReplaceAllString(msg, "")
+}
+
+// internalError turns a panic while binding a statement into an error: a
+// lakeframe bug, never a crash of the caller.
+func internalError(text string, r any) *Error {
+	return &Error{Code: CodeInternalError, Message: fmt.Sprintf("panic while running %.60q: %v", text, r)}
 }

@@ -65,7 +65,12 @@ func (s *Session) Tables() []string {
 // be refined with frame methods first. Statements before it (CREATE,
 // INSERT, ...) run at once. A mistake is the frame's error (see Err); it
 // is an *Error with a SQLSTATE.
-func (s *Session) Query(ctx context.Context, text string) *frame.DataFrame {
+func (s *Session) Query(ctx context.Context, text string) (df *frame.DataFrame) {
+	defer func() {
+		if r := recover(); r != nil {
+			df = frame.Failed(internalError(text, r))
+		}
+	}()
 	stmts, err := parse(text)
 	if err != nil {
 		return frame.Failed(err)
@@ -85,17 +90,22 @@ func (s *Session) Query(ctx context.Context, text string) *frame.DataFrame {
 			return frame.Failed(err)
 		}
 	}
-	df, err := s.selectFrame(ctx, text, sel)
+	out, err := s.selectFrame(ctx, text, sel)
 	if err != nil {
 		return frame.Failed(err)
 	}
-	return df
+	return out
 }
 
 // Exec runs statements that return no rows: CREATE TABLE, INSERT, DROP
 // TABLE, CREATE INDEX (accepted and ignored: lakeframe tables have no
 // indexes). A SELECT among them is an error; use Query.
-func (s *Session) Exec(ctx context.Context, text string) error {
+func (s *Session) Exec(ctx context.Context, text string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = internalError(text, r)
+		}
+	}()
 	stmts, err := parse(text)
 	if err != nil {
 		return err

@@ -52,6 +52,7 @@ func TestErrors(t *testing.T) {
 		{"SELECT (SELECT a FROM t1)", CodeCardinalityViolation, 8, errs.ErrPlan, "more than one row"},
 		{"SELECT é, a FROM t1", CodeUndefinedColumn, 8, errs.ErrPlan, "é"},
 		{"SELECT 'é', nope FROM t1", CodeUndefinedColumn, 13, errs.ErrPlan, "nope"},
+		{"SELECT -b FROM t1", CodeDatatypeMismatch, 0, errs.ErrPlan, `-"b": negation needs a numeric operand`},
 	}
 	for _, c := range cases {
 		err := sess.Query(context.Background(), c.query).Err()
@@ -203,4 +204,48 @@ func tableRows(tbl arrow.Table) []string {
 		}
 	}
 	return rows
+}
+
+// TestOddStatements feeds statements at the edges of what is supported:
+// each must either run or fail with an *Error and a SQLSTATE, never panic
+// or fail some other way.
+func TestOddStatements(t *testing.T) {
+	ctx := context.Background()
+	stmts := []string{
+		"SELECT", "SELECT * FROM", "SELECT (SELECT)", "SELECT 1 LIMIT 99999999999",
+		"INSERT INTO t1 DEFAULT VALUES", "CREATE TABLE x AS SELECT 1",
+		"SELECT * FROM t1 NATURAL JOIN t1", "SELECT a FROM t1 GROUP BY ROLLUP (a)",
+		"SELECT ARRAY[1]", "SELECT $1", "SELECT a FROM t1 FOR UPDATE",
+		"SELECT * FROM generate_series(1, 3)", "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r",
+		"SELECT sum(DISTINCT a) FROM t1", "SELECT a || b FROM t1", "SELECT 1 UNION SELECT 1, 2",
+		"SELECT DISTINCT ON (a) a FROM t1", "SELECT count(*) OVER () FROM t1",
+		"SELECT a FROM t1 WHERE a = ANY (ARRAY[1])", "SELECT (1, 2)", "SELECT x'0F'",
+		"SELECT * FROM t1 t(a, b, c)", "SELECT * FROM (SELECT 1) AS s", "VALUES (1), (1, 2)",
+		"SELECT 1 FROM t1 GROUP BY 5", "SELECT a FROM t1 ORDER BY a USING <",
+		"SELECT (SELECT a FROM t1 x WHERE x.a = t1.a) FROM t1", "SELECT a FROM t1 WHERE a IN (SELECT a, b FROM t1)",
+		"SELECT * FROM t1 AS x, LATERAL (SELECT x.a) AS y", "SELECT a::int[] FROM t1", "SELECT a::nosuchtype FROM t1",
+		"SELECT avg(b) FROM t1", "SELECT -b FROM t1", "SELECT b / 2 FROM t1", "SELECT 1 / 0",
+		"SELECT count(*) FROM t1 HAVING a > 1", "SELECT * FROM t1 JOIN t1 USING (nope)",
+		"WITH w AS (SELECT 1), w AS (SELECT 2) SELECT * FROM w", "DROP VIEW v", "SELECT a FROM t1 LIMIT -1",
+	}
+	sess := newTestSession(t)
+	for _, q := range stmts {
+		df, err := sess.Run(ctx, q)
+		if err == nil && df != nil {
+			var tbl arrow.Table
+			if tbl, err = df.Collect(ctx); err == nil {
+				tbl.Release()
+				continue
+			}
+			// Errors while running come from the engine, with its kinds.
+			if !errors.Is(err, errs.ErrExec) && !errors.Is(err, errs.ErrPlan) {
+				t.Errorf("%s: running failed without an error kind: %v", q, err)
+			}
+			continue
+		}
+		var se *Error
+		if err != nil && (!errors.As(err, &se) || len(se.Code) != 5 || se.Code == CodeInternalError) {
+			t.Errorf("%s: got %v, want an *Error with a SQLSTATE that is not internal", q, err)
+		}
+	}
 }
