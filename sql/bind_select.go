@@ -73,12 +73,23 @@ func (b *binder) openBlock(ctx context.Context, stmt *pg.SelectStmt, parent *sco
 		return blk, nil
 	}
 	ec := &exprCtx{sc: blk.sc, rel: &blk.node, clause: "WHERE"}
-	where, err := b.expr(ctx, ec, stmt.WhereClause)
-	if err != nil {
-		return nil, err
+	var conjuncts []expr.Node
+	for _, n := range andArgs(stmt.WhereClause) {
+		joined, err := b.semiJoin(ctx, blk, n)
+		if err != nil {
+			return nil, err
+		}
+		if joined {
+			continue
+		}
+		c, err := b.expr(ctx, ec, n)
+		if err != nil {
+			return nil, err
+		}
+		conjuncts = append(conjuncts, expr.Conjuncts(c)...)
 	}
 	var local []expr.Node
-	for _, c := range expr.Conjuncts(where) {
+	for _, c := range conjuncts {
 		if readsOuter(c, blk.node) {
 			blk.correlated = append(blk.correlated, c)
 		} else {

@@ -13,6 +13,7 @@ import (
 	"lakeframe/errs"
 	"lakeframe/expr"
 	"lakeframe/frame"
+	"lakeframe/plan"
 )
 
 func newTestSession(t *testing.T) *Session {
@@ -246,6 +247,36 @@ func TestOddStatements(t *testing.T) {
 		var se *Error
 		if err != nil && (!errors.As(err, &se) || len(se.Code) != 5 || se.Code == CodeInternalError) {
 			t.Errorf("%s: got %v, want an *Error with a SQLSTATE that is not internal", q, err)
+		}
+	}
+}
+
+// TestCorrelatedExistsJoins checks that correlated EXISTS, NOT EXISTS and
+// IN in WHERE become semi and anti joins, not per-value counts.
+func TestCorrelatedExistsJoins(t *testing.T) {
+	sess := newTestSession(t)
+	for q, want := range map[string]plan.JoinType{
+		`SELECT a FROM t1 WHERE EXISTS (SELECT 1 FROM t1 x WHERE x.a < t1.a)`:     plan.SemiJoin,
+		`SELECT a FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t1 x WHERE x.b = t1.b)`: plan.AntiJoin,
+		`SELECT a FROM t1 WHERE a IN (SELECT x.a FROM t1 x WHERE x.b <> t1.b)`:    plan.SemiJoin,
+	} {
+		n, err := sess.Query(context.Background(), q).Plan()
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var types []plan.JoinType
+		var walk func(plan.Node)
+		walk = func(n plan.Node) {
+			if j, ok := n.(*plan.Join); ok {
+				types = append(types, j.Type)
+			}
+			for _, c := range n.Children() {
+				walk(c)
+			}
+		}
+		walk(n)
+		if len(types) != 1 || types[0] != want {
+			t.Errorf("%s: joins %v, want one %v", q, types, want)
 		}
 	}
 }
