@@ -9,10 +9,12 @@
 // is orders), or the name given as name=path; paths may be globs or
 // directories. Parquet, CSV and JSON lines are read by extension.
 // Statements separated by semicolons run in order; the result of a final
-// SELECT is printed as a table.
+// SELECT is printed as a table. Without -c, statements are read from
+// standard input (a prompt on a terminal), each ending with a semicolon.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -23,6 +25,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 
 	"lakeframe/frame"
 	"lakeframe/iceberg"
@@ -38,19 +42,19 @@ commands:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "lakeframe:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("no command given\n" + usage)
 	}
 	switch args[0] {
 	case "sql":
-		return runSQL(ctx, args[1:], out)
+		return runSQL(ctx, args[1:], in, out)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -58,10 +62,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
 }
 
-func runSQL(ctx context.Context, args []string, out io.Writer) error {
+func runSQL(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
 	var (
-		command   = fs.String("c", "", "SQL statements to run (required)")
+		command   = fs.String("c", "", "SQL statements to run; without -c, statements are read from standard input, each ending with ;")
 		catalog   = fs.String("catalog", "", "Iceberg catalog URI whose tables SQL may name as namespace.table")
 		warehouse = fs.String("warehouse", "", "warehouse location for a SQL catalog (e.g. file:///path)")
 		maxRows   = fs.Int("max-rows", 1000, "most rows of a result to print")
@@ -72,10 +76,6 @@ func runSQL(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *command == "" {
-		fs.Usage()
-		return errors.New("sql: -c is required (an interactive shell is not available yet)")
 	}
 	sess := sql.NewSession()
 	for _, arg := range fs.Args() {
@@ -98,14 +98,82 @@ func runSQL(ctx context.Context, args []string, out io.Writer) error {
 		}
 		sess.AttachCatalog(cat)
 	}
-	df, err := sess.Run(ctx, *command)
+	if *command == "" {
+		return shell(ctx, sess, in, out, *maxRows)
+	}
+	return runStatements(ctx, sess, *command, out, *maxRows)
+}
+
+// runStatements runs SQL text and prints the result of a final SELECT.
+func runStatements(ctx context.Context, sess *sql.Session, text string, out io.Writer, maxRows int) error {
+	df, err := sess.Run(ctx, text)
 	if err != nil {
 		return err
 	}
 	if df == nil {
 		return nil
 	}
-	return df.Show(ctx, out, *maxRows)
+	return df.Show(ctx, out, maxRows)
+}
+
+// shell reads statements from in, each ending with a semicolon at the end
+// of a line, and runs them one after another; a mistake is printed and the
+// shell goes on. On a terminal it prompts; \q or end of input ends it.
+// The error returned says how many statements failed.
+func shell(ctx context.Context, sess *sql.Session, in io.Reader, out io.Writer, maxRows int) error {
+	interactive := false
+	if f, ok := in.(*os.File); ok {
+		interactive = term.IsTerminal(int(f.Fd()))
+	}
+	prompt := func(continued bool) {
+		if !interactive {
+			return
+		}
+		if continued {
+			fmt.Fprint(out, "       -> ")
+		} else {
+			fmt.Fprint(out, "lakeframe> ")
+		}
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	var stmt strings.Builder
+	failed := 0
+	prompt(false)
+	for sc.Scan() {
+		line := sc.Text()
+		if stmt.Len() == 0 && strings.TrimSpace(line) == `\q` {
+			break
+		}
+		stmt.WriteString(line)
+		stmt.WriteString("\n")
+		if !strings.HasSuffix(strings.TrimSpace(line), ";") {
+			prompt(stmt.Len() > 0 && strings.TrimSpace(stmt.String()) != "")
+			continue
+		}
+		if err := runStatements(ctx, sess, stmt.String(), out, maxRows); err != nil {
+			fmt.Fprintln(out, "ERROR:", err)
+			failed++
+		}
+		stmt.Reset()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		prompt(false)
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	if rest := strings.TrimSpace(stmt.String()); rest != "" {
+		if err := runStatements(ctx, sess, rest, out, maxRows); err != nil {
+			fmt.Fprintln(out, "ERROR:", err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d statement(s) failed", failed)
+	}
+	return nil
 }
 
 // fileTable reads a [name=]path argument as a frame.

@@ -52,7 +52,7 @@ func TestSQLOverFilesAndCatalog(t *testing.T) {
 	var out bytes.Buffer
 	err = run(ctx, []string{"sql", "-catalog", uri, "-c",
 		`SELECT k.label, count(*) AS n FROM db.events e JOIN kinds k ON e.kind = k.kind GROUP BY k.label ORDER BY n DESC, 1`,
-		kinds}, &out)
+		kinds}, nil, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,10 +69,28 @@ func TestSQLOverFilesAndCatalog(t *testing.T) {
 		t.Errorf("got rows %v, want %v; output:\n%s", rows, want, text)
 	}
 
-	if err := run(ctx, []string{"sql", "-c", "SELECT nope FROM kinds", kinds}, &out); err == nil || !strings.Contains(err.Error(), "42703") {
+	if err := run(ctx, []string{"sql", "-c", "SELECT nope FROM kinds", kinds}, nil, &out); err == nil || !strings.Contains(err.Error(), "42703") {
 		t.Errorf("unknown column: got %v, want SQLSTATE 42703", err)
 	}
-	if err := run(ctx, []string{"serve"}, &out); err == nil {
+	if err := run(ctx, []string{"serve"}, nil, &out); err == nil {
 		t.Error("an unknown command must fail")
+	}
+}
+
+// TestShell reads statements from standard input: a statement may span
+// lines, a mistake is reported and the next statement still runs.
+func TestShell(t *testing.T) {
+	in := strings.NewReader("CREATE TABLE t(a INTEGER);\nINSERT INTO t VALUES (4),\n  (38);\nSELECT nope FROM t;\nSELECT sum(a) AS total\nFROM t;\n")
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"sql"}, in, &out)
+	if err == nil || !strings.Contains(err.Error(), "1 statement(s) failed") {
+		t.Errorf("got %v, want one failed statement", err)
+	}
+	text := out.String()
+	if !strings.Contains(text, "ERROR: sql 42703") {
+		t.Errorf("the unknown column is not reported:\n%s", text)
+	}
+	if !strings.Contains(text, "│    42 │") {
+		t.Errorf("the sum 4 + 38 is not printed:\n%s", text)
 	}
 }
