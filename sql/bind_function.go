@@ -102,8 +102,8 @@ func (b *binder) aggregate(ctx context.Context, ec *exprCtx, f *pg.FuncCall, nam
 			return &expr.Agg{Fn: expr.AggCountDistinct, In: in}, nil
 		case expr.AggMin, expr.AggMax:
 			// The minimum of the distinct values is the minimum.
-		default:
-			return nil, b.unsupported(f.Location, name+"(DISTINCT ...)")
+		case expr.AggSum, expr.AggMean:
+			return &distinctAgg{fn: fn, in: in}, nil
 		}
 	}
 	return &expr.Agg{Fn: fn, In: in}, nil

@@ -152,10 +152,10 @@ func (b *binder) finishBlock(ctx context.Context, blk *block) (*relation, error)
 	}
 	grouped := len(stmt.GroupClause) > 0 || having != nil
 	for _, t := range targets {
-		grouped = grouped || expr.HasAgg(t.e)
+		grouped = grouped || hasAggregate(t.e)
 	}
 	for _, o := range order {
-		grouped = grouped || expr.HasAgg(o.key)
+		grouped = grouped || hasAggregate(o.key)
 	}
 	node := blk.node
 	if grouped {
@@ -309,9 +309,10 @@ func (b *binder) aggregateBlock(blk *block, in plan.Node, keys []expr.Node, targ
 	var aggs []expr.Node
 	collect := func(n expr.Node) {
 		expr.Walk(n, func(x expr.Node) bool {
-			if a, ok := x.(*expr.Agg); ok {
-				if indexOf(aggs, a) < 0 {
-					aggs = append(aggs, a)
+			switch x.(type) {
+			case *expr.Agg, *distinctAgg:
+				if indexOf(aggs, x) < 0 {
+					aggs = append(aggs, x)
 				}
 				return false
 			}
@@ -334,14 +335,66 @@ func (b *binder) aggregateBlock(blk *block, in plan.Node, keys []expr.Node, targ
 		keyExprs[i] = &expr.Alias{In: k, Name: keyIDs[i]}
 	}
 	aggIDs := make([]string, len(aggs))
-	aggExprs := make([]expr.Node, len(aggs))
+	var aggExprs []expr.Node
+	var distinctArgs []expr.Node // the arguments of DISTINCT aggregates
 	for i, a := range aggs {
-		aggIDs[i] = b.newID(a.(*expr.Agg).Fn.String())
-		aggExprs[i] = &expr.Alias{In: a, Name: aggIDs[i]}
+		switch x := a.(type) {
+		case *expr.Agg:
+			aggIDs[i] = b.newID(x.Fn.String())
+			aggExprs = append(aggExprs, &expr.Alias{In: a, Name: aggIDs[i]})
+		case *distinctAgg:
+			aggIDs[i] = b.newID(x.fn.String() + "_distinct")
+			if indexOf(distinctArgs, x.in) < 0 {
+				distinctArgs = append(distinctArgs, x.in)
+			}
+		}
 	}
-	node, err := plan.NewAggregate(in, keyExprs, aggExprs)
-	if err != nil {
-		return nil, b.engineErr(-1, err)
+	var node plan.Node
+	var err error
+	if len(aggExprs) > 0 || len(distinctArgs) == 0 {
+		if node, err = plan.NewAggregate(in, keyExprs, aggExprs); err != nil {
+			return nil, b.engineErr(-1, err)
+		}
+	}
+	// Each DISTINCT argument's aggregates are computed apart and joined to
+	// the others on the group keys (NULL keys are a group too).
+	for _, arg := range distinctArgs {
+		var these []*distinctAgg
+		var ids []string
+		for i, a := range aggs {
+			if d, ok := a.(*distinctAgg); ok && indexOf([]expr.Node{d.in}, arg) == 0 {
+				these, ids = append(these, d), append(ids, aggIDs[i])
+			}
+		}
+		partKeyIDs, pairKeyIDs := keyIDs, make([]string, len(keys))
+		if node != nil {
+			partKeyIDs = make([]string, len(keys))
+			for i := range keys {
+				partKeyIDs[i] = b.newID("group")
+			}
+		}
+		for i := range keys {
+			pairKeyIDs[i] = b.newID("pair")
+		}
+		part, err := distinctAggregates(in, keys, partKeyIDs, arg, b.newID("distinct"), these, ids, pairKeyIDs)
+		if err != nil {
+			return nil, b.engineErr(-1, err)
+		}
+		if node == nil {
+			node = part
+			continue
+		}
+		spec := plan.JoinSpec{Type: plan.CrossJoin}
+		if len(keys) > 0 {
+			spec.Type = plan.InnerJoin
+			for i := range keys {
+				lk, rk := nullSafeKeys(&expr.Column{Name: keyIDs[i]}, &expr.Column{Name: partKeyIDs[i]}, fieldType(node.Schema(), keyIDs[i]))
+				spec.LeftKeys, spec.RightKeys = append(spec.LeftKeys, lk...), append(spec.RightKeys, rk...)
+			}
+		}
+		if node, err = plan.NewJoin(node, part, spec); err != nil {
+			return nil, b.engineErr(-1, err)
+		}
 	}
 	rw := &aggRewriter{b: blk, keys: keys, keyIDs: keyIDs, aggs: aggs, aggIDs: aggIDs, in: in}
 	for i := range targets {
@@ -388,7 +441,7 @@ func (r *aggRewriter) rewrite(n expr.Node) (expr.Node, error) {
 		return &expr.Column{Name: r.keyIDs[i]}, nil
 	}
 	switch x := n.(type) {
-	case *expr.Agg:
+	case *expr.Agg, *distinctAgg:
 		return &expr.Column{Name: r.aggIDs[indexOf(r.aggs, x)]}, nil
 	case *expr.Column:
 		if len(r.in.Schema().FieldIndices(x.Name)) == 0 {

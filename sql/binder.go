@@ -60,6 +60,7 @@ type exprCtx struct {
 // typeOf returns the type of a bound expression. Columns of outer query
 // blocks (correlated references) are typed from their scopes.
 func (b *binder) typeOf(ec *exprCtx, n expr.Node) (arrow.DataType, error) {
+	n = withoutDistinct(n)
 	schema := (*ec.rel).Schema()
 	var extra []arrow.Field
 	for _, name := range expr.Columns(n) {

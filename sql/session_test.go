@@ -218,7 +218,7 @@ func TestOddStatements(t *testing.T) {
 		"SELECT * FROM t1 NATURAL JOIN t1", "SELECT a FROM t1 GROUP BY ROLLUP (a)",
 		"SELECT ARRAY[1]", "SELECT $1", "SELECT a FROM t1 FOR UPDATE",
 		"SELECT * FROM generate_series(1, 3)", "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r",
-		"SELECT sum(DISTINCT a) FROM t1", "SELECT a || b FROM t1", "SELECT 1 UNION SELECT 1, 2",
+		"SELECT sum(DISTINCT a) FROM t1", "SELECT avg(DISTINCT b) FROM t1", "SELECT a || b FROM t1", "SELECT 1 UNION SELECT 1, 2",
 		"SELECT DISTINCT ON (a) a FROM t1", "SELECT count(*) OVER () FROM t1",
 		"SELECT a FROM t1 WHERE a = ANY (ARRAY[1])", "SELECT (1, 2)", "SELECT x'0F'",
 		"SELECT * FROM t1 t(a, b, c)", "SELECT * FROM (SELECT 1) AS s", "VALUES (1), (1, 2)",
