@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -278,5 +279,27 @@ func TestCorrelatedExistsJoins(t *testing.T) {
 		if len(types) != 1 || types[0] != want {
 			t.Errorf("%s: joins %v, want one %v", q, types, want)
 		}
+	}
+}
+
+// TestRegister checks the table list and Register's mistakes: a frame that
+// failed, and an empty name.
+func TestRegister(t *testing.T) {
+	sess := newTestSession(t)
+	if err := sess.Register("", sess.Query(context.Background(), "SELECT 1")); !errors.Is(err, errs.ErrPlan) {
+		t.Errorf("empty name: got %v, want a plan error", err)
+	}
+	bad := frame.ReadCSV(filepath.Join(t.TempDir(), "missing.csv"))
+	if err := sess.Register("bad", bad); err == nil {
+		t.Error("registering a frame that failed must fail")
+	}
+	if err := sess.Register("again", sess.Query(context.Background(), "SELECT a + 1 AS a1 FROM t1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(sess.Tables(), ","); got != "again,t1" {
+		t.Errorf("tables %s, want again,t1", got)
+	}
+	if got := strings.Join(rowsOf(t, sess, "SELECT sum(a1) FROM again"), ","); got != "9" {
+		t.Errorf("sum over a registered SQL result: got %s, want 9 (2 + 3 + 4)", got)
 	}
 }
