@@ -179,10 +179,36 @@ func TestExecutorsMatchLocalPool(t *testing.T) {
 	t.Logf("fragments %d, local plans %d", r.Stats.Fragments(), r.Stats.LocalPlans())
 }
 
+// TestWithExecutors runs two queries with WithExecutors: the second finds
+// the first's executors still up, and after remote.WarmIdle without a
+// query they are gone.
 func TestWithExecutors(t *testing.T) {
+	defer func(idle time.Duration) { remote.WarmIdle = idle }(remote.WarmIdle)
+	remote.WarmIdle = 300 * time.Millisecond
 	dir := writeGroupData(t, 2, 5000)
 	df := readSmallTasks(dir).GroupBy(expr.Col("g")).Agg(expr.Col("n").Sum().Alias("s"))
-	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), collectRows(t, df))
+	want := collectRows(t, df)
+	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), want)
+	first := remote.WarmExecutors(2)
+	if len(first) != 2 {
+		t.Fatalf("after the first query the warm pool has executors %v", first)
+	}
+	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), want)
+	if second := remote.WarmExecutors(2); fmt.Sprint(second) != fmt.Sprint(first) {
+		t.Fatalf("the second query ran on executors %v, the first on %v", second, first)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, pid := range first {
+		for alive(pid) {
+			if time.Now().After(deadline) {
+				t.Fatalf("executor %d still running after the idle time", pid)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if left := remote.WarmExecutors(2); left != nil {
+		t.Fatalf("the idle pool still lists executors %v", left)
+	}
 }
 
 // readSmallTasks reads dir in tasks of about 64 KiB, so that small test

@@ -37,6 +37,14 @@ func IcebergTaskBytes(n int64) IcebergOption {
 	return func(o *iceberg.ScanOptions) { o.TaskBytes = n }
 }
 
+// IcebergCache reads the table's data files in object storage through a
+// block cache on local disk in dir, bounded to maxBytes (0: 8 GiB), which
+// every query and executor on the host naming dir shares. Without it, the
+// LAKEFRAME_S3_CACHE_DIR environment variable decides.
+func IcebergCache(dir string, maxBytes int64) IcebergOption {
+	return func(o *iceberg.ScanOptions) { o.CacheDir, o.CacheMaxBytes = dir, maxBytes }
+}
+
 // ReadIceberg reads an Iceberg table (from iceberg.OpenCatalog or
 // iceberg.OpenMetadata). Only the snapshot and its schema are chosen
 // now; manifests and files are planned at Collect or Explain, after the

@@ -7,12 +7,13 @@ import (
 	"lakeframe/exec/sink"
 )
 
-// WriteOption tunes WriteParquet and WriteCSV.
+// WriteOption tunes WriteParquet, WriteCSV and WriteJSON.
 type WriteOption func(*writeConfig)
 
 type writeConfig struct {
 	parquet sink.ParquetOptions
 	csv     sink.CSVOptions
+	json    sink.JSONOptions
 	run     []Option
 }
 
@@ -38,6 +39,7 @@ func Overwrite() WriteOption {
 	return func(c *writeConfig) {
 		c.parquet.Overwrite = true
 		c.csv.Overwrite = true
+		c.json.Overwrite = true
 	}
 }
 
@@ -92,6 +94,23 @@ func (df *DataFrame) WriteCSV(ctx context.Context, path string, opts ...WriteOpt
 	defer st.stop()
 	if _, err := sink.WriteCSV(ctx, st.st, path, cfg.csv); err != nil {
 		return fmt.Errorf("write_csv %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteJSON runs the query and writes its rows to one file as JSON lines
+// (one object per row, keys in column order), streaming; ReadJSON reads it
+// back. NaN and infinities, which JSON cannot spell, are written as null.
+// An existing file is an error unless Overwrite is given.
+func (df *DataFrame) WriteJSON(ctx context.Context, path string, opts ...WriteOption) error {
+	cfg := newWriteConfig(opts)
+	st, err := df.Stream(ctx, cfg.run...)
+	if err != nil {
+		return err
+	}
+	defer st.stop()
+	if _, err := sink.WriteJSON(ctx, st.st, path, cfg.json); err != nil {
+		return fmt.Errorf("write_json %s: %w", path, err)
 	}
 	return nil
 }

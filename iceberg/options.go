@@ -16,6 +16,14 @@ type ScanOptions struct {
 	// files; larger files are split at row groups into pieces about this
 	// size. 0 means 64 MiB.
 	TaskBytes int64
+	// CacheDir, when set, reads data files in object storage (s3://)
+	// through the block cache there (see files.BlockCache); empty means
+	// LAKEFRAME_S3_CACHE_DIR, and without it nothing is cached. Data files
+	// never change once written, so their blocks are never stale.
+	CacheDir string
+	// CacheMaxBytes bounds that cache; 0 means
+	// LAKEFRAME_S3_CACHE_MAX_BYTES, else 8 GiB.
+	CacheMaxBytes int64
 }
 
 const (

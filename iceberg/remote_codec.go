@@ -34,6 +34,10 @@ type wireSource struct {
 	IO         wireIO          `json:"io"`
 	SnapshotID *int64          `json:"snapshot_id,omitempty"`
 	SchemaID   int             `json:"schema_id"`
+	// Cache is the block cache of the coordinator's scan, which executors
+	// on the same host share.
+	CacheDir      string `json:"cache_dir,omitempty"`
+	CacheMaxBytes int64  `json:"cache_max_bytes,omitempty"`
 }
 
 // wireIO rebuilds the table's FileIO: the local file system, or the
@@ -51,6 +55,9 @@ func (remoteCodec) EncodeSource(src plan.Source) ([]byte, error) {
 		return nil, fmt.Errorf("%w: iceberg codec got a %T source", errs.ErrInternal, src)
 	}
 	w := wireSource{Identifier: s.tbl.Identifier(), MetadataLocation: s.tbl.MetadataLocation(), SchemaID: s.ischema.ID}
+	if s.cache != nil {
+		w.CacheDir, w.CacheMaxBytes = s.cache.Dir(), s.cache.MaxBytes()
+	}
 	if s.snap != nil {
 		id := s.snap.SnapshotID
 		w.SnapshotID = &id
@@ -125,7 +132,7 @@ func (remoteCodec) OpenSource(ctx context.Context, desc []byte) (exec.Scanner, e
 		}
 		tbl = table.New(ident, meta, "", fsF, nil)
 	}
-	s, err := NewSource(tbl, ScanOptions{SnapshotID: w.SnapshotID})
+	s, err := NewSource(tbl, ScanOptions{SnapshotID: w.SnapshotID, CacheDir: w.CacheDir, CacheMaxBytes: w.CacheMaxBytes})
 	if err != nil {
 		return nil, err
 	}

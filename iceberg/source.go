@@ -14,6 +14,7 @@ import (
 
 	"lakeframe/errs"
 	"lakeframe/exec"
+	"lakeframe/exec/source/files"
 	"lakeframe/exec/source/prune"
 	"lakeframe/expr"
 	"lakeframe/plan"
@@ -45,6 +46,8 @@ type Source struct {
 	footers map[string]*metadata.FileMetaData
 	// manifests caches the snapshot's manifest list once read.
 	manifests []iceberg.ManifestFile
+	// cache, when set, serves reads of data files in object storage.
+	cache *files.BlockCache
 }
 
 var _ exec.Scanner = (*Source)(nil)
@@ -113,6 +116,9 @@ func NewSource(tbl *table.Table, opts ScanOptions) (*Source, error) {
 		return nil, fmt.Errorf("%w: table %s: %w", errs.ErrExec, name(tbl), err)
 	}
 	s.identity, s.identityCols = identityFields(meta, s.ischema)
+	if s.cache, err = openCache(opts); err != nil {
+		return nil, err
+	}
 	s.tio = newTableIO(tableFS{tbl})
 	s.tbl = table.New(tbl.Identifier(), meta, tbl.MetadataLocation(),
 		func(context.Context) (iceio.IO, error) { return s.tio, nil }, nil)

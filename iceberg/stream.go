@@ -175,6 +175,7 @@ func (fr *fileReader) open(ctx context.Context, t *Task, ft table.FileScanTask) 
 	if fr.f, err = s.tio.Open(fr.path); err != nil {
 		return fmt.Errorf("%w: open data file %s: %w", errs.ErrExec, fr.path, err)
 	}
+	fr.f = s.cached(ctx, fr.f, fr.path, ft.File.FileSizeBytes())
 	opts := []file.ReadOption{file.WithReadProps(pq.NewReaderProperties(memory.DefaultAllocator))}
 	cached := s.footer(fr.path)
 	if cached != nil {

@@ -416,6 +416,16 @@ func (p *Pool) Close() error {
 	return nil
 }
 
-// Cleanup kills every executor this process started; call it (deferred)
-// in main so that none outlives the program.
-func Cleanup() { plugin.CleanupClients() }
+// Cleanup closes the warm pools and kills every executor this process
+// started; call it (deferred) in main so that none outlives the program.
+func Cleanup() {
+	closeWarm()
+	plugin.CleanupClients()
+}
+
+// isClosed says whether Close was called.
+func (p *Pool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}

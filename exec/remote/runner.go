@@ -59,6 +59,8 @@ type Runner struct {
 	// pool is shared by every query when set; otherwise each query starts
 	// its own executors and kills them when it ends.
 	pool *Pool
+	// warm runners share the process's warm pool (NewWarmRunner).
+	warm bool
 	// Logf, when set, is told which plans (or parts) stay local and why.
 	Logf  func(format string, args ...any)
 	Stats Stats
@@ -98,7 +100,14 @@ func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.N
 		return exec.Open(ctx, tc, root)
 	}
 	pool, owned := r.pool, false
-	if pool == nil {
+	release := func() {}
+	switch {
+	case pool == nil && r.warm:
+		var err error
+		if pool, release, err = acquireWarm(ctx, r.opts); err != nil {
+			return nil, err
+		}
+	case pool == nil:
 		var err error
 		if pool, err = NewPool(ctx, r.opts); err != nil {
 			return nil, err
@@ -114,6 +123,7 @@ func (r *Runner) Open(ctx context.Context, tc *exec.TaskContext, root physical.N
 		if owned {
 			pool.Close()
 		}
+		release()
 		return err
 	}
 	newRoot, shuffled, err := q.shuffle(root)

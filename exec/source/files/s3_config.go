@@ -47,6 +47,15 @@ type S3Config struct {
 	// MaxAttempts is how often a request is tried when it fails in a way
 	// worth retrying (connection refused, 5xx, throttling); 0 means 3.
 	MaxAttempts int `json:"max_attempts,omitempty"`
+	// CacheDir, when set, keeps the blocks of objects read in a local
+	// read-through cache there (see BlockCache), shared by the readers of
+	// every process on the host that names the same directory. Empty (the
+	// default) caches nothing; LAKEFRAME_S3_CACHE_DIR sets it from the
+	// environment.
+	CacheDir string `json:"cache_dir,omitempty"`
+	// CacheMaxBytes bounds the cache on disk; 0 means 8 GiB, or
+	// LAKEFRAME_S3_CACHE_MAX_BYTES.
+	CacheMaxBytes int64 `json:"cache_max_bytes,omitempty"`
 }
 
 // Defaults of the zero fields of S3Config.
@@ -120,16 +129,28 @@ func parseSeconds(v string) (time.Duration, error) {
 // S3ConfigFromEnv reads the usual AWS environment variables:
 // AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL), AWS_REGION (else
 // AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-// AWS_SESSION_TOKEN.
+// AWS_SESSION_TOKEN, and lakeframe's LAKEFRAME_S3_CACHE_DIR and
+// LAKEFRAME_S3_CACHE_MAX_BYTES.
 func S3ConfigFromEnv() S3Config {
-	return S3Config{
+	c := S3Config{
 		Endpoint:        firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
 		Region:          firstEnv("AWS_REGION", "AWS_DEFAULT_REGION"),
 		AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
 		SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
 		SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
+		CacheDir:        os.Getenv(EnvS3CacheDir),
 	}
+	if v, err := strconv.ParseInt(os.Getenv(EnvS3CacheMaxBytes), 10, 64); err == nil {
+		c.CacheMaxBytes = v
+	}
+	return c
 }
+
+// The environment variables that turn the S3 block cache on and bound it.
+const (
+	EnvS3CacheDir      = "LAKEFRAME_S3_CACHE_DIR"
+	EnvS3CacheMaxBytes = "LAKEFRAME_S3_CACHE_MAX_BYTES"
+)
 
 func firstEnv(names ...string) string {
 	for _, n := range names {
@@ -153,6 +174,12 @@ func (c S3Config) withEnv() S3Config {
 	}
 	if c.AccessKeyID == "" && c.SecretAccessKey == "" {
 		c.AccessKeyID, c.SecretAccessKey, c.SessionToken = env.AccessKeyID, env.SecretAccessKey, env.SessionToken
+	}
+	if c.CacheDir == "" {
+		c.CacheDir = env.CacheDir
+	}
+	if c.CacheMaxBytes == 0 {
+		c.CacheMaxBytes = env.CacheMaxBytes
 	}
 	return c
 }
@@ -218,6 +245,9 @@ func (c S3Config) String() string {
 	}
 	if c.VirtualHosted {
 		sb.WriteString(" virtual_hosted")
+	}
+	if c.CacheDir != "" {
+		sb.WriteString(" cache=" + c.CacheDir)
 	}
 	sb.WriteString("}")
 	return sb.String()

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,6 +40,33 @@ type S3 struct {
 	client   *s3.Client
 	endpoint string // for errors
 	timeout  time.Duration
+	cache    *BlockCache // nil: reads go to the store
+
+	// versions holds the ETag and size of objects this file system listed
+	// or described, so that opening one of them can serve its blocks from
+	// the cache without asking the store again.
+	versions sync.Map // path → ObjectVersion
+
+	requests, bytesRead atomic.Int64
+}
+
+// S3Stats count the requests an S3 file system made.
+type S3Stats struct {
+	// Requests counts HEAD, LIST and GET requests; BytesRead the bytes
+	// GETs returned.
+	Requests, BytesRead int64
+	// Cache is the block cache's own count (shared by every file system
+	// on the same cache directory), zero without a cache.
+	Cache CacheStats
+}
+
+// Stats returns the counts so far.
+func (f *S3) Stats() S3Stats {
+	st := S3Stats{Requests: f.requests.Load(), BytesRead: f.bytesRead.Load()}
+	if f.cache != nil {
+		st.Cache = f.cache.Stats()
+	}
+	return st
 }
 
 var _ FS = (*S3)(nil)
@@ -82,7 +110,15 @@ func NewS3(cfg S3Config) (*S3, error) {
 	default:
 		o.Credentials = aws.AnonymousCredentials{}
 	}
-	return &S3{client: s3.New(o), endpoint: cfg.endpointName(), timeout: cfg.requestTimeout()}, nil
+	fsys := &S3{client: s3.New(o), endpoint: cfg.endpointName(), timeout: cfg.requestTimeout()}
+	if cfg.CacheDir != "" {
+		c, err := OpenBlockCache(BlockCacheConfig{Dir: cfg.CacheDir, MaxBytes: cfg.CacheMaxBytes})
+		if err != nil {
+			return nil, err
+		}
+		fsys.cache = c
+	}
+	return fsys, nil
 }
 
 // newS3HTTPClient bounds connecting and waiting for the first byte, so
@@ -135,6 +171,7 @@ func (f *S3) op(ctx context.Context, name, bucket, key string, do func(context.C
 }
 
 func (f *S3) opTimeout(ctx context.Context, name, bucket, key string, timeout time.Duration, do func(context.Context) error) error {
+	f.requests.Add(1)
 	octx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	err := do(octx)
@@ -159,7 +196,9 @@ func (f *S3) Stat(ctx context.Context, p string) (Info, error) {
 			return err
 		})
 		if err == nil {
-			return Info{Path: p, Size: aws.ToInt64(out.ContentLength)}, nil
+			info := Info{Path: p, Size: aws.ToInt64(out.ContentLength)}
+			f.remember(info, aws.ToString(out.ETag))
+			return info, nil
 		}
 		var se *S3Error
 		if !errors.As(err, &se) || se.Status != http.StatusNotFound {
@@ -241,12 +280,22 @@ func (f *S3) List(ctx context.Context, dir string) ([]Info, error) {
 			if strings.HasSuffix(k, "/") {
 				continue
 			}
-			out = append(out, Info{Path: base + k, Size: aws.ToInt64(o.Size)})
+			info := Info{Path: base + k, Size: aws.ToInt64(o.Size)}
+			f.remember(info, aws.ToString(o.ETag))
+			out = append(out, info)
 		}
 		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
 			return out, nil
 		}
 		token = page.NextContinuationToken
+	}
+}
+
+// remember notes an object's version for Open, when there is a cache to
+// use it.
+func (f *S3) remember(info Info, etag string) {
+	if f.cache != nil && etag != "" {
+		f.versions.Store(info.Path, ObjectVersion{Path: info.Path, Version: etag, Size: info.Size})
 	}
 }
 
@@ -268,6 +317,13 @@ func (f *S3) Open(ctx context.Context, p string) (File, error) {
 		return nil, fmt.Errorf("%w: %s names a prefix, not an object", errs.ErrPlan, p)
 	}
 	obj := &s3Object{ctx: ctx, fs: f, bucket: bucket, key: key, size: -1}
+	if v, ok := f.versions.Load(p); ok {
+		// Listed or described in this file system's lifetime (the
+		// query's): its blocks, footer included, may come from the cache.
+		obj.version = v.(ObjectVersion)
+		obj.size = obj.version.Size
+		return &s3File{s3Object: obj, sr: io.NewSectionReader(obj, 0, obj.size)}, nil
+	}
 	rng := fmt.Sprintf("bytes=-%d", tailBytes)
 	err = f.op(ctx, "GetObject", bucket, key, func(ctx context.Context) error {
 		out, err := f.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key, Range: &rng})
@@ -285,7 +341,11 @@ func (f *S3) Open(ctx context.Context, p string) (File, error) {
 		if err != nil {
 			return err
 		}
+		f.bytesRead.Add(int64(len(tail)))
 		obj.size, obj.tail = total, tail
+		if etag := aws.ToString(out.ETag); etag != "" && f.cache != nil {
+			obj.version = ObjectVersion{Path: p, Version: etag, Size: total}
+		}
 		return nil
 	})
 	var se *S3Error
@@ -317,6 +377,8 @@ type s3Object struct {
 	key    string
 	size   int64
 	tail   []byte // the object's last bytes, fetched by Open
+	// version, when set, is the object's version for the block cache.
+	version ObjectVersion
 }
 
 // ReadAt reads len(p) bytes at off, from the tail Open fetched or with
@@ -338,18 +400,14 @@ func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
 	var n int
 	if tailAt := o.size - int64(len(o.tail)); off >= tailAt {
 		n = copy(want, o.tail[off-tailAt:])
+	} else if o.version.Version != "" && o.fs.cache != nil {
+		var err error
+		if n, err = o.fs.cache.ReadAt(o.ctx, o.version, o.fetch, want, off); err != nil && !errors.Is(err, io.EOF) {
+			return n, err
+		}
 	} else {
-		rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(want))-1)
-		err := o.fs.op(o.ctx, "GetObject", o.bucket, o.key, func(ctx context.Context) error {
-			out, err := o.fs.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &o.bucket, Key: &o.key, Range: &rng})
-			if err != nil {
-				return err
-			}
-			defer out.Body.Close()
-			n, err = io.ReadFull(out.Body, want)
-			return err
-		})
-		if err != nil {
+		var err error
+		if n, err = o.fetchInto(o.ctx, off, want); err != nil {
 			return n, err
 		}
 	}
@@ -357,6 +415,30 @@ func (o *s3Object) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// fetch reads n bytes at off with one ranged GetObject, for the cache.
+func (o *s3Object) fetch(ctx context.Context, off, n int64) ([]byte, error) {
+	buf := make([]byte, n)
+	got, err := o.fetchInto(ctx, off, buf)
+	return buf[:got], err
+}
+
+// fetchInto fills dst from off with one ranged GetObject.
+func (o *s3Object) fetchInto(ctx context.Context, off int64, dst []byte) (int, error) {
+	rng := fmt.Sprintf("bytes=%d-%d", off, off+int64(len(dst))-1)
+	var got int
+	err := o.fs.op(ctx, "GetObject", o.bucket, o.key, func(ctx context.Context) error {
+		out, err := o.fs.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &o.bucket, Key: &o.key, Range: &rng})
+		if err != nil {
+			return err
+		}
+		defer out.Body.Close()
+		got, err = io.ReadFull(out.Body, dst)
+		return err
+	})
+	o.fs.bytesRead.Add(int64(got))
+	return got, err
 }
 
 // readChunk is how much a sequential Read fetches per request.
