@@ -27,12 +27,19 @@ var allowed = map[string][]string{
 	"ducklake": {"errs", "expr", "plan", "exec", "ducklake"},
 	"frame":    {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal"},
 	"internal": {"errs", "expr", "plan", "exec", "internal"},
+	"sql":      {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal", "sql"},
 	// The wire protocol server knows nothing of plans: a Handler (the sql
 	// package's) gives statements their meaning.
 	"pgwire":   {"errs"},
 	"examples": {"*"},
 	"cmd":      {"*"},
 }
+
+// The PostgreSQL parser is a cgo library: only the SQL front end and the
+// command use it, so the core packages build without a C compiler.
+const sqlParser = "github.com/pganalyze/pg_query_go"
+
+var parserUsers = []string{"sql", "cmd"}
 
 func TestImportDirection(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -70,6 +77,9 @@ func TestImportDirection(t *testing.T) {
 		checked++
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, sqlParser) && !permitted(parserUsers, layer) {
+				t.Errorf("%s imports %s: only %v may use the SQL parser (it needs cgo)", rel, p, parserUsers)
+			}
 			if !strings.HasPrefix(p, module+"/") {
 				continue
 			}

@@ -227,7 +227,7 @@ func foldNeg(s scalar.Scalar) (scalar.Scalar, bool) {
 // foldIsIn evaluates x IN (list) in three-valued logic: TRUE on a match,
 // else NULL when x or an item is NULL, else FALSE.
 func foldIsIn(x scalar.Scalar, list []scalar.Scalar) (scalar.Scalar, bool) {
-	if !x.IsValid() {
+	if !x.IsValid() && len(list) > 0 {
 		return nullBool().Value, true
 	}
 	sawNull := false

@@ -58,7 +58,7 @@ func nullWhenNull(e expr.Node, cols columnSet) bool {
 	case *expr.Alias:
 		return nullWhenNull(x.In, cols)
 	case *expr.IsIn:
-		return nullWhenNull(x.In, cols)
+		return len(x.List) > 0 && nullWhenNull(x.In, cols)
 	case *expr.Call:
 		if x.Fn == expr.FnCoalesce {
 			for _, a := range x.Args {
