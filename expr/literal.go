@@ -75,8 +75,12 @@ func newLiteral(v any) Node {
 	case []byte:
 		return &Literal{Value: scalar.NewBinaryScalar(memory.NewBufferBytes(x), arrow.BinaryTypes.Binary)}
 	case time.Time:
-		day := arrow.Date32FromTime(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC))
-		return &Literal{Value: scalar.NewTimestampScalar(arrow.Timestamp(x.UnixMicro()), timestampLitType), Untyped: true, date: &day}
+		l := &Literal{Value: scalar.NewTimestampScalar(arrow.Timestamp(x.UnixMicro()), timestampLitType), Untyped: true}
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			day := arrow.Date32FromTime(time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC))
+			l.date = &day
+		}
+		return l
 	case Interval:
 		return &Literal{Value: scalar.NewMonthDayNanoIntervalScalar(
 			arrow.MonthDayNanoInterval{Months: x.Months, Days: x.Days, Nanoseconds: x.Nanos})}
@@ -116,9 +120,10 @@ func BoolLiteral(n Node) (value, ok bool) {
 func NewLiteral(s scalar.Scalar) *Literal { return &Literal{Value: s} }
 
 // coerce converts an untyped literal to type to, as coerceLiteral does,
-// except that a time.Time meets a date column as its calendar date in its
-// own location: time.Date(2024, 2, 7, 0, 0, 0, 0, berlin) is 2024-02-07
-// there, though the instant is the 6th in UTC.
+// except that a time.Time at midnight in its own location meets a date
+// column as that calendar date: time.Date(2024, 2, 7, 0, 0, 0, 0, berlin)
+// is 2024-02-07, though the instant is the 6th in UTC. A time of day still
+// widens the column to a timestamp.
 func (l *Literal) coerce(to arrow.DataType) (scalar.Scalar, bool) {
 	if l.date != nil && l.Value.IsValid() {
 		switch to.ID() {

@@ -28,8 +28,8 @@ type Literal struct {
 	Value   scalar.Scalar
 	Untyped bool
 	invalid *invalidLiteral // set when Lit got a Go value it cannot represent
-	// date is the calendar date of an untyped time.Time literal in the
-	// time's own location, which it means against a date column.
+	// date is the calendar date of an untyped time.Time literal at
+	// midnight in its own location, which it means against a date column.
 	date *arrow.Date32
 }
 
