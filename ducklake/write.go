@@ -391,7 +391,7 @@ func (tx *catalogTx) truncate(ctx context.Context, table int64, next *snapshotSt
 
 // tableStats is a table's ducklake_table_stats row.
 type tableStats struct {
-	exists                bool
+	exists                 bool
 	records, nextRow, size int64
 }
 

@@ -13,10 +13,12 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/uptrace/bun/driver/sqliteshim"
 
 	"lakeframe/ducklake"
 	"lakeframe/ducklake/ducklaketest"
+	"lakeframe/expr"
 	"lakeframe/frame"
 )
 
@@ -133,7 +135,6 @@ func checkLake(t *testing.T, cat *ducklake.Catalog, dataPath, table string, snap
 	}
 }
 
-
 func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	ctx := context.Background()
 	cat, dataPath := emptyLake(t)
@@ -157,6 +158,63 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	// Time travel still sees the first version.
 	checkLake(t, cat, dataPath, "orders", s1, orderLines(first))
 
+	// Delete, then delete again from the same files: the second delete
+	// file of a data file must hold the first one's positions too.
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	run := frame.DuckLakeRun(frame.WithAllocator(mem))
+	live := append(slices.Clone(first), second...)
+	res, err := frame.DeleteDuckLake(ctx, cat, "orders", expr.Col("region").Eq("EU").And(expr.Col("amount").Gt(10.0)), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, n := removeOrders(live, func(o order) bool { return o.region != nil && *o.region == "EU" && o.amount != nil && *o.amount > 10 })
+	if res.Rows != n || res.Snapshot.ID != s2.ID+1 {
+		t.Errorf("delete: %d rows at snapshot %d, want %d at %d", res.Rows, res.Snapshot.ID, n, s2.ID+1)
+	}
+	checkLake(t, cat, dataPath, "orders", res.Snapshot, orderLines(live))
+	res, err = frame.DeleteDuckLake(ctx, cat, "orders", expr.Col("id").Lt(int64(40)).Or(expr.Col("id").Eq(int64(420))), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, n = removeOrders(live, func(o order) bool { return o.id < 40 || o.id == 420 })
+	if res.Rows != n {
+		t.Errorf("second delete: %d rows, want %d", res.Rows, n)
+	}
+	sDel, atDel := res.Snapshot, orderLines(live)
+	checkLake(t, cat, dataPath, "orders", sDel, atDel)
+
+	// A delete that matches nothing commits nothing.
+	res, err = frame.DeleteDuckLake(ctx, cat, "orders", expr.Col("id").Lt(int64(-1)), run)
+	if err != nil || res.Rows != 0 || res.Snapshot.ID != sDel.ID {
+		t.Errorf("empty delete: %+v, %v; want no rows at snapshot %d", res, err, sDel.ID)
+	}
+
+	// Update: amounts of paid orders below id 200 go up by one, their
+	// region becomes "XX"; a NULL amount stays NULL.
+	res, err = frame.UpdateDuckLake(ctx, cat, "orders", expr.Col("paid").Eq(true).And(expr.Col("id").Lt(int64(200))),
+		map[string]any{"amount": expr.Col("amount").Add(1.0), "region": "XX"}, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n = 0
+	for i, o := range live {
+		if o.paid && o.id < 200 {
+			n++
+			xx := "XX"
+			live[i].region = &xx
+			if o.amount != nil {
+				a := *o.amount + 1
+				live[i].amount = &a
+			}
+		}
+	}
+	if res.Rows != n {
+		t.Errorf("update: %d rows, want %d", res.Rows, n)
+	}
+	checkLake(t, cat, dataPath, "orders", res.Snapshot, orderLines(live))
+	checkLake(t, cat, dataPath, "orders", sDel, atDel)
+
 	third := makeOrders(1000, 1010)
 	s3, err := ordersFrame(third).WriteDuckLake(ctx, cat, "orders", frame.DuckLakeOverwrite())
 	if err != nil {
@@ -164,4 +222,18 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	}
 	checkLake(t, cat, dataPath, "orders", s3, orderLines(third))
 	checkLake(t, cat, dataPath, "orders", s2, orderLines(append(slices.Clone(first), second...)))
+}
+
+// removeOrders drops the rows drop selects and counts them.
+func removeOrders(rows []order, drop func(order) bool) ([]order, int64) {
+	var out []order
+	var n int64
+	for _, o := range rows {
+		if drop(o) {
+			n++
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, n
 }
