@@ -168,7 +168,7 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live, n := removeOrders(live, func(o order) bool { return o.region != nil && *o.region == "EU" && o.amount != nil && *o.amount > 10 })
+	live, n := without(live, func(o order) bool { return o.region != nil && *o.region == "EU" && o.amount != nil && *o.amount > 10 })
 	if res.Rows != n || res.Snapshot.ID != s2.ID+1 {
 		t.Errorf("delete: %d rows at snapshot %d, want %d at %d", res.Rows, res.Snapshot.ID, n, s2.ID+1)
 	}
@@ -177,7 +177,7 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	live, n = removeOrders(live, func(o order) bool { return o.id < 40 || o.id == 420 })
+	live, n = without(live, func(o order) bool { return o.id < 40 || o.id == 420 })
 	if res.Rows != n {
 		t.Errorf("second delete: %d rows, want %d", res.Rows, n)
 	}
@@ -224,16 +224,16 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 	checkLake(t, cat, dataPath, "orders", s2, orderLines(append(slices.Clone(first), second...)))
 }
 
-// removeOrders drops the rows drop selects and counts them.
-func removeOrders(rows []order, drop func(order) bool) ([]order, int64) {
-	var out []order
+// without drops the rows drop selects and counts them.
+func without[T any](rows []T, drop func(T) bool) ([]T, int64) {
+	var out []T
 	var n int64
-	for _, o := range rows {
-		if drop(o) {
+	for _, r := range rows {
+		if drop(r) {
 			n++
 			continue
 		}
-		out = append(out, o)
+		out = append(out, r)
 	}
 	return out, n
 }

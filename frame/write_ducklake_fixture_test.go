@@ -1,0 +1,209 @@
+//go:build cgo
+
+package frame_test
+
+import (
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"lakeframe/ducklake"
+	"lakeframe/ducklake/ducklaketest"
+	"lakeframe/expr"
+	"lakeframe/frame"
+)
+
+// fixtureCase is the part of the shared ducklake_cases.json entry used.
+type fixtureCase struct {
+	Catalog  string `json:"catalog"`
+	DataPath string `json:"data_path"`
+	Cases    []struct {
+		Expected struct {
+			Count *int64 `json:"count"`
+		} `json:"expected"`
+	} `json:"cases"`
+}
+
+// copyFixture copies the DuckDB-written catalog (decompressed) and its
+// data directory into a temporary directory, laid out as the catalog's
+// relative data_path expects, and opens it for writing. The shared copy
+// is only read.
+func copyFixture(t *testing.T) (*ducklake.Catalog, string, int64) {
+	t.Helper()
+	td := ducklaketest.SharedTestdata(t)
+	raw, err := os.ReadFile(filepath.Join(td, "ducklake_cases.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []fixtureCase
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 || len(cases[0].Cases) == 0 || cases[0].Cases[0].Expected.Count == nil {
+		t.Fatal("ducklake_cases.json has no count case")
+	}
+	fx := cases[0]
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, filepath.Base(fx.DataPath))
+	if err := os.CopyFS(dataDir, os.DirFS(filepath.Join(td, fx.DataPath))); err != nil {
+		t.Fatal(err)
+	}
+	gz, err := os.Open(filepath.Join(td, fx.Catalog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catPath := filepath.Join(dir, "catalog.ducklake")
+	out, err := os.Create(catPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", catPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := ducklake.Open(context.Background(), db, ducklake.DuckDB, ducklake.Options{CatalogDir: dir, CloseDB: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	return cat, dataDir, *fx.Cases[0].Expected.Count
+}
+
+func idsFrame(ids []int64) *frame.DataFrame {
+	schema := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
+	return frame.FromArrow(arrowTable(schema, ids, func(b *array.RecordBuilder, id int64) {
+		b.Field(0).(*array.Int64Builder).Append(id)
+	}))
+}
+
+func idLines(ids []int64) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprint(id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func rangeIDs(lo, hi int64) []int64 {
+	var out []int64
+	for i := lo; i < hi; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// TestWriteDuckLakeOnDuckDBCatalog appends to and deletes from the table
+// DuckDB's ducklake extension wrote (catalog version 0.3, a delete file
+// with an extra column), then reads every snapshot back, with lakeframe
+// and with DuckDB on the files, against what the fixture's own expected
+// rows imply.
+func TestWriteDuckLakeOnDuckDBCatalog(t *testing.T) {
+	ctx := context.Background()
+	cat, dataDir, count := copyFixture(t)
+	if cat.Version() != "0.3" {
+		t.Fatalf("fixture catalog version %s, want 0.3", cat.Version())
+	}
+	// The fixture: snapshot 1 writes ids 0..99; snapshot 2 deletes 9 of
+	// them, leaving count rows, which must be the 91 lowest ids (positions
+	// 91..99 are deleted).
+	lines := map[int64][]string{1: idLines(rangeIDs(0, 100)), 2: idLines(rangeIDs(0, count))}
+	if got := collectLines(t, frame.ReadDuckLake(cat, "main.test", ducklake.AtSnapshot(2))); !slices.Equal(got, lines[2]) {
+		t.Fatalf("fixture at snapshot 2 reads %d rows, want %d", len(got), count)
+	}
+	live := rangeIDs(0, count)
+
+	s3, err := idsFrame(rangeIDs(1000, 1050)).WriteDuckLake(ctx, cat, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live = append(live, rangeIDs(1000, 1050)...)
+	lines[s3.ID] = idLines(live)
+
+	// Deleting from DuckDB's data file writes a delete file holding its
+	// 9 positions and the new ones.
+	res, err := frame.DeleteDuckLake(ctx, cat, "test", expr.Col("id").Lt(int64(5)).Or(expr.Col("id").Ge(int64(1040))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, n := without(live, func(id int64) bool { return id < 5 || id >= 1040 })
+	if res.Rows != n {
+		t.Errorf("deleted %d rows, want %d", res.Rows, n)
+	}
+	lines[res.Snapshot.ID] = idLines(live)
+
+	res, err = frame.UpdateDuckLake(ctx, cat, "test", expr.Col("id").Eq(int64(50)), map[string]any{"id": int64(5000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, _ = without(live, func(id int64) bool { return id == 50 })
+	live = append(live, 5000)
+	lines[res.Snapshot.ID] = idLines(live)
+
+	snaps, err := cat.Snapshots(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 6 {
+		t.Fatalf("%d snapshots, want 6 (three of DuckDB's, three new)", len(snaps))
+	}
+	for _, s := range snaps[1:] {
+		want, ok := lines[s.ID]
+		if !ok {
+			t.Fatalf("unexpected snapshot %d", s.ID)
+		}
+		got := collectLines(t, frame.ReadDuckLake(cat, "main.test", ducklake.AtSnapshot(s.ID)))
+		if !slices.Equal(got, want) {
+			t.Errorf("snapshot %d: lakeframe read %d rows, want %d: %v", s.ID, len(got), len(want), head(got))
+		}
+		oracle := duckLakeOracle(t, cat.DB(), dataDir, "main", "test", s.ID, []string{"id"})
+		if !slices.Equal(oracle, want) {
+			t.Errorf("snapshot %d: duckdb read %d rows, want %d: %v", s.ID, len(oracle), len(want), head(oracle))
+		}
+	}
+	// The new snapshots follow the extension's bookkeeping: ids given
+	// out from next_file_id, schema version unchanged by data changes.
+	var changes []string
+	rows, err := cat.DB().Query("SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id > 2 ORDER BY snapshot_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, c)
+	}
+	rows.Close()
+	want := []string{"inserted_into_table:1", "deleted_from_table:1", "deleted_from_table:1,inserted_into_table:1"}
+	if !slices.Equal(changes, want) {
+		t.Errorf("changes_made %q, want %q", changes, want)
+	}
+	for _, s := range snaps[3:] {
+		if s.SchemaVersion != snaps[2].SchemaVersion {
+			t.Errorf("snapshot %d has schema version %d, want %d", s.ID, s.SchemaVersion, snaps[2].SchemaVersion)
+		}
+	}
+}
