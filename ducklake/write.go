@@ -46,6 +46,9 @@ func (c *Catalog) checkWritable() error {
 // to an existing table commits nothing and returns the latest snapshot.
 func (c *Catalog) Write(ctx context.Context, table string, schema *arrow.Schema, rows iter.Seq2[arrow.RecordBatch, error], opts WriteOptions) (Snapshot, error) {
 	what := "write ducklake table " + table
+	if schema == nil || rows == nil {
+		return Snapshot{}, fmt.Errorf("%s: %w: no schema or no rows given", what, errs.ErrPlan)
+	}
 	if err := c.checkWritable(); err != nil {
 		return Snapshot{}, fmt.Errorf("%s: %w", what, err)
 	}
