@@ -19,6 +19,7 @@ import (
 
 	"lakeframe/ducklake"
 	"lakeframe/ducklake/ducklaketest"
+	"lakeframe/expr"
 	"lakeframe/internal/pgtest"
 	"lakeframe/plan"
 )
@@ -142,9 +143,56 @@ func testConcurrentAppends(t *testing.T, cat *ducklake.Catalog, dataDir string) 
 	}
 }
 
+// testConcurrentDeletes has the 4 writers each delete the first 25 rows
+// they appended, at once: a delete that finds another committed first
+// recomputes its positions on the new snapshot, so all land.
+func testConcurrentDeletes(t *testing.T, cat *ducklake.Catalog) {
+	ctx := context.Background()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	before, _ := scanAll(t, source(t, cat, "main.events"), plan.Pushdown{Limit: -1})
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lo := int64(w * 1000)
+			res, err := cat.DeleteRows(ctx, "events", expr.Col("id").Ge(lo).And(expr.Col("id").Lt(lo+25)),
+				ducklake.WriteOptions{Mem: mem, MaxRetries: 50})
+			if err == nil && res.Rows != 25 {
+				err = fmt.Errorf("deleted %d rows, want 25", res.Rows)
+			}
+			if err != nil {
+				errc <- fmt.Errorf("writer %d: %w", w, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+	var want []string
+	for _, line := range before {
+		id, _, _ := strings.Cut(line, "|")
+		var n int64
+		fmt.Sscan(id, &n)
+		if n%1000 >= 25 {
+			want = append(want, line)
+		}
+	}
+	got, _ := scanAll(t, source(t, cat, "main.events"), plan.Pushdown{Limit: -1})
+	if !slices.Equal(got, want) {
+		t.Errorf("after concurrent deletes: %d rows, want %d: %s", len(got), len(want), firstDiff(got, want))
+	}
+}
+
 func TestConcurrentAppendsSQLite(t *testing.T) {
 	_, path, _ := bareLake(t)
-	testConcurrentAppends(t, openLake(t, path), filepath.Join(filepath.Dir(path), "data"))
+	cat := openLake(t, path)
+	testConcurrentAppends(t, cat, filepath.Join(filepath.Dir(path), "data"))
+	testConcurrentDeletes(t, cat)
 }
 
 func TestConcurrentAppendsPostgres(t *testing.T) {
@@ -164,4 +212,5 @@ func TestConcurrentAppendsPostgres(t *testing.T) {
 	}
 	defer cat.Close()
 	testConcurrentAppends(t, cat, dataDir)
+	testConcurrentDeletes(t, cat)
 }
