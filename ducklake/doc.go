@@ -69,8 +69,9 @@
 //   - when a change fails, the catalog is untouched and the files it wrote
 //     are removed.
 //
-// Not written yet: partitioned tables, nested column types, tables whose
-// rows the catalog keeps inline (data inlining), files holding rows of
-// several snapshots, and data paths on object storage; each fails with
-// errs.ErrNotImplemented before anything is written.
+// Not written yet: partitioned tables, nested column types and data
+// paths on object storage; deletes and updates also refuse tables with
+// rows the catalog keeps inline (data inlining) and files holding rows of
+// several snapshots. Each fails with errs.ErrNotImplemented before
+// anything is written.
 package ducklake

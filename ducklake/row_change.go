@@ -212,13 +212,7 @@ func (rc *rowChange) scan(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var mappings []int64
-	for _, f := range files {
-		if f.mappingID.Valid {
-			mappings = append(mappings, f.mappingID.Int64)
-		}
-	}
-	names, err := t.nameMappings(ctx, mappings)
+	names, err := t.fileMappings(ctx, files)
 	if err != nil {
 		return err
 	}

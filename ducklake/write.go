@@ -133,11 +133,7 @@ func (c *Catalog) writeTarget(ctx context.Context, name string, schema *arrow.Sc
 	}
 	i := slices.IndexFunc(schemas, func(s schemaRow) bool { return s.name == schemaName })
 	if i < 0 {
-		names := make([]string, len(schemas))
-		for k, s := range schemas {
-			names[k] = s.name
-		}
-		slices.Sort(names)
+		names, _ := c.Schemas(ctx, AtSnapshot(snap.ID))
 		return nil, fmt.Errorf("%w: cannot create ducklake table %s.%s: schema %q does not exist at snapshot %d; schemas: %s",
 			errs.ErrPlan, schemaName, tableName, schemaName, snap.ID, strings.Join(names, ", "))
 	}

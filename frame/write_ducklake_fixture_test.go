@@ -3,14 +3,9 @@
 package frame_test
 
 import (
-	"compress/gzip"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -23,71 +18,20 @@ import (
 	"lakeframe/frame"
 )
 
-// fixtureCase is the part of the shared ducklake_cases.json entry used.
-type fixtureCase struct {
-	Catalog  string `json:"catalog"`
-	DataPath string `json:"data_path"`
-	Cases    []struct {
-		Expected struct {
-			Count *int64 `json:"count"`
-		} `json:"expected"`
-	} `json:"cases"`
-}
-
-// copyFixture copies the DuckDB-written catalog (decompressed) and its
-// data directory into a temporary directory, laid out as the catalog's
-// relative data_path expects, and opens it for writing. The shared copy
-// is only read.
-func copyFixture(t *testing.T) (*ducklake.Catalog, string, int64) {
+// openSharedCopy opens a writable copy of the DuckDB-written catalog.
+func openSharedCopy(t *testing.T) (*ducklake.Catalog, string, int64) {
 	t.Helper()
-	td := ducklaketest.SharedTestdata(t)
-	raw, err := os.ReadFile(filepath.Join(td, "ducklake_cases.json"))
+	sc := ducklaketest.CopySharedCatalog(t)
+	db, err := sql.Open("duckdb", sc.CatalogPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []fixtureCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 || len(cases[0].Cases) == 0 || cases[0].Cases[0].Expected.Count == nil {
-		t.Fatal("ducklake_cases.json has no count case")
-	}
-	fx := cases[0]
-	dir := t.TempDir()
-	dataDir := filepath.Join(dir, filepath.Base(fx.DataPath))
-	if err := os.CopyFS(dataDir, os.DirFS(filepath.Join(td, fx.DataPath))); err != nil {
-		t.Fatal(err)
-	}
-	gz, err := os.Open(filepath.Join(td, fx.Catalog))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gz.Close()
-	zr, err := gzip.NewReader(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	catPath := filepath.Join(dir, "catalog.ducklake")
-	out, err := os.Create(catPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("duckdb", catPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := ducklake.Open(context.Background(), db, ducklake.DuckDB, ducklake.Options{CatalogDir: dir, CloseDB: true})
+	cat, err := ducklake.Open(context.Background(), db, ducklake.DuckDB, ducklake.Options{CatalogDir: sc.Dir, CloseDB: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cat.Close() })
-	return cat, dataDir, *fx.Cases[0].Expected.Count
+	return cat, sc.DataDir, sc.Count
 }
 
 func idsFrame(ids []int64) *frame.DataFrame {
@@ -121,7 +65,7 @@ func rangeIDs(lo, hi int64) []int64 {
 // rows imply.
 func TestWriteDuckLakeOnDuckDBCatalog(t *testing.T) {
 	ctx := context.Background()
-	cat, dataDir, count := copyFixture(t)
+	cat, dataDir, count := openSharedCopy(t)
 	if cat.Version() != "0.3" {
 		t.Fatalf("fixture catalog version %s, want 0.3", cat.Version())
 	}
