@@ -23,7 +23,7 @@ import (
 
 // bareLake starts a SQLite catalog with schema main (path main/) and
 // returns the builder, the catalog path and the open database.
-func bareLake(t *testing.T) (*ducklaketest.Builder, string, *sql.DB) {
+func bareLake(t testing.TB) (*ducklaketest.Builder, string, *sql.DB) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lake.sqlite")
@@ -38,7 +38,7 @@ func bareLake(t *testing.T) (*ducklaketest.Builder, string, *sql.DB) {
 	return b, path, db
 }
 
-func openLake(t *testing.T, path string) *ducklake.Catalog {
+func openLake(t testing.TB, path string) *ducklake.Catalog {
 	t.Helper()
 	cat, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
 	if err != nil {
