@@ -30,8 +30,11 @@ type writtenFile struct {
 	size       int64
 	footerSize int64
 	stats      []*columnStats // per table column; nil for delete files
-	// For delete files: the data file and how many positions.
+	// For delete files: the data file the positions are of.
 	dataFileID int64
+	// partition holds, for files of a partitioned table, the text of each
+	// partition key (nil: NULL).
+	partition []*string
 }
 
 // dataFileWriter writes a table's rows into Parquet data files under the
@@ -39,6 +42,7 @@ type writtenFile struct {
 // column ids, and keeps each file's column statistics.
 type dataFileWriter struct {
 	dir     string
+	prefix  string        // subdirectory of dir, "" or ending in "/"
 	schema  *arrow.Schema // the table's columns, with field ids
 	target  int64
 	mem     memory.Allocator
@@ -95,7 +99,7 @@ func (w *dataFileWriter) write(rec arrow.RecordBatch) error {
 }
 
 func (w *dataFileWriter) open() error {
-	name := "ducklake-" + uuid.Must(uuid.NewV7()).String() + ".parquet"
+	name := w.prefix + "ducklake-" + uuid.Must(uuid.NewV7()).String() + ".parquet"
 	f := &writtenFile{name: name, path: filepath.Join(w.dir, name), stats: make([]*columnStats, w.schema.NumFields())}
 	for i, fld := range w.schema.Fields() {
 		f.stats[i] = newColumnStats(fld.Type)

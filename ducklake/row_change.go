@@ -75,10 +75,11 @@ type rowChange struct {
 	schema *arrow.Schema
 	where  expr.Node
 	set    []assignment
+	spec   *partitionSpec // the table's partitioning, for updated rows
 	mem    memory.Allocator
 	// Found while scanning:
 	deletes []*writtenFile
-	updated *dataFileWriter
+	updated rowWriter
 	rows    int64
 }
 
@@ -94,7 +95,7 @@ func (c *Catalog) tryChangeRows(ctx context.Context, what, table string, where e
 	if err != nil {
 		return ChangeResult{}, fmt.Errorf("%s: %w", what, err)
 	}
-	rc, err := newRowChange(t, where, set, opts)
+	rc, err := newRowChange(ctx, t, where, set, opts)
 	if err != nil {
 		return ChangeResult{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -120,7 +121,7 @@ func (c *Catalog) tryChangeRows(ctx context.Context, what, table string, where e
 		if err := tx.replaceDeleteFiles(ctx, t.ID, rc.deletes, next); err != nil {
 			return err
 		}
-		return tx.addDataFiles(ctx, t.ID, t.Columns, updated, next)
+		return tx.addDataFiles(ctx, t.ID, t.Columns, rc.spec, updated, next)
 	})
 	if err != nil {
 		removeFiles(updated)
@@ -130,15 +131,16 @@ func (c *Catalog) tryChangeRows(ctx context.Context, what, table string, where e
 	return ChangeResult{Snapshot: snap, Rows: rc.rows}, nil
 }
 
-func newRowChange(t *Table, where expr.Expr, set map[string]any, opts WriteOptions) (*rowChange, error) {
-	if err := t.checkUnpartitioned(context.Background(), t.Snapshot.ID); err != nil {
+func newRowChange(ctx context.Context, t *Table, where expr.Expr, set map[string]any, opts WriteOptions) (*rowChange, error) {
+	spec, err := t.partitioning(ctx, t.Snapshot.ID)
+	if err != nil {
 		return nil, err
 	}
 	src, err := t.Source(SourceOptions{})
 	if err != nil {
 		return nil, err
 	}
-	rc := &rowChange{t: t, src: src, schema: src.schema, mem: opts.mem()}
+	rc := &rowChange{t: t, src: src, schema: src.schema, spec: spec, mem: opts.mem()}
 	if where.Node() == nil {
 		return nil, fmt.Errorf("%w: no condition (use expr.Lit(true) to match every row)", errs.ErrPlan)
 	}
@@ -165,7 +167,7 @@ func newRowChange(t *Table, where expr.Expr, set map[string]any, opts WriteOptio
 	}
 	slices.SortFunc(rc.set, func(a, b assignment) int { return a.col - b.col })
 	if len(rc.set) > 0 {
-		if rc.updated, err = newDataFileWriter(t.Path, t.Columns, opts); err != nil {
+		if rc.updated, err = newRowWriter(t.Path, t.Columns, spec, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -347,7 +349,7 @@ func (rc *rowChange) writeUpdated(ctx context.Context, rec arrow.RecordBatch, se
 			cols[i].Retain()
 		}
 	}
-	out := array.NewRecordBatch(rc.updated.schema, cols, old.NumRows())
+	out := array.NewRecordBatch(rc.schema, cols, old.NumRows())
 	defer out.Release()
 	return rc.updated.write(out)
 }

@@ -52,7 +52,7 @@ func (c *Catalog) Write(ctx context.Context, table string, schema *arrow.Schema,
 	if err := c.checkWritable(); err != nil {
 		return Snapshot{}, fmt.Errorf("%s: %w", what, err)
 	}
-	tgt, err := c.writeTarget(ctx, table, schema)
+	tgt, err := c.writeTarget(ctx, table, schema, opts.PartitionBy)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("%s: %w", what, err)
 	}
@@ -73,7 +73,7 @@ func (c *Catalog) Write(ctx context.Context, table string, schema *arrow.Schema,
 				return err
 			}
 		}
-		return tx.addDataFiles(ctx, id, tgt.cols, files, next)
+		return tx.addDataFiles(ctx, id, tgt.cols, tgt.spec, files, next)
 	})
 	if err != nil {
 		removeFiles(files)
@@ -93,17 +93,53 @@ type writeTarget struct {
 	dir        string // the table directory
 	source     []int  // per table column, the written column that feeds it
 	inSchema   *arrow.Schema
+	// spec is the table's partitioning (nil: none); for a new table, the
+	// one WriteOptions.PartitionBy asks for, its id given at commit.
+	spec *partitionSpec
+}
+
+// rowWriter writes a table's rows into data files: one stream of files,
+// or one per partition.
+type rowWriter interface {
+	write(rec arrow.RecordBatch) error
+	close() ([]*writtenFile, error)
+	abort()
+}
+
+var (
+	_ rowWriter = (*dataFileWriter)(nil)
+	_ rowWriter = (*partitionedWriter)(nil)
+)
+
+// newRowWriter writes files of cols under dir, by partition when spec is
+// not nil.
+func newRowWriter(dir string, cols []Column, spec *partitionSpec, opts WriteOptions) (rowWriter, error) {
+	if spec != nil {
+		return newPartitionedWriter(dir, cols, spec, opts), nil
+	}
+	return newDataFileWriter(dir, cols, opts)
 }
 
 // writeTarget resolves name at the latest snapshot, or plans a new table
 // with the columns of schema.
-func (c *Catalog) writeTarget(ctx context.Context, name string, schema *arrow.Schema) (*writeTarget, error) {
+func (c *Catalog) writeTarget(ctx context.Context, name string, schema *arrow.Schema, partitionBy []PartitionKey) (*writeTarget, error) {
 	t, err := c.Table(ctx, name)
 	if err == nil {
-		if err := t.checkUnpartitioned(ctx, t.Snapshot.ID); err != nil {
+		spec, err := t.partitioning(ctx, t.Snapshot.ID)
+		if err != nil {
 			return nil, err
 		}
-		tgt := &writeTarget{c: c, schemaName: t.Schema, tableName: t.Name, table: t, cols: t.Columns, dir: t.Path, inSchema: schema}
+		if len(partitionBy) > 0 {
+			want, err := newPartitionSpec(t.QualifiedName(), t.Columns, partitionBy)
+			if err != nil {
+				return nil, err
+			}
+			if !want.sameKeys(spec) {
+				return nil, fmt.Errorf("%w: ducklake table %s exists, partitioned by %s, not %s; lakeframe does not change a table's partitioning",
+					errs.ErrPlan, t.QualifiedName(), spec, want)
+			}
+		}
+		tgt := &writeTarget{c: c, schemaName: t.Schema, tableName: t.Name, table: t, cols: t.Columns, dir: t.Path, inSchema: schema, spec: spec}
 		if hasScheme(t.Path) {
 			return nil, fmt.Errorf("%w: table %s lives at %s: lakeframe writes ducklake data files to local directories only",
 				errs.ErrNotImplemented, t.QualifiedName(), t.Path)
@@ -142,8 +178,12 @@ func (c *Catalog) writeTarget(ctx context.Context, name string, schema *arrow.Sc
 	if err != nil {
 		return nil, err
 	}
+	spec, err := newPartitionSpec(schemaName+"."+tableName, cols, partitionBy)
+	if err != nil {
+		return nil, err
+	}
 	dir := joinPath(joinPath(c.dataPath, s.path, s.relative), tableName+"/", true)
-	tgt := &writeTarget{c: c, schemaName: schemaName, tableName: tableName, schemaID: s.id, cols: cols, dir: dir, inSchema: schema}
+	tgt := &writeTarget{c: c, schemaName: schemaName, tableName: tableName, schemaID: s.id, cols: cols, dir: dir, inSchema: schema, spec: spec}
 	tgt.source = make([]int, len(cols))
 	for k := range tgt.source {
 		tgt.source[k] = k
@@ -225,32 +265,10 @@ func matchColumns(table string, cols []Column, schema *arrow.Schema) ([]int, err
 	return source, nil
 }
 
-// checkUnpartitioned fails for tables with a partitioning at snap: their
-// files must be split by partition, which lakeframe does not do yet.
-func (t *Table) checkUnpartitioned(ctx context.Context, snap int64) error {
-	rows, err := t.cat.query(ctx, "SELECT count(*) FROM "+t.cat.table("ducklake_partition_info")+
-		" WHERE table_id = ? AND begin_snapshot <= ? AND (end_snapshot IS NULL OR end_snapshot > ?)", t.ID, snap, snap)
-	if err != nil {
-		return fmt.Errorf("%w: read partitioning of %s: %w", errs.ErrExec, t.QualifiedName(), err)
-	}
-	defer rows.Close()
-	var n int64
-	if rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			return fmt.Errorf("%w: read partitioning of %s: %w", errs.ErrExec, t.QualifiedName(), err)
-		}
-	}
-	if n > 0 {
-		return fmt.Errorf("%w: ducklake table %s is partitioned; lakeframe does not write partitioned tables yet",
-			errs.ErrNotImplemented, t.QualifiedName())
-	}
-	return rows.Err()
-}
-
 // writeRows streams the rows into data files. On an error the files
 // written so far are removed.
 func (tgt *writeTarget) writeRows(ctx context.Context, rows iter.Seq2[arrow.RecordBatch, error], opts WriteOptions) ([]*writtenFile, error) {
-	w, err := newDataFileWriter(tgt.dir, tgt.cols, opts)
+	w, err := newRowWriter(tgt.dir, tgt.cols, tgt.spec, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -277,18 +295,22 @@ func (tgt *writeTarget) writeRows(ctx context.Context, rows iter.Seq2[arrow.Reco
 
 // writeBatch puts a written batch's columns in table order, cast to the
 // table's types, and writes it.
-func (tgt *writeTarget) writeBatch(w *dataFileWriter, rec arrow.RecordBatch, opts WriteOptions) error {
+func (tgt *writeTarget) writeBatch(w rowWriter, rec arrow.RecordBatch, opts WriteOptions) error {
 	cols := make([]arrow.Array, len(tgt.cols))
 	defer releaseAll(cols)
+	schema, err := arrowSchema(tgt.cols)
+	if err != nil {
+		return err
+	}
 	for i, src := range tgt.source {
-		to := w.schema.Field(i).Type
+		to := schema.Field(i).Type
 		a, err := conform(opts.mem(), rec.Column(src), to)
 		if err != nil {
 			return fmt.Errorf("%w: column %s: %s does not cast to the table's %s: %w", errs.ErrPlan, tgt.cols[i].Name, rec.Column(src).DataType(), tgt.cols[i].Type, err)
 		}
 		cols[i] = a
 	}
-	out := array.NewRecordBatch(w.schema, cols, rec.NumRows())
+	out := array.NewRecordBatch(schema, cols, rec.NumRows())
 	defer out.Release()
 	return w.write(out)
 }
@@ -318,9 +340,17 @@ func (tgt *writeTarget) prepare(ctx context.Context, tx *catalogTx, base Snapsho
 			return 0, fmt.Errorf("%w: the columns of ducklake table %s changed while writing (now %s, written %s)",
 				errs.ErrPlan, qualified, describeColumns(cols), describeColumns(tgt.cols))
 		}
-		t := &Table{ID: row.id, Schema: tgt.schemaName, Name: tgt.tableName, cat: tgt.c}
-		if err := t.checkUnpartitioned(ctx, base.ID); err != nil {
+		t := &Table{ID: row.id, Schema: tgt.schemaName, Name: tgt.tableName, Columns: cols, cat: tgt.c}
+		spec, err := t.partitioning(ctx, base.ID)
+		if err != nil {
 			return 0, err
+		}
+		if !spec.sameKeys(tgt.spec) {
+			return 0, fmt.Errorf("%w: the partitioning of ducklake table %s changed while writing (now %s, written %s)",
+				errs.ErrPlan, qualified, spec, tgt.spec)
+		}
+		if spec != nil {
+			tgt.spec.id = spec.id
 		}
 		return row.id, nil
 	}
@@ -349,6 +379,20 @@ func (tx *catalogTx) createTable(ctx context.Context, tgt *writeTarget, next *sn
 	if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_table_stats")+
 		" (table_id, record_count, next_row_id, file_size_bytes) VALUES (?, 0, 0, 0)", id); err != nil {
 		return 0, err
+	}
+	if tgt.spec != nil {
+		tgt.spec.id = next.catalogID()
+		if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_partition_info")+
+			" (partition_id, table_id, begin_snapshot, end_snapshot) VALUES (?, ?, ?, NULL)", tgt.spec.id, id, next.id); err != nil {
+			return 0, err
+		}
+		for i, k := range tgt.spec.keys {
+			if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_partition_column")+
+				" (partition_id, table_id, partition_key_index, column_id, transform) VALUES (?, ?, ?, ?, ?)",
+				tgt.spec.id, id, int64(i), k.colID, k.transform); err != nil {
+				return 0, err
+			}
+		}
 	}
 	next.schemaChange(id)
 	next.changed("created_table:" + quoteIdent(tgt.schemaName) + "." + quoteIdent(tgt.tableName))
@@ -388,6 +432,14 @@ func (tx *catalogTx) truncate(ctx context.Context, table int64, next *snapshotSt
 	return nil
 }
 
+// partitionID is the partition_id of files written by spec, or NULL.
+func partitionID(spec *partitionSpec) any {
+	if spec == nil {
+		return nil
+	}
+	return spec.id
+}
+
 // tableStats is a table's ducklake_table_stats row.
 type tableStats struct {
 	exists                 bool
@@ -413,7 +465,7 @@ func (tx *catalogTx) tableStats(ctx context.Context, table int64) (tableStats, e
 
 // addDataFiles registers data files of the table in the new snapshot,
 // with their column statistics, and updates the table's statistics.
-func (tx *catalogTx) addDataFiles(ctx context.Context, table int64, cols []Column, files []*writtenFile, next *snapshotState) error {
+func (tx *catalogTx) addDataFiles(ctx context.Context, table int64, cols []Column, spec *partitionSpec, files []*writtenFile, next *snapshotState) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -426,9 +478,20 @@ func (tx *catalogTx) addDataFiles(ctx context.Context, table int64, cols []Colum
 		id := next.fileID()
 		if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_data_file")+
 			" (data_file_id, table_id, begin_snapshot, end_snapshot, file_order, path, path_is_relative, file_format, record_count, file_size_bytes, footer_size, row_id_start, partition_id, encryption_key, mapping_id)"+
-			" VALUES (?, ?, ?, NULL, NULL, ?, ?, 'parquet', ?, ?, ?, ?, NULL, NULL, NULL)",
-			id, table, next.id, f.name, true, f.rows, f.size, f.footerSize, ts.nextRow); err != nil {
+			" VALUES (?, ?, ?, NULL, NULL, ?, ?, 'parquet', ?, ?, ?, ?, ?, NULL, NULL)",
+			id, table, next.id, f.name, true, f.rows, f.size, f.footerSize, ts.nextRow, partitionID(spec)); err != nil {
 			return err
+		}
+		for k, v := range f.partition {
+			var value any
+			if v != nil {
+				value = *v
+			}
+			if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_file_partition_value")+
+				" (data_file_id, table_id, partition_key_index, partition_value) VALUES (?, ?, ?, ?)",
+				id, table, int64(k), value); err != nil {
+				return err
+			}
 		}
 		for i, st := range f.stats {
 			var lo, hi, nan any

@@ -165,15 +165,21 @@ func TestWriteErrors(t *testing.T) {
 			_, err := cat.Write(ctx, "lists", s, r, opts)
 			return err
 		}, errs.ErrNotImplemented, []string{"column l", "list"}},
-		{"partitioned", func() error {
+		{"partition by unknown column", func() error {
+			s, r := ids("a", arrow.PrimitiveTypes.Int64)
+			_, err := cat.Write(ctx, "newtable", s, r, ducklake.WriteOptions{Mem: mem, PartitionBy: []ducklake.PartitionKey{{Column: "b"}}})
+			return err
+		}, errs.ErrPlan, []string{`by "b"`, "a int64"}},
+		{"hour of a string", func() error {
+			s, r := ids("a", arrow.BinaryTypes.String)
+			_, err := cat.Write(ctx, "newtable", s, r, ducklake.WriteOptions{Mem: mem, PartitionBy: []ducklake.PartitionKey{{Column: "a", Transform: "hour"}}})
+			return err
+		}, errs.ErrNotImplemented, []string{"hour(a)", "varchar"}},
+		{"other partitioning", func() error {
 			s, r := ids("region", arrow.BinaryTypes.String)
-			_, err := cat.Write(ctx, "sales", s, r, opts)
+			_, err := cat.Write(ctx, "sales", s, r, ducklake.WriteOptions{Mem: mem, PartitionBy: []ducklake.PartitionKey{{Column: "region"}}})
 			return err
-		}, errs.ErrNotImplemented, []string{"main.sales is partitioned"}},
-		{"delete from partitioned", func() error {
-			_, err := cat.DeleteRows(ctx, "sales", expr.Col("region").Eq("EU"), opts)
-			return err
-		}, errs.ErrNotImplemented, []string{"main.sales is partitioned"}},
+		}, errs.ErrPlan, []string{"main.sales exists, partitioned by identity(column 1), year(column 2)"}},
 		{"delete unknown column", func() error {
 			_, err := cat.DeleteRows(ctx, "events", expr.Col("nope").Eq(1), opts)
 			return err

@@ -31,6 +31,9 @@ type WriteOptions struct {
 	// MaxRetries bounds how often a commit that lost to another writer is
 	// tried again on the new latest snapshot; 0 means 20.
 	MaxRetries int
+	// PartitionBy partitions a table the write creates. For an existing
+	// table it must be empty or the table's own partitioning.
+	PartitionBy []PartitionKey
 	// Author and CommitMessage go into ducklake_snapshot_changes, in
 	// catalogs that have those columns.
 	Author, CommitMessage string
