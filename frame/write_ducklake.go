@@ -22,6 +22,14 @@ func DuckLakeOverwrite() DuckLakeWriteOption {
 	return func(c *duckLakeWriteConfig) { c.opts.Mode = ducklake.Overwrite }
 }
 
+// DuckLakePartitionBy partitions a table WriteDuckLake creates by keys:
+// columns with the identity, year, month, day or hour transform. Rows are
+// written into one file per partition value, which DuckDB and lakeframe
+// prune by. For an existing table the keys must be its own.
+func DuckLakePartitionBy(keys ...ducklake.PartitionKey) DuckLakeWriteOption {
+	return func(c *duckLakeWriteConfig) { c.opts.PartitionBy = append(c.opts.PartitionBy, keys...) }
+}
+
 // DuckLakeTargetFileSize rolls data files at about n bytes (64 MiB by
 // default).
 func DuckLakeTargetFileSize(n int64) DuckLakeWriteOption {
@@ -59,7 +67,7 @@ func newDuckLakeWriteConfig(opts []DuckLakeWriteOption) duckLakeWriteConfig {
 // DuckLake catalog ("schema.table", or a name alone for schema "main")
 // in one new snapshot: appended by default, or replacing all rows
 // (DuckLakeOverwrite). A table that does not exist is created with the
-// query's columns. Columns match the table's by name. Rows stream into
+// query's columns (partitioned as DuckLakePartitionBy says). Columns match the table's by name. Rows stream into
 // Parquet data files under the table's directory, registered with their
 // statistics in one catalog transaction, retried when another writer
 // committed first; on failure the catalog is left as it was and the

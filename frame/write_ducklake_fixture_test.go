@@ -109,6 +109,27 @@ func TestWriteDuckLakeOnDuckDBCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A new table, partitioned, in the same catalog: its snapshot raises
+	// the schema version, and it reads back.
+	created, err := idsFrame(rangeIDs(0, 30)).WriteDuckLake(ctx, cat, "main.more",
+		frame.DuckLakePartitionBy(ducklake.PartitionKey{Column: "id", Transform: "identity"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.SchemaVersion != snaps[len(snaps)-1].SchemaVersion+1 {
+		t.Errorf("creating a table made schema version %d after %d", created.SchemaVersion, snaps[len(snaps)-1].SchemaVersion)
+	}
+	if got := collectLines(t, frame.ReadDuckLake(cat, "main.more")); !slices.Equal(got, idLines(rangeIDs(0, 30))) {
+		t.Errorf("main.more reads %v", got)
+	}
+	if got := duckLakeOracle(t, cat.DB(), dataDir, "main", "more", created.ID, []string{"id"}); !slices.Equal(got, idLines(rangeIDs(0, 30))) {
+		t.Errorf("main.more: duckdb reads %v", got)
+	}
+	var versions int
+	if err := cat.DB().QueryRow("SELECT count(*) FROM ducklake_schema_versions WHERE begin_snapshot = ? AND schema_version = ?",
+		created.ID, created.SchemaVersion).Scan(&versions); err != nil || versions != 1 {
+		t.Errorf("ducklake_schema_versions has %d rows for the new table's snapshot (%v)", versions, err)
+	}
 	if len(snaps) != 6 {
 		t.Fatalf("%d snapshots, want 6 (three of DuckDB's, three new)", len(snaps))
 	}
@@ -129,7 +150,7 @@ func TestWriteDuckLakeOnDuckDBCatalog(t *testing.T) {
 	// The new snapshots follow the extension's bookkeeping: ids given
 	// out from next_file_id, schema version unchanged by data changes.
 	var changes []string
-	rows, err := cat.DB().Query("SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id > 2 ORDER BY snapshot_id")
+	rows, err := cat.DB().Query("SELECT changes_made FROM ducklake_snapshot_changes WHERE snapshot_id > 2 AND snapshot_id <= ? ORDER BY snapshot_id", snaps[5].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
