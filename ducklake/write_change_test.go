@@ -272,3 +272,41 @@ func TestReadOnlyVersion(t *testing.T) {
 		t.Errorf("write to a 0.2 catalog: %v", err)
 	}
 }
+
+// TestEmptyWrites: creating a table from no rows makes the table; an
+// append of no rows commits nothing; an overwrite with no rows empties
+// the table in a new snapshot.
+func TestEmptyWrites(t *testing.T) {
+	ctx := context.Background()
+	_, path, _ := bareLake(t)
+	cat := openLake(t, path)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	none := func(func(arrow.RecordBatch, error) bool) {}
+	created, err := cat.Write(ctx, "e", writerSchema, none, ducklake.WriteOptions{Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := source(t, cat, "main.e")
+	if got := fieldNames(src.Schema()); !slices.Equal(got, []string{"id", "writer"}) || src.Table().Snapshot.ID != created.ID {
+		t.Errorf("created table has columns %v at snapshot %d, want id, writer at %d", got, src.Table().Snapshot.ID, created.ID)
+	}
+	filled, err := cat.Write(ctx, "e", writerSchema, writerRows(mem, "w", 0, 10), ducklake.WriteOptions{Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := cat.Write(ctx, "e", writerSchema, none, ducklake.WriteOptions{Mem: mem})
+	if err != nil || again.ID != filled.ID {
+		t.Errorf("an empty append made snapshot %d (%v), want none after %d", again.ID, err, filled.ID)
+	}
+	emptied, err := cat.Write(ctx, "e", writerSchema, none, ducklake.WriteOptions{Mem: mem, Mode: ducklake.Overwrite})
+	if err != nil || emptied.ID != filled.ID+1 {
+		t.Fatalf("an empty overwrite made snapshot %d (%v), want %d", emptied.ID, err, filled.ID+1)
+	}
+	if got, _ := scanAll(t, source(t, cat, "main.e"), plan.Pushdown{Limit: -1}); len(got) != 0 {
+		t.Errorf("after an empty overwrite the table has %d rows", len(got))
+	}
+	if got, _ := scanAll(t, source(t, cat, "main.e", ducklake.AtSnapshot(filled.ID)), plan.Pushdown{Limit: -1}); len(got) != 10 {
+		t.Errorf("before the overwrite the table had %d rows, want 10", len(got))
+	}
+}
