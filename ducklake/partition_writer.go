@@ -56,11 +56,9 @@ func (pw *partitionedWriter) write(rec arrow.RecordBatch) error {
 	if n == 0 {
 		return nil
 	}
-	strs := make([]map[string]int64, len(pw.spec.keys))
 	for k, key := range pw.spec.keys {
 		pw.codes[k], pw.nulls[k] = grow(pw.codes[k], n), growBool(pw.nulls[k], n)
-		var err error
-		if strs[k], err = keyCodes(rec.Column(key.col), key, pw.codes[k], pw.nulls[k]); err != nil {
+		if err := keyCodes(rec.Column(key.col), key, pw.codes[k], pw.nulls[k]); err != nil {
 			return err
 		}
 	}
@@ -215,13 +213,13 @@ func growBool(s []bool, n int) []bool {
 
 // keyCodes fills, per row, a number that is equal for rows in the same
 // partition of key, and whether the key is NULL. Strings are numbered in
-// the returned dictionary.
-func keyCodes(a arrow.Array, key specKey, codes []int64, nulls []bool) (map[string]int64, error) {
+// order of appearance.
+func keyCodes(a arrow.Array, key specKey, codes []int64, nulls []bool) error {
 	for i := range nulls {
 		nulls[i] = a.IsNull(i)
 	}
 	if key.transform != "identity" {
-		return nil, calendarCodes(a, key.transform, codes)
+		return calendarCodes(a, key.transform, codes)
 	}
 	switch x := a.(type) {
 	case *array.Boolean:
@@ -275,11 +273,10 @@ func keyCodes(a arrow.Array, key specKey, codes []int64, nulls []bool) (map[stri
 			}
 			codes[i] = code
 		}
-		return dict, nil
 	default:
-		return nil, fmt.Errorf("%w: partition values of type %s", errs.ErrNotImplemented, a.DataType())
+		return fmt.Errorf("%w: partition values of type %s", errs.ErrNotImplemented, a.DataType())
 	}
-	return nil, nil
+	return nil
 }
 
 func fillCodes[T ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64](codes []int64, vals []T) {

@@ -93,6 +93,7 @@ type writeTarget struct {
 	dir        string // the table directory
 	source     []int  // per table column, the written column that feeds it
 	inSchema   *arrow.Schema
+	outSchema  *arrow.Schema // the table's columns as Arrow types
 	// spec is the table's partitioning (nil: none); for a new table, the
 	// one WriteOptions.PartitionBy asks for, its id given at commit.
 	spec *partitionSpec
@@ -268,6 +269,10 @@ func matchColumns(table string, cols []Column, schema *arrow.Schema) ([]int, err
 // writeRows streams the rows into data files. On an error the files
 // written so far are removed.
 func (tgt *writeTarget) writeRows(ctx context.Context, rows iter.Seq2[arrow.RecordBatch, error], opts WriteOptions) ([]*writtenFile, error) {
+	var err error
+	if tgt.outSchema, err = arrowSchema(tgt.cols); err != nil {
+		return nil, err
+	}
 	w, err := newRowWriter(tgt.dir, tgt.cols, tgt.spec, opts)
 	if err != nil {
 		return nil, err
@@ -298,10 +303,7 @@ func (tgt *writeTarget) writeRows(ctx context.Context, rows iter.Seq2[arrow.Reco
 func (tgt *writeTarget) writeBatch(w rowWriter, rec arrow.RecordBatch, opts WriteOptions) error {
 	cols := make([]arrow.Array, len(tgt.cols))
 	defer releaseAll(cols)
-	schema, err := arrowSchema(tgt.cols)
-	if err != nil {
-		return err
-	}
+	schema := tgt.outSchema
 	for i, src := range tgt.source {
 		to := schema.Field(i).Type
 		a, err := conform(opts.mem(), rec.Column(src), to)
