@@ -223,7 +223,8 @@ func (c *Catalog) tryCommit(ctx context.Context, opts WriteOptions, attempt comm
 	if next.schemaChanged {
 		next.schemaVersion = base.schemaVersion + 1
 	}
-	now := time.Now().UTC()
+	// Microseconds: what every catalog database keeps of a timestamp.
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	if err := tx.insertSnapshot(ctx, &next, now, opts); err != nil {
 		return Snapshot{}, classify("add snapshot", err)
 	}

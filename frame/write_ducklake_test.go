@@ -155,8 +155,11 @@ func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
 		t.Errorf("append made snapshot %d after %d", s2.ID, s1.ID)
 	}
 	checkLake(t, cat, dataPath, "orders", s2, orderLines(append(slices.Clone(first), second...)))
-	// Time travel still sees the first version.
+	// Time travel still sees the first version, by id and by time.
 	checkLake(t, cat, dataPath, "orders", s1, orderLines(first))
+	if got := collectLines(t, frame.ReadDuckLake(cat, "orders", ducklake.AsOf(s1.Time))); !slices.Equal(got, orderLines(first)) {
+		t.Errorf("as of %s: %d rows, want the %d of snapshot %d", s1.Time, len(got), len(first), s1.ID)
+	}
 
 	// Delete, then delete again from the same files: the second delete
 	// file of a data file must hold the first one's positions too.
