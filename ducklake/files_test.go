@@ -32,10 +32,7 @@ func bareLake(t testing.TB) (*ducklaketest.Builder, string, *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	b := ducklaketest.NewBuilder(t, db, ducklake.SQLite, filepath.Join(dir, "data"))
-	b.Snapshot(0, 0, `created_schema:"main"`)
-	b.Schema(0, 0, "main", "main/")
-	return b, path, db
+	return ducklaketest.NewEmpty(t, db, ducklake.SQLite, filepath.Join(dir, "data")), path, db
 }
 
 func openLake(t testing.TB, path string) *ducklake.Catalog {

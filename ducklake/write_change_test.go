@@ -46,10 +46,7 @@ func TestChangeEvolvedTable(t *testing.T) {
 	}
 	check := func(snap ducklake.Snapshot, want []map[string]string) {
 		t.Helper()
-		got, _ := scanAll(t, source(t, cat, "main.events", ducklake.AtSnapshot(snap.ID)), plan.Pushdown{Limit: -1})
-		if w := ducklaketest.Lines(want, cols); !slices.Equal(got, w) {
-			t.Errorf("snapshot %d: %d rows, want %d\n%s", snap.ID, len(got), len(w), firstDiff(got, w))
-		}
+		checkModel(t, cat, "main.events", cols, snap, want)
 	}
 
 	// Ids 95..214 span files A, B (with a catalog-kept deletion) and C.
@@ -114,6 +111,15 @@ func TestChangeEvolvedTable(t *testing.T) {
 	// Earlier snapshots read as before.
 	old := ducklake.Snapshot{ID: lake.Latest}
 	check(old, lake.Events.Rows(lake.Latest))
+}
+
+// checkModel compares a table at snap with reference rows.
+func checkModel(t *testing.T, cat *ducklake.Catalog, table string, cols []string, snap ducklake.Snapshot, want []map[string]string) {
+	t.Helper()
+	got, _ := scanAll(t, source(t, cat, table, ducklake.AtSnapshot(snap.ID)), plan.Pushdown{Limit: -1})
+	if w := ducklaketest.Lines(want, cols); !slices.Equal(got, w) {
+		t.Errorf("%s at snapshot %d: %d rows, want %d\n%s", table, snap.ID, len(got), len(w), firstDiff(got, w))
+	}
 }
 
 // TestWriteErrors checks that mistakes fail before anything is written,

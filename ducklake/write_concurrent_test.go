@@ -203,9 +203,7 @@ func TestConcurrentAppendsPostgres(t *testing.T) {
 	}
 	defer db.Close()
 	dataDir := filepath.Join(t.TempDir(), "data")
-	b := ducklaketest.NewBuilder(t, db, ducklake.Postgres, dataDir)
-	b.Snapshot(0, 0, `created_schema:"main"`)
-	b.Schema(0, 0, "main", "main/")
+	ducklaketest.NewEmpty(t, db, ducklake.Postgres, dataDir)
 	cat, err := ducklake.OpenPostgres(context.Background(), dsn, ducklake.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/ducklake"
-	"lakeframe/ducklake/ducklaketest"
 	"lakeframe/expr"
 	"lakeframe/plan"
 )
@@ -33,10 +32,7 @@ func TestPartitionedSales(t *testing.T) {
 	rows := lake.Sales.Rows(lake.Latest)
 	check := func(snap ducklake.Snapshot, want []map[string]string) {
 		t.Helper()
-		got, _ := scanAll(t, source(t, cat, "main.sales", ducklake.AtSnapshot(snap.ID)), plan.Pushdown{Limit: -1})
-		if w := ducklaketest.Lines(want, cols); !slices.Equal(got, w) {
-			t.Errorf("snapshot %d: %d rows, want %d\n%s", snap.ID, len(got), len(w), firstDiff(got, w))
-		}
+		checkModel(t, cat, "main.sales", cols, snap, want)
 	}
 
 	schema := arrow.NewSchema([]arrow.Field{

@@ -31,9 +31,7 @@ func ExampleDataFrame_WriteDuckLake() {
 	if err != nil {
 		panic(err)
 	}
-	b := ducklaketest.NewBuilder(panicTB{}, db, ducklake.SQLite, filepath.Join(dir, "data"))
-	b.Snapshot(0, 0, `created_schema:"main"`)
-	b.Schema(0, 0, "main", "main/")
+	ducklaketest.NewEmpty(panicTB{}, db, ducklake.SQLite, filepath.Join(dir, "data"))
 	db.Close()
 	cat, err := ducklake.OpenSQLite(ctx, path, ducklake.Options{})
 	if err != nil {

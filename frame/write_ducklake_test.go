@@ -32,9 +32,7 @@ func emptyLake(t *testing.T) (*ducklake.Catalog, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := ducklaketest.NewBuilder(t, db, ducklake.SQLite, filepath.Join(dir, "data"))
-	b.Snapshot(0, 0, `created_schema:"main"`)
-	b.Schema(0, 0, "main", "main/")
+	ducklaketest.NewEmpty(t, db, ducklake.SQLite, filepath.Join(dir, "data"))
 	db.Close()
 	cat, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
 	if err != nil {
