@@ -158,3 +158,23 @@ func (tx *catalogTx) addDataFiles(ctx context.Context, table int64, cols []Colum
 	next.changed(fmt.Sprintf("inserted_into_table:%d", table))
 	return nil
 }
+
+// replaceDeleteFiles registers new delete files in the new snapshot and
+// ends the delete files they replace.
+func (tx *catalogTx) replaceDeleteFiles(ctx context.Context, table int64, files []*writtenFile, next *snapshotState) error {
+	for _, f := range files {
+		if err := tx.exec(ctx, "UPDATE "+tx.c.table("ducklake_delete_file")+
+			" SET end_snapshot = ? WHERE table_id = ? AND data_file_id = ? AND end_snapshot IS NULL",
+			next.id, table, f.dataFileID); err != nil {
+			return err
+		}
+		if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_delete_file")+
+			" (delete_file_id, table_id, begin_snapshot, end_snapshot, data_file_id, path, path_is_relative, format, delete_count, file_size_bytes, footer_size, encryption_key)"+
+			" VALUES (?, ?, ?, NULL, ?, ?, ?, 'parquet', ?, ?, ?, NULL)",
+			next.fileID(), table, next.id, f.dataFileID, f.name, true, f.rows, f.size, f.footerSize); err != nil {
+			return err
+		}
+	}
+	next.changed(fmt.Sprintf("deleted_from_table:%d", table))
+	return nil
+}
