@@ -39,7 +39,10 @@ var errStale = errors.New("the table's files changed while the change was comput
 // rows a delete file of (file_path, pos) holding every position deleted
 // from it so far replaces the file's previous delete file. Rows where the
 // condition is NULL are kept. A delete that matches no row commits
-// nothing.
+// nothing. When another writer deleted from, altered or dropped the table
+// in the meantime, the delete is computed again on the new snapshot; rows
+// another writer appended meanwhile are not looked at (snapshot
+// isolation, as for DuckDB's own writers).
 func (c *Catalog) DeleteRows(ctx context.Context, table string, where expr.Expr, opts WriteOptions) (ChangeResult, error) {
 	return c.changeRows(ctx, "delete from ducklake table "+table, table, where, nil, opts)
 }
@@ -380,7 +383,7 @@ func (rc *rowChange) validate(ctx context.Context, tx *catalogTx, base Snapshot)
 		for entry := range strings.SplitSeq(*changes, ",") {
 			kind, target, _ := strings.Cut(entry, ":")
 			switch kind {
-			case "deleted_from_table", "compacted_table", "altered_table", "dropped_table", "merge_adjacent", "rewrite_delete":
+			case "deleted_from_table", "compacted_table", "altered_table", "dropped_table":
 				if target == id {
 					return fmt.Errorf("%w (snapshot %d: %s)", errStale, snap, entry)
 				}
