@@ -42,7 +42,7 @@ var errStale = errors.New("the table's files changed while the change was comput
 // nothing. When another writer deleted from, altered or dropped the table
 // in the meantime, the delete is computed again on the new snapshot; rows
 // another writer appended meanwhile are not looked at (snapshot
-// isolation, as for DuckDB's own writers).
+// isolation).
 func (c *Catalog) DeleteRows(ctx context.Context, table string, where expr.Expr, opts WriteOptions) (ChangeResult, error) {
 	return c.changeRows(ctx, "delete from ducklake table "+table, table, where, nil, opts)
 }
