@@ -14,12 +14,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun/driver/sqliteshim"
 
 	"lakeframe/ducklake"
 	"lakeframe/ducklake/ducklaketest"
 	"lakeframe/expr"
 	"lakeframe/frame"
+	"lakeframe/internal/pgtest"
 )
 
 // emptyLake makes a DuckLake 1.0 catalog in SQLite with schema main and
@@ -134,8 +136,32 @@ func checkLake(t *testing.T, cat *ducklake.Catalog, dataPath, table string, snap
 }
 
 func TestWriteDuckLakeCreateAppendOverwrite(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		cat, dataPath := emptyLake(t)
+		testWriteLifecycle(t, cat, dataPath)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := pgtest.NewDatabase(t, pgtest.Start(t))
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dataPath := filepath.Join(t.TempDir(), "data")
+		ducklaketest.NewEmpty(t, db, ducklake.Postgres, dataPath)
+		db.Close()
+		cat, err := ducklake.OpenPostgres(context.Background(), dsn, ducklake.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cat.Close()
+		testWriteLifecycle(t, cat, dataPath)
+	})
+}
+
+// testWriteLifecycle creates, appends to, deletes from, updates and
+// overwrites a table, checking every snapshot with lakeframe and DuckDB.
+func testWriteLifecycle(t *testing.T, cat *ducklake.Catalog, dataPath string) {
 	ctx := context.Background()
-	cat, dataPath := emptyLake(t)
 
 	first := makeOrders(0, 300)
 	s1, err := ordersFrame(first).WriteDuckLake(ctx, cat, "orders", frame.DuckLakeTargetFileSize(2048))
