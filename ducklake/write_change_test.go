@@ -301,6 +301,16 @@ func TestEmptyWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Setting NULL: a nil literal takes the column's type.
+	res, err := cat.UpdateRows(ctx, "e", expr.Col("id").Lt(int64(3)), map[string]any{"writer": nil}, ducklake.WriteOptions{Mem: mem})
+	if err != nil || res.Rows != 3 {
+		t.Fatalf("update to NULL: %+v, %v", res, err)
+	}
+	got, _ := scanAll(t, source(t, cat, "main.e"), plan.Pushdown{Limit: -1, Filters: resolve(t, src, expr.Col("writer").IsNull())})
+	if !slices.Equal(got, []string{"0|NULL", "1|NULL", "2|NULL"}) {
+		t.Errorf("rows set to NULL: %v", got)
+	}
+	filled = res.Snapshot
 	again, err := cat.Write(ctx, "e", writerSchema, none, ducklake.WriteOptions{Mem: mem})
 	if err != nil || again.ID != filled.ID {
 		t.Errorf("an empty append made snapshot %d (%v), want none after %d", again.ID, err, filled.ID)
