@@ -57,6 +57,22 @@ func BenchmarkWriteAppend(b *testing.B) {
 	b.ReportMetric(float64(benchTableRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
+// BenchmarkWritePartitioned appends 1 Mi rows to a table partitioned by
+// region (four partitions, mixed in every batch).
+func BenchmarkWritePartitioned(b *testing.B) {
+	ctx := context.Background()
+	_, path, _ := bareLake(b)
+	cat := openLake(b, path)
+	mem := memory.NewGoAllocator()
+	opts := ducklake.WriteOptions{Mem: mem, PartitionBy: []ducklake.PartitionKey{{Column: "region", Transform: "identity"}}}
+	for i := 0; b.Loop(); i++ {
+		if _, err := cat.Write(ctx, fmt.Sprint("t", i), benchSchema, benchRows(mem, benchTableRows), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(benchTableRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
 // BenchmarkDeleteRows deletes a tenth of the rows of a 1 Mi row table:
 // every file is read and gets a delete file.
 func BenchmarkDeleteRows(b *testing.B) {

@@ -326,3 +326,38 @@ func TestEmptyWrites(t *testing.T) {
 		t.Errorf("before the overwrite the table had %d rows, want 10", len(got))
 	}
 }
+
+// TestCanceledWrite cancels a write after its first file: the error says
+// so, the files are removed and no snapshot is added.
+func TestCanceledWrite(t *testing.T) {
+	_, path, _ := bareLake(t)
+	cat := openLake(t, path)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rows := func(yield func(arrow.RecordBatch, error) bool) {
+		for i := range int64(5) {
+			if i == 2 {
+				cancel()
+			}
+			for rec, err := range writerRows(mem, "w", i*100, i*100+100) {
+				if !yield(rec, err) {
+					return
+				}
+			}
+		}
+	}
+	_, err := cat.Write(ctx, "c", writerSchema, rows, ducklake.WriteOptions{Mem: mem, TargetFileSize: 1})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled write: %v", err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(filepath.Dir(path), "data", "main", "c"))
+	if len(entries) != 0 {
+		t.Errorf("%d files left after a canceled write", len(entries))
+	}
+	snaps, err := cat.Snapshots(context.Background())
+	if err != nil || len(snaps) != 1 {
+		t.Errorf("%d snapshots after a canceled write (%v), want 1", len(snaps), err)
+	}
+}
