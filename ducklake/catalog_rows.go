@@ -16,11 +16,8 @@ func (tx *catalogTx) createTable(ctx context.Context, tgt *writeTarget, next *sn
 		id, uuid.Must(uuid.NewV7()).String(), next.id, tgt.schemaID, tgt.tableName, tgt.tableName+"/", true); err != nil {
 		return 0, err
 	}
-	for i, c := range tgt.cols {
-		if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_column")+
-			" (column_id, begin_snapshot, end_snapshot, table_id, column_order, column_name, column_type, initial_default, default_value, nulls_allowed, parent_column)"+
-			" VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, NULL, ?, NULL)",
-			c.ID, next.id, id, int64(i+1), c.Name, c.Type, true); err != nil {
+	for i := range tgt.cols {
+		if err := tx.insertColumn(ctx, id, &tgt.cols[i], int64(i+1), nil, next); err != nil {
 			return 0, err
 		}
 	}
@@ -45,6 +42,22 @@ func (tx *catalogTx) createTable(ctx context.Context, tgt *writeTarget, next *sn
 	next.schemaChange(id)
 	next.changed("created_table:" + quoteIdent(tgt.schemaName) + "." + quoteIdent(tgt.tableName))
 	return id, nil
+}
+
+// insertColumn adds a column and, under it, its nested columns.
+func (tx *catalogTx) insertColumn(ctx context.Context, table int64, c *Column, order int64, parent any, next *snapshotState) error {
+	if err := tx.exec(ctx, "INSERT INTO "+tx.c.table("ducklake_column")+
+		" (column_id, begin_snapshot, end_snapshot, table_id, column_order, column_name, column_type, initial_default, default_value, nulls_allowed, parent_column)"+
+		" VALUES (?, ?, NULL, ?, ?, ?, ?, NULL, NULL, ?, ?)",
+		c.ID, next.id, table, order, c.Name, c.Type, true, parent); err != nil {
+		return err
+	}
+	for i := range c.Children {
+		if err := tx.insertColumn(ctx, table, &c.Children[i], int64(i+1), c.ID, next); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // truncate ends every live data and delete file of the table in the new
@@ -128,6 +141,11 @@ func (tx *catalogTx) addDataFiles(ctx context.Context, table int64, cols []Colum
 			}
 		}
 		for i, st := range f.stats {
+			if len(cols[i].Children) > 0 {
+				// DuckDB keeps statistics of nested columns by leaf;
+				// lakeframe records none for them.
+				continue
+			}
 			var lo, hi, nan any
 			if l, h, ok := st.bounds(); ok {
 				lo, hi = l, h

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -55,11 +54,10 @@ type dataFileWriter struct {
 func newDataFileWriter(dir string, cols []Column, opts WriteOptions) (*dataFileWriter, error) {
 	fields := make([]arrow.Field, len(cols))
 	for i := range cols {
-		f, err := arrowField(&cols[i])
+		f, err := fieldWithIDs(&cols[i])
 		if err != nil {
 			return nil, err
 		}
-		f.Metadata = arrow.NewMetadata([]string{"PARQUET:field_id"}, []string{strconv.FormatInt(cols[i].ID, 10)})
 		fields[i] = f
 	}
 	return &dataFileWriter{dir: dir, schema: arrow.NewSchema(fields, nil), target: opts.targetFileSize(), mem: opts.mem()}, nil
@@ -83,7 +81,20 @@ func (w *dataFileWriter) write(rec arrow.RecordBatch) error {
 			return err
 		}
 	}
-	out := array.NewRecordBatch(w.schema, rec.Columns(), rec.NumRows())
+	// Nested columns take the types that carry the field ids.
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, col := range rec.Columns() {
+		if to := w.schema.Field(i).Type; arrow.IsNested(to.ID()) {
+			d := retype(col.Data(), to)
+			cols[i] = array.MakeFromData(d)
+			d.Release()
+		} else {
+			col.Retain()
+			cols[i] = col
+		}
+	}
+	out := array.NewRecordBatch(w.schema, cols, rec.NumRows())
+	releaseAll(cols)
 	defer out.Release()
 	for i, col := range out.Columns() {
 		w.curFile.stats[i].add(col)

@@ -69,8 +69,14 @@
 //   - when a change fails, the catalog is untouched and the files it wrote
 //     are removed.
 //
-// Not written yet: partitioned tables, nested column types and data
-// paths on object storage; deletes and updates also refuse tables with
+// New tables get their columns numbered from 1 in pre-order (struct,
+// list and map columns before their children, linked by parent_column);
+// partitioned tables (WriteOptions.PartitionBy: identity, year, month,
+// day, hour) get one file per partition value and their
+// ducklake_file_partition_value rows. Nested columns have no statistics.
+//
+// Not written yet: data paths on object storage, and changes to a table's
+// columns or partitioning; deletes and updates also refuse tables with
 // rows the catalog keeps inline (data inlining) and files holding rows of
 // several snapshots. Each fails with errs.ErrNotImplemented before
 // anything is written.

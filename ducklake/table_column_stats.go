@@ -37,6 +37,9 @@ func (tx *catalogTx) mergeColumnStats(ctx context.Context, table int64, cols []C
 		return err
 	}
 	for i, c := range cols {
+		if len(c.Children) > 0 {
+			continue
+		}
 		typ := files[0].stats[i].typ
 		p, exists := prior[c.ID]
 		containsNull := p.null.Bool

@@ -167,10 +167,10 @@ func TestWriteErrors(t *testing.T) {
 			return err
 		}, errs.ErrPlan, []string{`schema "nope" does not exist`, "schemas: main"}},
 		{"unwritable type", func() error {
-			s, r := ids("l", arrow.ListOf(arrow.PrimitiveTypes.Int64))
+			s, r := ids("l", arrow.ListOf(arrow.FixedWidthTypes.MonthDayNanoInterval))
 			_, err := cat.Write(ctx, "lists", s, r, opts)
 			return err
-		}, errs.ErrNotImplemented, []string{"column l", "list"}},
+		}, errs.ErrNotImplemented, []string{"column l", "month_day_nano_interval"}},
 		{"partition by unknown column", func() error {
 			s, r := ids("a", arrow.PrimitiveTypes.Int64)
 			_, err := cat.Write(ctx, "newtable", s, r, ducklake.WriteOptions{Mem: mem, PartitionBy: []ducklake.PartitionKey{{Column: "b"}}})

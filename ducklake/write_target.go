@@ -101,23 +101,25 @@ func (c *Catalog) writeTarget(ctx context.Context, name string, schema *arrow.Sc
 }
 
 // newColumns are the columns of a new table: the written columns in
-// order, with column ids from 1 as DuckDB numbers them.
+// order, with column ids from 1 in pre-order, as DuckDB numbers them.
 func newColumns(table string, schema *arrow.Schema) ([]Column, error) {
 	if schema.NumFields() == 0 {
 		return nil, fmt.Errorf("%w: cannot create ducklake table %s without columns", errs.ErrPlan, table)
 	}
 	seen := map[string]bool{}
 	cols := make([]Column, schema.NumFields())
+	next := int64(1)
 	for i, f := range schema.Fields() {
 		if seen[strings.ToLower(f.Name)] {
 			return nil, fmt.Errorf("%w: cannot create ducklake table %s: column name %q appears twice", errs.ErrPlan, table, f.Name)
 		}
 		seen[strings.ToLower(f.Name)] = true
-		typ, err := columnType(f.Name, f.Type)
+		c, err := newColumn(f.Name, f.Type, &next)
 		if err != nil {
 			return nil, err
 		}
-		cols[i] = Column{ID: int64(i + 1), Name: f.Name, Type: typ, Nullable: true, Position: i}
+		c.Position = i
+		cols[i] = c
 	}
 	return cols, nil
 }
