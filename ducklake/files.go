@@ -192,6 +192,17 @@ func partialMax(v any) (sql.NullInt64, error) {
 	return sql.NullInt64{}, fmt.Errorf("partial_max of type %T", v)
 }
 
+// fileMappings loads the name mappings of those files that have one.
+func (t *Table) fileMappings(ctx context.Context, files []*dataFile) (map[int64]*NameMapping, error) {
+	var ids []int64
+	for _, f := range files {
+		if f.mappingID.Valid {
+			ids = append(ids, f.mappingID.Int64)
+		}
+	}
+	return t.nameMappings(ctx, ids)
+}
+
 // nameMappings loads the name mappings of files registered from other
 // tools: which top-level file column (or hive directory) holds each column
 // id (the mapping's target field id).

@@ -23,7 +23,7 @@ import (
 
 // bareLake starts a SQLite catalog with schema main (path main/) and
 // returns the builder, the catalog path and the open database.
-func bareLake(t *testing.T) (*ducklaketest.Builder, string, *sql.DB) {
+func bareLake(t testing.TB) (*ducklaketest.Builder, string, *sql.DB) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lake.sqlite")
@@ -32,13 +32,10 @@ func bareLake(t *testing.T) (*ducklaketest.Builder, string, *sql.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	b := ducklaketest.NewBuilder(t, db, ducklake.SQLite, filepath.Join(dir, "data"))
-	b.Snapshot(0, 0, `created_schema:"main"`)
-	b.Schema(0, 0, "main", "main/")
-	return b, path, db
+	return ducklaketest.NewEmpty(t, db, ducklake.SQLite, filepath.Join(dir, "data")), path, db
 }
 
-func openLake(t *testing.T, path string) *ducklake.Catalog {
+func openLake(t testing.TB, path string) *ducklake.Catalog {
 	t.Helper()
 	cat, err := ducklake.OpenSQLite(context.Background(), path, ducklake.Options{})
 	if err != nil {

@@ -34,13 +34,7 @@ func (s *Source) Plan(ctx context.Context, p plan.Pushdown) (*plan.ScanPlan, err
 	}
 	stats := plan.ScanStats{FilesTotal: len(all)}
 	kept := t.keepFiles(all, pr, p.Limit)
-	var mappings []int64
-	for _, f := range kept {
-		if f.mappingID.Valid {
-			mappings = append(mappings, f.mappingID.Int64)
-		}
-	}
-	names, err := t.nameMappings(ctx, mappings)
+	names, err := t.fileMappings(ctx, kept)
 	if err != nil {
 		return nil, err
 	}
