@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -202,6 +203,7 @@ func (b *binder) operator(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.
 			return nil, err
 		}
 		if c, ok := comparisons[op]; ok {
+			l, r = b.unknownLiterals(ec, l, r)
 			return &expr.Binary{Op: c, Left: l, Right: r}, nil
 		}
 		if a, ok := arithmetic[op]; ok {
@@ -243,6 +245,44 @@ func (b *binder) operator(ctx context.Context, ec *exprCtx, e *pg.A_Expr) (expr.
 		return nil, b.unsupported(e.Location, "ANY/ALL over arrays")
 	}
 	return nil, b.unsupported(e.Location, "operator "+op)
+}
+
+// unknownLiterals gives a quoted constant compared with a number or a
+// boolean the other side's type, as PostgreSQL types a literal of unknown
+// type by what it meets: a >= '2' compares with the integer 2. Text that
+// does not read as a value of that type is left as it is, and the
+// comparison reports the mismatch.
+func (b *binder) unknownLiterals(ec *exprCtx, l, r expr.Node) (expr.Node, expr.Node) {
+	convert := func(lit, other expr.Node) expr.Node {
+		c, ok := lit.(*expr.Literal)
+		if !ok || !c.Untyped || !c.Value.IsValid() || c.Value.DataType().ID() != arrow.STRING {
+			return lit
+		}
+		t, err := b.typeOf(ec, other)
+		if err != nil {
+			return lit
+		}
+		text := strings.TrimSpace(c.Value.String())
+		switch {
+		case t.ID() == arrow.INT8 || t.ID() == arrow.INT16 || t.ID() == arrow.INT32 || t.ID() == arrow.INT64:
+			if v, err := strconv.ParseInt(text, 10, 64); err == nil {
+				return expr.Lit(v).Node()
+			}
+		case t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT64 || t.ID() == arrow.DECIMAL128:
+			if v, err := strconv.ParseFloat(text, 64); err == nil {
+				return expr.Lit(v).Node()
+			}
+		case t.ID() == arrow.BOOL:
+			switch strings.ToLower(text) {
+			case "t", "true", "yes", "on", "1":
+				return expr.Lit(true).Node()
+			case "f", "false", "no", "off", "0":
+				return expr.Lit(false).Node()
+			}
+		}
+		return lit
+	}
+	return convert(l, r), convert(r, l)
 }
 
 // operands binds both sides of a binary A_Expr.

@@ -28,6 +28,7 @@ import (
 
 	"golang.org/x/term"
 
+	"lakeframe/exec/remote"
 	"lakeframe/frame"
 	"lakeframe/iceberg"
 	"lakeframe/sql"
@@ -37,9 +38,12 @@ const usage = `usage: lakeframe <command> [arguments]
 
 commands:
   sql     run SQL statements over files and catalogs (lakeframe sql -h)
+  serve   serve them to PostgreSQL clients: psql, drivers, postgres_fdw (lakeframe serve -h)
 `
 
 func main() {
+	remote.ServeIfExecutor() // with -executors, this program is also the executor
+	defer remote.Cleanup()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout); err != nil {
@@ -55,6 +59,8 @@ func run(ctx context.Context, args []string, in io.Reader, out io.Writer) error 
 	switch args[0] {
 	case "sql":
 		return runSQL(ctx, args[1:], in, out)
+	case "serve":
+		return runServe(ctx, args[1:], out)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -77,31 +83,41 @@ func runSQL(ctx context.Context, args []string, in io.Reader, out io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sess := sql.NewSession()
-	for _, arg := range fs.Args() {
-		name, df, err := fileTable(arg)
-		if err != nil {
-			return err
-		}
-		if err := sess.Register(name, df); err != nil {
-			return err
-		}
-	}
-	if *catalog != "" {
-		props := map[string]string{}
-		if *warehouse != "" {
-			props["warehouse"] = *warehouse
-		}
-		cat, err := iceberg.OpenCatalog(ctx, *catalog, props)
-		if err != nil {
-			return fmt.Errorf("catalog %s: %w", *catalog, err)
-		}
-		sess.AttachCatalog(cat)
+	sess, err := newSession(ctx, fs.Args(), *catalog, *warehouse)
+	if err != nil {
+		return err
 	}
 	if *command == "" {
 		return shell(ctx, sess, in, out, *maxRows)
 	}
 	return runStatements(ctx, sess, *command, out, *maxRows)
+}
+
+// newSession makes a session with the files and the catalog of the
+// command line.
+func newSession(ctx context.Context, files []string, catalog, warehouse string, opts ...frame.Option) (*sql.Session, error) {
+	sess := sql.NewSession(opts...)
+	for _, arg := range files {
+		name, df, err := fileTable(arg)
+		if err != nil {
+			return nil, err
+		}
+		if err := sess.Register(name, df); err != nil {
+			return nil, err
+		}
+	}
+	if catalog != "" {
+		props := map[string]string{}
+		if warehouse != "" {
+			props["warehouse"] = warehouse
+		}
+		cat, err := iceberg.OpenCatalog(ctx, catalog, props)
+		if err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", catalog, err)
+		}
+		sess.AttachCatalog(cat)
+	}
+	return sess, nil
 }
 
 // runStatements runs SQL text and prints the result of a final SELECT.

@@ -27,7 +27,7 @@ var allowed = map[string][]string{
 	"ducklake": {"errs", "expr", "plan", "exec", "ducklake"},
 	"frame":    {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal"},
 	"internal": {"errs", "expr", "plan", "exec", "internal"},
-	"sql":      {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal", "sql"},
+	"sql":      {"errs", "expr", "plan", "exec", "iceberg", "ducklake", "frame", "internal", "sql", "pgwire"},
 	// The wire protocol server knows nothing of plans: a Handler (the sql
 	// package's) gives statements their meaning.
 	"pgwire":   {"errs"},
