@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,8 +77,15 @@ func TestS3BlockCache(t *testing.T) {
 	bucket := srv.NewBucket(t)
 	local := t.TempDir()
 	ctx := context.Background()
+	// LAKEFRAME_S3CACHE_ROWS sets the rows per object for a measurement at
+	// a larger size (the cache is then allowed 1 GiB).
+	rows := 20_000
+	bound := int64(3 << 20)
+	if v, err := strconv.Atoi(os.Getenv("LAKEFRAME_S3CACHE_ROWS")); err == nil && v > 0 {
+		rows, bound = v, 1<<30
+	}
 	for i := range 8 {
-		tbl := s3Rows(t, i*20_000, 20_000)
+		tbl := s3Rows(t, i*rows, rows)
 		err := frame.FromArrow(tbl).WriteParquet(ctx, filepath.Join(local, fmt.Sprintf("part-%d.parquet", i)), frame.RowGroupSize(5000))
 		tbl.Release()
 		if err != nil {
@@ -87,7 +95,6 @@ func TestS3BlockCache(t *testing.T) {
 	srv.Upload(t, local, bucket, "sales/")
 	store := newSlowStore(t, srv.Endpoint, 50*time.Millisecond)
 	cacheDir := t.TempDir()
-	const bound = 3 << 20
 	cfg := frame.S3Config{Endpoint: store.url, Region: srv.Region, AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey,
 		CacheDir: cacheDir, CacheMaxBytes: bound}
 	query := func(read *frame.DataFrame) *frame.DataFrame {

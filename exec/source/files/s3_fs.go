@@ -46,6 +46,9 @@ type S3 struct {
 	// or described, so that opening one of them can serve its blocks from
 	// the cache without asking the store again.
 	versions sync.Map // path → ObjectVersion
+	// listed holds the listing a Stat of a directory fetched, for the List
+	// of it that follows (once).
+	listed sync.Map // s3://bucket/prefix/ → []Info
 
 	requests, bytesRead atomic.Int64
 }
@@ -210,7 +213,7 @@ func (f *S3) Stat(ctx context.Context, p string) (Info, error) {
 	prefix := dirPrefix(key)
 	var out *s3.ListObjectsV2Output
 	err = f.op(ctx, "ListObjectsV2", bucket, prefix, func(ctx context.Context) (err error) {
-		out, err = f.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)})
+		out, err = f.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: &prefix})
 		return err
 	})
 	if err != nil {
@@ -220,7 +223,28 @@ func (f *S3) Stat(ctx context.Context, p string) (Info, error) {
 		return Info{}, &S3Error{Op: "HeadObject", Endpoint: f.endpoint, Bucket: bucket, Key: key, Status: http.StatusNotFound,
 			Message: "no object and no objects below it"}
 	}
+	// A directory is stated to be listed next: a whole listing on one page
+	// is kept for that List, which then costs no request of its own.
+	if !aws.ToBool(out.IsTruncated) {
+		f.listed.Store(S3Scheme+bucket+"/"+prefix, f.pageInfos(S3Scheme+bucket+"/", out))
+	}
 	return Info{Path: p, IsDir: true}, nil
+}
+
+// pageInfos describes the objects of a listing page, skipping "directory
+// marker" objects whose keys end in "/".
+func (f *S3) pageInfos(base string, page *s3.ListObjectsV2Output) []Info {
+	var out []Info
+	for _, o := range page.Contents {
+		k := aws.ToString(o.Key)
+		if strings.HasSuffix(k, "/") {
+			continue
+		}
+		info := Info{Path: base + k, Size: aws.ToInt64(o.Size)}
+		f.remember(info, aws.ToString(o.ETag))
+		out = append(out, info)
+	}
+	return out
 }
 
 // explainHead returns a failed HEAD's error with the S3 error code,
@@ -264,6 +288,9 @@ func (f *S3) List(ctx context.Context, dir string) ([]Info, error) {
 	}
 	prefix := dirPrefix(key)
 	base := S3Scheme + bucket + "/"
+	if infos, ok := f.listed.LoadAndDelete(base + prefix); ok {
+		return infos.([]Info), nil
+	}
 	var out []Info
 	var token *string
 	for {
@@ -275,15 +302,7 @@ func (f *S3) List(ctx context.Context, dir string) ([]Info, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			if strings.HasSuffix(k, "/") {
-				continue
-			}
-			info := Info{Path: base + k, Size: aws.ToInt64(o.Size)}
-			f.remember(info, aws.ToString(o.ETag))
-			out = append(out, info)
-		}
+		out = append(out, f.pageInfos(base, page)...)
 		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
 			return out, nil
 		}
