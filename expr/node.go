@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -77,6 +78,9 @@ type Call struct {
 type Agg struct {
 	Fn AggFunc
 	In Node
+	// Fraction is the quantile AggQuantile computes, in [0, 1]; other
+	// aggregates leave it zero.
+	Fraction float64
 }
 
 // SortKey orders rows by In. It is only valid as an argument of Sort.
@@ -234,11 +238,14 @@ func (a *Agg) WithChildren(ch []Node) (Node, error) {
 	if a.In == nil {
 		return a, nil
 	}
-	return &Agg{Fn: a.Fn, In: ch[0]}, nil
+	return &Agg{Fn: a.Fn, In: ch[0], Fraction: a.Fraction}, nil
 }
 func (a *Agg) String() string {
 	if a.In == nil {
 		return a.Fn.String() + "(*)"
+	}
+	if a.Fn == AggQuantile {
+		return a.Fn.String() + "(" + a.In.String() + ", " + strconv.FormatFloat(a.Fraction, 'g', -1, 64) + ")"
 	}
 	return a.Fn.String() + "(" + a.In.String() + ")"
 }

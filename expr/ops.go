@@ -96,9 +96,23 @@ const (
 	AggMin
 	AggMax
 	AggCountDistinct
+	AggVar                 // sample variance
+	AggStd                 // sample standard deviation
+	AggVarPop              // population variance
+	AggStdPop              // population standard deviation
+	AggMedian              // the 0.5 quantile, interpolated
+	AggQuantile            // the Agg's Fraction quantile, interpolated
+	AggApproxCountDistinct // HyperLogLog estimate of the distinct count
+	AggFirst               // first value in input order, NULL included
+	AggLast                // last value in input order, NULL included
+	AggList                // all values in input order, NULLs included
+	AggAny                 // true when any value is true (bool_or)
+	AggAll                 // true when every value is true (bool_and)
 )
 
-var aggNames = [...]string{"sum", "count", "count", "mean", "min", "max", "count_distinct"}
+var aggNames = [...]string{"sum", "count", "count", "mean", "min", "max", "count_distinct",
+	"var", "std", "var_pop", "std_pop", "median", "quantile", "approx_count_distinct",
+	"first", "last", "list", "any", "all"}
 
 func (a AggFunc) String() string { return aggNames[a] }
 

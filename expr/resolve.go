@@ -364,7 +364,10 @@ func (r *resolver) resolveAgg(a *Agg) (Node, arrow.DataType, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &Agg{Fn: a.Fn, In: in}
+	if a.Fn == AggQuantile && !(a.Fraction >= 0 && a.Fraction <= 1) {
+		return nil, nil, planErr(a, "the quantile must lie in [0, 1], got %v", a.Fraction)
+	}
+	out := &Agg{Fn: a.Fn, In: in, Fraction: a.Fraction}
 	rt, err := AggResultType(a.Fn, t)
 	if err != nil {
 		return nil, nil, planErr(a, "%v", err)
@@ -398,6 +401,25 @@ func AggResultType(fn AggFunc, in arrow.DataType) (arrow.DataType, error) {
 			return in, nil
 		}
 		return nil, fmt.Errorf("%s is not defined for %s", fn, in)
+	case AggVar, AggStd, AggVarPop, AggStdPop, AggMedian, AggQuantile:
+		if isNumeric(in) {
+			return arrow.PrimitiveTypes.Float64, nil
+		}
+		return nil, fmt.Errorf("%s needs a numeric input, got %s", fn, in)
+	case AggApproxCountDistinct:
+		if isNumeric(in) || isString(in) || isTemporal(in) || in.ID() == arrow.BOOL || in.ID() == arrow.BINARY || in.ID() == arrow.LARGE_BINARY {
+			return arrow.PrimitiveTypes.Int64, nil
+		}
+		return nil, fmt.Errorf("%s is not defined for %s", fn, in)
+	case AggFirst, AggLast:
+		return in, nil
+	case AggList:
+		return arrow.ListOf(in), nil
+	case AggAny, AggAll:
+		if in.ID() == arrow.BOOL {
+			return in, nil
+		}
+		return nil, fmt.Errorf("%s needs a boolean input, got %s", fn, in)
 	}
 	return nil, fmt.Errorf("unknown aggregate %d", fn)
 }

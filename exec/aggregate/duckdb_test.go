@@ -301,13 +301,38 @@ func renderDuck(v any) string {
 // GROUP BY.
 func duckDBResult(t *testing.T, cols []duckColumn, rows [][]any) map[string]string {
 	t.Helper()
+	db := duckLoad(t, cols, rows)
+	defer db.Close()
+	var sel []string
+	for _, a := range duckAggs {
+		sel = append(sel, a.sql)
+	}
+	q := "SELECT k1, k2, k3, " + strings.Join(sel, ", ") + " FROM t GROUP BY k1, k2, k3"
+	out := map[string]string{}
+	duckRows(t, db, q, func(vals []any) {
+		var k, v []string
+		for i, x := range vals {
+			if i < duckKeys {
+				k = append(k, renderDuck(x))
+			} else {
+				v = append(v, renderDuck(x))
+			}
+		}
+		out[strings.Join(k, "|")] = strings.Join(v, " ")
+	})
+	return out
+}
+
+// duckLoad creates table t with cols in a new in-memory DuckDB and
+// appends rows; the caller closes the database.
+func duckLoad(t *testing.T, cols []duckColumn, rows [][]any) *sql.DB {
+	t.Helper()
 	ctx := context.Background()
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(connector)
-	defer db.Close()
 	var defs []string
 	for _, c := range cols {
 		defs = append(defs, c.name+" "+c.sql)
@@ -339,41 +364,35 @@ func duckDBResult(t *testing.T, cols []duckColumn, rows [][]any) map[string]stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sel []string
-	for _, a := range duckAggs {
-		sel = append(sel, a.sql)
-	}
-	q := "SELECT k1, k2, k3, " + strings.Join(sel, ", ") + " FROM t GROUP BY k1, k2, k3"
+	return db
+}
+
+// duckRows runs q and hands each row's values to fn.
+func duckRows(t *testing.T, db *sql.DB, q string, fn func([]any)) {
+	t.Helper()
 	res, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer res.Close()
+	cols, err := res.Columns()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Close()
-	out := map[string]string{}
-	n := duckKeys + len(duckAggs)
 	for res.Next() {
-		vals := make([]any, n)
-		ptrs := make([]any, n)
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := res.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
-		var k, v []string
-		for i, x := range vals {
-			if i < duckKeys {
-				k = append(k, renderDuck(x))
-			} else {
-				v = append(v, renderDuck(x))
-			}
-		}
-		out[strings.Join(k, "|")] = strings.Join(v, " ")
+		fn(vals)
 	}
 	if err := res.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 // duckValue converts a generated value to what the appender takes for the

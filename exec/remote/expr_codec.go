@@ -30,6 +30,7 @@ type exprJSON struct {
 	HasElse    bool        `json:"else,omitempty"`
 	Desc       bool        `json:"desc,omitempty"`
 	NullsFirst bool        `json:"nulls_first,omitempty"`
+	Fraction   float64     `json:"frac,omitempty"`
 }
 
 // MarshalExprs encodes resolved expressions in the codec plans travel in,
@@ -108,7 +109,7 @@ func encodeExpr(n expr.Node) (*exprJSON, error) {
 	case *expr.Call:
 		j.Kind, j.Op = "call", int(x.Fn)
 	case *expr.Agg:
-		j.Kind, j.Op = "agg", int(x.Fn)
+		j.Kind, j.Op, j.Fraction = "agg", int(x.Fn), x.Fraction
 	case *expr.SortKey:
 		j.Kind, j.Desc, j.NullsFirst = "sortkey", x.Desc, x.NullsFirst
 	default:
@@ -188,7 +189,7 @@ func decodeExpr(j *exprJSON) (expr.Node, error) {
 	case "call":
 		return &expr.Call{Fn: expr.ScalarFunc(j.Op), Args: kids}, nil
 	case "agg":
-		a := &expr.Agg{Fn: expr.AggFunc(j.Op)}
+		a := &expr.Agg{Fn: expr.AggFunc(j.Op), Fraction: j.Fraction}
 		if len(kids) > 1 {
 			return nil, fmt.Errorf("agg: want at most 1 child, got %d", len(kids))
 		}

@@ -56,7 +56,8 @@ func sameFields(a, b expr.Node) bool {
 	case *expr.Call:
 		return x.Fn == b.(*expr.Call).Fn
 	case *expr.Agg:
-		return x.Fn == b.(*expr.Agg).Fn
+		y := b.(*expr.Agg)
+		return x.Fn == y.Fn && x.Fraction == y.Fraction
 	case *expr.SortKey:
 		y := b.(*expr.SortKey)
 		return x.Desc == y.Desc && x.NullsFirst == y.NullsFirst
