@@ -134,8 +134,22 @@ const (
 	FnYear
 	FnMonth
 	FnDay
+	FnAbs
+	FnSign
+	FnRound // (x, digits)
+	FnFloor
+	FnCeil
+	FnSqrt
+	FnExp
+	FnLn
+	FnLog10
+	FnLog // (x, base)
+	FnPow // (x, exponent)
+	FnIsNaN
+	FnIsFinite
 )
 
-var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day"}
+var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day",
+	"abs", "sign", "round", "floor", "ceil", "sqrt", "exp", "ln", "log10", "log", "pow", "isnan", "isfinite"}
 
 func (f ScalarFunc) String() string { return fnNames[f] }

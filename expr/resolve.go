@@ -342,6 +342,11 @@ func (r *resolver) resolveCall(c *Call) (Node, arrow.DataType, error) {
 			return &Call{Fn: c.Fn, Args: args}, types[0], nil
 		}
 		return &Call{Fn: c.Fn, Args: args}, arrow.FixedWidthTypes.Boolean, nil
+	case FnAbs, FnSign, FnRound, FnFloor, FnCeil, FnSqrt, FnExp, FnLn, FnLog10, FnLog, FnPow, FnIsNaN, FnIsFinite:
+		if len(args) == 0 {
+			return nil, nil, planErr(c, "%s needs an argument", c.Fn)
+		}
+		return r.resolveMath(c, args, types)
 	case FnYear, FnMonth, FnDay:
 		if !isTemporal(types[0]) {
 			return nil, nil, planErr(c, "%s needs a date or timestamp, got %s", c.Fn, types[0])

@@ -48,6 +48,22 @@ func (e *evaluator) call(ctx context.Context, c *expr.Call) (compute.Datum, erro
 		fn = kernel.Month
 	case expr.FnDay:
 		fn = kernel.Day
+	case expr.FnAbs, expr.FnSign, expr.FnFloor, expr.FnCeil, expr.FnSqrt, expr.FnExp, expr.FnLn, expr.FnLog10,
+		expr.FnIsNaN, expr.FnIsFinite:
+		fn = mathKernels[c.Fn]
+	case expr.FnRound:
+		digits, ok, err := intArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("evaluate %s: %w: the digits of round are NULL", c, errs.ErrInternal)
+		}
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.Round(mem, in, digits) }
+	case expr.FnLog:
+		return e.binaryKernel(ctx, c, kernel.Log)
+	case expr.FnPow:
+		return e.binaryKernel(ctx, c, kernel.Pow)
 	default:
 		return nil, fmt.Errorf("evaluate %s: %w: unknown function %d", c, errs.ErrInternal, c.Fn)
 	}

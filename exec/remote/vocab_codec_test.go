@@ -28,6 +28,10 @@ func vocabExprs() map[string]expr.Expr {
 		"var": x.Var(), "std": x.Std(), "var_pop": i.VarPop(), "std_pop": i.StdPop(),
 		"median": x.Median(), "quantile": x.Quantile(0.25), "approx": s.ApproxCountDistinct(),
 		"first": s.First(), "last": x.Last(), "list": s.List(), "any": b.Any(), "all": b.All(),
+
+		"abs": i.Abs(), "sign": x.Sign(), "round": x.Round(-2), "floor": i.Floor(), "ceil": x.Ceil(),
+		"sqrt": x.Sqrt(), "exp": i.Exp(), "ln": x.Ln(), "log10": x.Log10(), "log": x.Log(i), "pow": x.Pow(2.5),
+		"isnan": x.IsNaN(), "isfinite": i.IsFinite(),
 	}
 }
 
