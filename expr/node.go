@@ -2,6 +2,7 @@ package expr
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -68,10 +69,12 @@ type Case struct {
 	Else  Node
 }
 
-// Call applies a scalar function to its arguments.
+// Call applies a scalar function to its arguments. Build it with NewCall,
+// which compiles a regular expression pattern once for every batch.
 type Call struct {
 	Fn   ScalarFunc
 	Args []Node
+	re   *regexp.Regexp // the compiled pattern of a regular expression function
 }
 
 // Agg is an aggregate function over its input. In is nil for CountAll.
@@ -221,7 +224,7 @@ func (c *Call) WithChildren(ch []Node) (Node, error) {
 	if err := checkArity(c, ch, len(c.Args)); err != nil {
 		return nil, err
 	}
-	return &Call{Fn: c.Fn, Args: ch}, nil
+	return NewCall(c.Fn, ch)
 }
 func (c *Call) String() string { return c.Fn.String() + "(" + joinNodes(c.Args) + ")" }
 

@@ -147,9 +147,23 @@ const (
 	FnPow // (x, exponent)
 	FnIsNaN
 	FnIsFinite
+	FnTrim
+	FnLTrim
+	FnRTrim
+	FnPadStart // (s, length, fill)
+	FnPadEnd   // (s, length, fill)
+	FnReverse
+	FnReplace      // (s, old, new)
+	FnSplit        // (s, separator)
+	FnConcat       // (args...), NULLs skipped
+	FnRegexMatch   // (s, pattern)
+	FnRegexExtract // (s, pattern, group)
+	FnRegexReplace // (s, pattern, replacement)
 )
 
 var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day",
-	"abs", "sign", "round", "floor", "ceil", "sqrt", "exp", "ln", "log10", "log", "pow", "isnan", "isfinite"}
+	"abs", "sign", "round", "floor", "ceil", "sqrt", "exp", "ln", "log10", "log", "pow", "isnan", "isfinite",
+	"trim", "ltrim", "rtrim", "lpad", "rpad", "reverse", "replace", "string_split", "concat",
+	"regexp_matches", "regexp_extract", "regexp_replace"}
 
 func (f ScalarFunc) String() string { return fnNames[f] }

@@ -342,6 +342,9 @@ func (r *resolver) resolveCall(c *Call) (Node, arrow.DataType, error) {
 			return &Call{Fn: c.Fn, Args: args}, types[0], nil
 		}
 		return &Call{Fn: c.Fn, Args: args}, arrow.FixedWidthTypes.Boolean, nil
+	case FnTrim, FnLTrim, FnRTrim, FnPadStart, FnPadEnd, FnReverse, FnReplace, FnSplit, FnConcat,
+		FnRegexMatch, FnRegexExtract, FnRegexReplace:
+		return r.resolveString(c, args, types)
 	case FnAbs, FnSign, FnRound, FnFloor, FnCeil, FnSqrt, FnExp, FnLn, FnLog10, FnLog, FnPow, FnIsNaN, FnIsFinite:
 		if len(args) == 0 {
 			return nil, nil, planErr(c, "%s needs an argument", c.Fn)

@@ -60,6 +60,16 @@ func (e *evaluator) call(ctx context.Context, c *expr.Call) (compute.Datum, erro
 			return nil, fmt.Errorf("evaluate %s: %w: the digits of round are NULL", c, errs.ErrInternal)
 		}
 		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.Round(mem, in, digits) }
+	case expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnReverse, expr.FnPadStart, expr.FnPadEnd,
+		expr.FnReplace, expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace:
+		var err error
+		if fn, err = stringKernel(c); err != nil {
+			return nil, err
+		}
+	case expr.FnConcat:
+		return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+			return kernel.Concat(mem, arrs...)
+		})
 	case expr.FnLog:
 		return e.binaryKernel(ctx, c, kernel.Log)
 	case expr.FnPow:

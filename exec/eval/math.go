@@ -27,6 +27,14 @@ func (e *evaluator) binaryKernel(ctx context.Context, c *expr.Call, fn func(memo
 	if len(c.Args) != 2 {
 		return nil, fmt.Errorf("evaluate %s: %w: %s takes 2 arguments, got %d", c, errs.ErrInternal, c.Fn, len(c.Args))
 	}
+	return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+		return fn(mem, arrs[0], arrs[1])
+	})
+}
+
+// naryKernel applies fn to all arguments of c, any of which may be a
+// constant (an array of length 1); the result is a constant when all are.
+func (e *evaluator) naryKernel(ctx context.Context, c *expr.Call, fn func(memory.Allocator, []arrow.Array) (arrow.Array, error)) (compute.Datum, error) {
 	var ins []compute.Datum
 	defer func() { releaseAll(ins) }()
 	var arrs []arrow.Array
@@ -35,21 +43,23 @@ func (e *evaluator) binaryKernel(ctx context.Context, c *expr.Call, fn func(memo
 			a.Release()
 		}
 	}()
+	constant := true
 	for _, a := range c.Args {
 		d, err := e.eval(ctx, a)
 		if err != nil {
 			return nil, err
 		}
 		ins = append(ins, d)
+		constant = constant && isScalar(d)
 		arr, err := e.kernelInput(c, d)
 		if err != nil {
 			return nil, err
 		}
 		arrs = append(arrs, arr)
 	}
-	out, err := fn(e.mem, arrs[0], arrs[1])
+	out, err := fn(e.mem, arrs)
 	if err != nil {
 		return nil, wrapErr(c, err)
 	}
-	return kernelOutput(c, out, isScalar(ins[0]) && isScalar(ins[1]))
+	return kernelOutput(c, out, constant)
 }

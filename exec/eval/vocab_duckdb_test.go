@@ -152,7 +152,7 @@ func runVocabCases(t *testing.T, cases []vocabCase) {
 				for i := range arr.Len() {
 					g, w := vocabCell(arr, i), vocabDuckCell(want[row])
 					if !sameVocabCell(g, w) {
-						t.Errorf("%s: row %d (%v): got %v, DuckDB %v\nSQL: %s", c.e, row, rows[row], g, w, c.sql)
+						t.Errorf("%s: row %d (%v): got %#v, DuckDB %#v\nSQL: %s", c.e, row, rows[row], g, w, c.sql)
 						break compare // one report is enough
 					}
 					row++
@@ -383,4 +383,31 @@ func TestIntegerRoundingOverflowIsAnError(t *testing.T) {
 			t.Errorf("%s: the error does not name the value: %v", e, err)
 		}
 	}
+}
+
+func TestStringsMatchDuckDB(t *testing.T) {
+	s, i, x, d := expr.Col("s"), expr.Col("i"), expr.Col("x"), expr.Col("d")
+	runVocabCases(t, []vocabCase{
+		{s.Str().Trim(), "trim(s)"}, {s.Str().LTrim(), "ltrim(s)"}, {s.Str().RTrim(), "rtrim(s)"},
+		{s.Str().PadStart(6, "*"), "lpad(s, 6, '*')"}, {s.Str().PadEnd(7, "ab"), "rpad(s, 7, 'ab')"},
+		{s.Str().PadStart(2, "é"), "lpad(s, 2, 'é')"}, {s.Str().PadEnd(0, "x"), "rpad(s, 0, 'x')"},
+		{s.Str().PadStart(-3, "x"), "lpad(s, -3, 'x')"},
+		{s.Str().Reverse(), "reverse(s)"},
+		{s.Str().Replace("a", "XY"), "replace(s, 'a', 'XY')"}, {s.Str().Replace("", "X"), "replace(s, '', 'X')"},
+		{s.Str().Replace("ö", ""), "replace(s, 'ö', '')"},
+		{s.Str().Split(","), "string_split(s, ',')"}, {s.Str().Split(""), "string_split(s, '')"},
+		{s.Str().Split("ab"), "string_split(s, 'ab')"},
+		{expr.Concat(s, "-", i), "concat(s, '-', i)"}, {s.Str().Concat(d, s), "concat(s, d, s)"},
+		{expr.Concat(expr.Lit(nil), s), "concat(NULL, s)"},
+		{s.Str().Matches("b"), "regexp_matches(s, 'b')"}, {s.Str().Matches("^[a-z]+$"), "regexp_matches(s, '^[a-z]+$')"},
+		{s.Str().Matches("本"), "regexp_matches(s, '本')"}, {s.Str().Matches(`\s`), "regexp_matches(s, '\\s')"},
+		{s.Str().Extract("[0-9]+", 0), "regexp_extract(s, '[0-9]+')"},
+		{s.Str().Extract("([a-z]+)([0-9]+)", 2), "regexp_extract(s, '([a-z]+)([0-9]+)', 2)"},
+		{s.Str().Extract("(é+)|(x)", 2), "regexp_extract(s, '(é+)|(x)', 2)"},
+		{s.Str().ReplaceAll("b", "X"), "regexp_replace(s, 'b', 'X', 'g')"},
+		{s.Str().ReplaceAll("([a-z]+)([0-9]+)", "$2$1"), "regexp_replace(s, '([a-z]+)([0-9]+)', '\\2\\1', 'g')"},
+		{s.Str().ReplaceAll(".", "_"), "regexp_replace(s, '.', '_', 'g')"},
+		{s.Str().Trim().Str().Length(), "length(trim(s))"},
+		{x.Round(1).Cast(arrow.BinaryTypes.String).Str().PadStart(8, " "), "lpad(CAST(round(x, 1) AS VARCHAR), 8, ' ')"},
+	})
 }

@@ -187,7 +187,12 @@ func decodeExpr(j *exprJSON) (expr.Node, error) {
 		}
 		return c, nil
 	case "call":
-		return &expr.Call{Fn: expr.ScalarFunc(j.Op), Args: kids}, nil
+		// NewCall compiles a regular expression pattern once, here.
+		c, err := expr.NewCall(expr.ScalarFunc(j.Op), kids)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	case "agg":
 		a := &expr.Agg{Fn: expr.AggFunc(j.Op), Fraction: j.Fraction}
 		if len(kids) > 1 {

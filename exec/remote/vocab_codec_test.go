@@ -32,6 +32,11 @@ func vocabExprs() map[string]expr.Expr {
 		"abs": i.Abs(), "sign": x.Sign(), "round": x.Round(-2), "floor": i.Floor(), "ceil": x.Ceil(),
 		"sqrt": x.Sqrt(), "exp": i.Exp(), "ln": x.Ln(), "log10": x.Log10(), "log": x.Log(i), "pow": x.Pow(2.5),
 		"isnan": x.IsNaN(), "isfinite": i.IsFinite(),
+
+		"trim": s.Str().Trim(), "ltrim": s.Str().LTrim(), "rtrim": s.Str().RTrim(), "lpad": s.Str().PadStart(4, "*"),
+		"rpad": s.Str().PadEnd(4, "é"), "reverse": s.Str().Reverse(), "replace": s.Str().Replace("a", "b"),
+		"split": s.Str().Split(","), "concat": expr.Concat(s, 1, x), "matches": s.Str().Matches("a+"),
+		"extract": s.Str().Extract("(a)(b)", 2), "replace_all": s.Str().ReplaceAll("a(b)", "$1"),
 	}
 }
 
@@ -64,9 +69,21 @@ func TestVocabularyRoundTrip(t *testing.T) {
 			}
 		})
 	}
+	// A decoded regular expression call has its pattern compiled already.
+	n, _ := expr.Resolve(expr.Col("s").Str().Matches("a+").Node(), vocabSchema)
+	data, _ := MarshalExprs([]expr.Node{n})
+	back, err := UnmarshalExprs(data)
+	if err != nil || back[0].(*expr.Call).Regexp() == nil {
+		t.Fatalf("decoded %v (%v) has no compiled pattern", back, err)
+	}
+	// An invalid pattern on the wire is an error, not a panic.
+	bad, _ := MarshalExprs([]expr.Node{&expr.Call{Fn: expr.FnRegexMatch, Args: []expr.Node{expr.Col("s").Node(), expr.Lit("(").Node()}}})
+	if _, err := UnmarshalExprs(bad); err == nil {
+		t.Fatal("an invalid pattern decoded without error")
+	}
 	// A quantile's fraction is part of the node, not only of its text.
 	var j []*exprJSON
-	data, _ := MarshalExprs([]expr.Node{expr.Col("x").Quantile(0.25).Node()})
+	data, _ = MarshalExprs([]expr.Node{expr.Col("x").Quantile(0.25).Node()})
 	if err := json.Unmarshal(data, &j); err != nil || j[0].Fraction != 0.25 {
 		t.Fatalf("quantile fraction on the wire: %s", data)
 	}

@@ -89,7 +89,9 @@ func strictFunction(fn expr.ScalarFunc) bool {
 		expr.FnLower, expr.FnUpper, expr.FnLength, expr.FnSubstr,
 		expr.FnYear, expr.FnMonth, expr.FnDay,
 		expr.FnAbs, expr.FnSign, expr.FnRound, expr.FnFloor, expr.FnCeil, expr.FnSqrt, expr.FnExp,
-		expr.FnLn, expr.FnLog10, expr.FnLog, expr.FnPow, expr.FnIsNaN, expr.FnIsFinite:
+		expr.FnLn, expr.FnLog10, expr.FnLog, expr.FnPow, expr.FnIsNaN, expr.FnIsFinite,
+		expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnPadStart, expr.FnPadEnd, expr.FnReverse, expr.FnReplace,
+		expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace:
 		return true
 	}
 	return false
