@@ -66,6 +66,25 @@ func (e *evaluator) call(ctx context.Context, c *expr.Call) (compute.Datum, erro
 		if fn, err = stringKernel(c); err != nil {
 			return nil, err
 		}
+	case expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear:
+		part := c.Fn
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.TimePart(mem, in, part) }
+	case expr.FnDateTrunc:
+		unit, err := unitArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) {
+			return kernel.DateTrunc(mem, in, unit)
+		}
+	case expr.FnDateDiff:
+		unit, err := unitArg(c, 2)
+		if err != nil {
+			return nil, err
+		}
+		return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+			return kernel.DateDiff(mem, arrs[0], arrs[1], unit)
+		})
 	case expr.FnConcat:
 		return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
 			return kernel.Concat(mem, arrs...)
@@ -254,4 +273,16 @@ func intArg(c *expr.Call, i int) (int64, bool, error) {
 		return 0, false, fmt.Errorf("evaluate %s: %w: argument %d: %w", c, errs.ErrExec, i+1, err)
 	}
 	return n.(*scalar.Int64).Value, true, nil
+}
+
+// unitArg reads the TimeUnit constant at argument i of c.
+func unitArg(c *expr.Call, i int) (expr.TimeUnit, error) {
+	v, ok, err := intArg(c, i)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || v < int64(expr.UnitYear) || v > int64(expr.UnitMicrosecond) {
+		return 0, fmt.Errorf("evaluate %s: %w: argument %d is not a time unit", c, errs.ErrInternal, i+1)
+	}
+	return expr.TimeUnit(v), nil
 }

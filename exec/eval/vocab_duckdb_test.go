@@ -43,6 +43,9 @@ var vocabPools = map[string][]any{
 	"dec": {nil, "1.55", "-1.55", "155.50", "0.00", "-0.05", "99999999.99", "-99999999.99", "12.34", "0.50", "-0.50"},
 	"s":   {nil, "", "a", "  pad  ", "\tx\n", "héllo wörld", "日本語", "a,b,,c", "abcabc", "x_y%z", "Hello World", "éé", "ab12cd345", "  "},
 	"d":   {nil, "2024-02-29", "1970-01-01", "1999-12-31", "2000-01-01", "1969-07-20", "2023-01-01", "2021-12-31", "1900-03-01", "2038-01-19"},
+	"d2":  {nil, "2024-03-01", "1969-12-31", "2000-02-29", "1970-01-05", "2023-12-31", "1899-12-31", "2024-02-25"},
+	"ts2": {nil, "1970-01-01 00:00:00.5", "1969-12-31 23:59:59.5", "2024-03-01 00:00:00", "2000-01-02 23:00:00",
+		"1969-07-20 20:17:39.999999", "2021-12-31 23:59:59"},
 	"ts": {nil, "2024-02-29 13:45:10.123456", "1970-01-01 00:00:00", "1999-12-31 23:59:59.999999", "2000-01-01 12:00:00",
 		"1969-07-20 20:17:40", "2023-06-15 06:07:08.5", "1900-03-01 00:00:01", "2038-01-19 03:14:07"},
 }
@@ -53,7 +56,7 @@ var vocabTypes = []struct {
 	sql  string
 }{
 	{"x", f64, "DOUBLE"}, {"p", f64, "DOUBLE"}, {"i", i32, "INTEGER"}, {"k", i32, "INTEGER"}, {"l", i64, "BIGINT"},
-	{"dec", dec102, "DECIMAL(10,2)"}, {"s", str, "VARCHAR"}, {"d", d32, "DATE"}, {"ts", tsUS, "TIMESTAMP"},
+	{"dec", dec102, "DECIMAL(10,2)"}, {"s", str, "VARCHAR"}, {"d", d32, "DATE"}, {"d2", d32, "DATE"}, {"ts", tsUS, "TIMESTAMP"}, {"ts2", tsUS, "TIMESTAMP"},
 }
 
 // vocabCase is one expression and its DuckDB spelling over table t.
@@ -410,4 +413,28 @@ func TestStringsMatchDuckDB(t *testing.T) {
 		{s.Str().Trim().Str().Length(), "length(trim(s))"},
 		{x.Round(1).Cast(arrow.BinaryTypes.String).Str().PadStart(8, " "), "lpad(CAST(round(x, 1) AS VARCHAR), 8, ' ')"},
 	})
+}
+
+func TestTemporalMatchesDuckDB(t *testing.T) {
+	d, ts := expr.Col("d"), expr.Col("ts")
+	cases := []vocabCase{
+		{ts.Dt().Hour(), "hour(ts)"}, {ts.Dt().Minute(), "minute(ts)"}, {ts.Dt().Second(), "second(ts)"},
+		{d.Dt().Hour(), "hour(d)"}, {ts.Dt().Weekday(), "isodow(ts)"}, {d.Dt().Weekday(), "isodow(d)"},
+		{d.Dt().Quarter(), "quarter(d)"}, {ts.Dt().Quarter(), "quarter(ts)"},
+		{d.Dt().DayOfYear(), "dayofyear(d)"}, {ts.Dt().DayOfYear(), "dayofyear(ts)"},
+	}
+	for u := expr.UnitYear; u <= expr.UnitMicrosecond; u++ {
+		cases = append(cases,
+			vocabCase{ts.Dt().Truncate(u), "date_trunc('" + u.String() + "', ts)"},
+			vocabCase{expr.DateDiff(u, ts, expr.Col("ts2")), "date_diff('" + u.String() + "', ts, ts2)"},
+			vocabCase{expr.DateDiff(u, d, ts), "date_diff('" + u.String() + "', d, ts)"},
+		)
+		if u <= expr.UnitDay {
+			cases = append(cases,
+				vocabCase{d.Dt().Truncate(u), "date_trunc('" + u.String() + "', d)"},
+				vocabCase{expr.DateDiff(u, d, expr.Col("d2")), "date_diff('" + u.String() + "', d, d2)"},
+			)
+		}
+	}
+	runVocabCases(t, cases)
 }

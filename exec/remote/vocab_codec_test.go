@@ -24,6 +24,7 @@ var vocabSchema = arrow.NewSchema([]arrow.Field{
 // the public API, so that a new one missing here is easy to spot.
 func vocabExprs() map[string]expr.Expr {
 	x, i, s, b := expr.Col("x"), expr.Col("i"), expr.Col("s"), expr.Col("b")
+	d, ts := expr.Col("d"), expr.Col("ts")
 	return map[string]expr.Expr{
 		"var": x.Var(), "std": x.Std(), "var_pop": i.VarPop(), "std_pop": i.StdPop(),
 		"median": x.Median(), "quantile": x.Quantile(0.25), "approx": s.ApproxCountDistinct(),
@@ -37,6 +38,10 @@ func vocabExprs() map[string]expr.Expr {
 		"rpad": s.Str().PadEnd(4, "é"), "reverse": s.Str().Reverse(), "replace": s.Str().Replace("a", "b"),
 		"split": s.Str().Split(","), "concat": expr.Concat(s, 1, x), "matches": s.Str().Matches("a+"),
 		"extract": s.Str().Extract("(a)(b)", 2), "replace_all": s.Str().ReplaceAll("a(b)", "$1"),
+
+		"hour": ts.Dt().Hour(), "minute": ts.Dt().Minute(), "second": ts.Dt().Second(), "weekday": d.Dt().Weekday(),
+		"quarter": d.Dt().Quarter(), "dayofyear": ts.Dt().DayOfYear(), "trunc": ts.Dt().Truncate(expr.UnitWeek),
+		"trunc date": d.Dt().Truncate(expr.UnitQuarter), "date_diff": expr.DateDiff(expr.UnitHour, d, ts),
 	}
 }
 

@@ -91,7 +91,9 @@ func strictFunction(fn expr.ScalarFunc) bool {
 		expr.FnAbs, expr.FnSign, expr.FnRound, expr.FnFloor, expr.FnCeil, expr.FnSqrt, expr.FnExp,
 		expr.FnLn, expr.FnLog10, expr.FnLog, expr.FnPow, expr.FnIsNaN, expr.FnIsFinite,
 		expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnPadStart, expr.FnPadEnd, expr.FnReverse, expr.FnReplace,
-		expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace:
+		expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace,
+		expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear,
+		expr.FnDateTrunc, expr.FnDateDiff:
 		return true
 	}
 	return false
