@@ -227,3 +227,29 @@ func ExampleExpr_IsFinite() {
 	// ╰─────────┴─────────┴────────╯
 	// (4 rows)
 }
+
+func ExampleExpr_TryCast() {
+	tbl := newTable(`[{"raw": "42"}, {"raw": "-8"}, {"raw": "forty"}, {"raw": "99999999999"}, {"raw": null}]`,
+		arrow.Field{Name: "raw", Type: arrow.BinaryTypes.String, Nullable: true})
+	defer tbl.Release()
+	// Cast would fail on "forty"; TryCast gives NULL there and where the
+	// number does not fit.
+	df := frame.FromArrow(tbl).Select("raw",
+		expr.Col("raw").TryCast(arrow.PrimitiveTypes.Int32).Alias("int32"),
+		expr.Col("raw").TryCast(arrow.PrimitiveTypes.Float64).Alias("float64"))
+	if err := df.Show(context.Background(), os.Stdout, 10); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// ╭─────────────┬───────┬───────────────╮
+	// │ raw         │ int32 │       float64 │
+	// │ string      │ int32 │       float64 │
+	// ├─────────────┼───────┼───────────────┤
+	// │ 42          │    42 │          42.0 │
+	// │ -8          │    -8 │          -8.0 │
+	// │ forty       │  null │          null │
+	// │ 99999999999 │  null │ 99999999999.0 │
+	// │ null        │  null │          null │
+	// ╰─────────────┴───────┴───────────────╯
+	// (5 rows)
+}

@@ -50,10 +50,12 @@ type IsIn struct {
 	List []Node
 }
 
-// Cast converts its input to another Arrow type.
+// Cast converts its input to another Arrow type. A Try cast gives NULL
+// for the values that do not convert, where a plain one fails.
 type Cast struct {
-	In Node
-	To arrow.DataType
+	In  Node
+	To  arrow.DataType
+	Try bool
 }
 
 // Alias names the output of an expression.
@@ -170,9 +172,14 @@ func (c *Cast) WithChildren(ch []Node) (Node, error) {
 	if err := checkArity(c, ch, 1); err != nil {
 		return nil, err
 	}
-	return &Cast{In: ch[0], To: c.To}, nil
+	return &Cast{In: ch[0], To: c.To, Try: c.Try}, nil
 }
-func (c *Cast) String() string { return "CAST(" + c.In.String() + " AS " + c.To.String() + ")" }
+func (c *Cast) String() string {
+	if c.Try {
+		return "TRY_CAST(" + c.In.String() + " AS " + c.To.String() + ")"
+	}
+	return "CAST(" + c.In.String() + " AS " + c.To.String() + ")"
+}
 
 func (a *Alias) Children() []Node { return []Node{a.In} }
 func (a *Alias) WithChildren(ch []Node) (Node, error) {

@@ -95,7 +95,7 @@ func (r *resolver) resolve(n Node) (Node, arrow.DataType, error) {
 				return &Literal{Value: s}, x.To, nil
 			}
 		}
-		return &Cast{In: in, To: x.To}, x.To, nil
+		return &Cast{In: in, To: x.To, Try: x.Try}, x.To, nil
 	case *Alias:
 		in, t, err := r.resolve(x.In)
 		if err != nil {

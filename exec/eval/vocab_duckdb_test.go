@@ -438,3 +438,17 @@ func TestTemporalMatchesDuckDB(t *testing.T) {
 	}
 	runVocabCases(t, cases)
 }
+
+func TestTryCastMatchesDuckDB(t *testing.T) {
+	s, x, l, dec := expr.Col("s"), expr.Col("x"), expr.Col("l"), expr.Col("dec")
+	runVocabCases(t, []vocabCase{
+		{s.TryCast(arrow.PrimitiveTypes.Int64), "TRY_CAST(s AS BIGINT)"},
+		{s.TryCast(arrow.PrimitiveTypes.Float64), "TRY_CAST(s AS DOUBLE)"},
+		{s.TryCast(arrow.FixedWidthTypes.Date32), "TRY_CAST(s AS DATE)"},
+		{x.TryCast(arrow.PrimitiveTypes.Int32), "TRY_CAST(x AS INTEGER)"},
+		{l.TryCast(arrow.PrimitiveTypes.Int32), "TRY_CAST(l AS INTEGER)"},
+		{dec.TryCast(arrow.PrimitiveTypes.Int32), "TRY_CAST(dec AS INTEGER)"},
+		{expr.Col("i").TryCast(arrow.PrimitiveTypes.Int64), "TRY_CAST(i AS BIGINT)"},
+		{expr.Concat(expr.Col("k")).TryCast(arrow.PrimitiveTypes.Int32), "TRY_CAST(concat(k) AS INTEGER)"},
+	})
+}

@@ -31,6 +31,7 @@ type exprJSON struct {
 	Desc       bool        `json:"desc,omitempty"`
 	NullsFirst bool        `json:"nulls_first,omitempty"`
 	Fraction   float64     `json:"frac,omitempty"`
+	Try        bool        `json:"try,omitempty"`
 }
 
 // MarshalExprs encodes resolved expressions in the codec plans travel in,
@@ -98,7 +99,7 @@ func encodeExpr(n expr.Node) (*exprJSON, error) {
 	case *expr.IsIn:
 		j.Kind = "isin"
 	case *expr.Cast:
-		j.Kind = "cast"
+		j.Kind, j.Try = "cast", x.Try
 		if j.Type, err = encodeType(x.To); err != nil {
 			return nil, fmt.Errorf("cast %s: %w", x, err)
 		}
@@ -164,7 +165,7 @@ func decodeExpr(j *exprJSON) (expr.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &expr.Cast{In: kids[0], To: t}, nil
+		return &expr.Cast{In: kids[0], To: t, Try: j.Try}, nil
 	case "alias":
 		if err := arity(1); err != nil {
 			return nil, err

@@ -42,6 +42,8 @@ func vocabExprs() map[string]expr.Expr {
 		"hour": ts.Dt().Hour(), "minute": ts.Dt().Minute(), "second": ts.Dt().Second(), "weekday": d.Dt().Weekday(),
 		"quarter": d.Dt().Quarter(), "dayofyear": ts.Dt().DayOfYear(), "trunc": ts.Dt().Truncate(expr.UnitWeek),
 		"trunc date": d.Dt().Truncate(expr.UnitQuarter), "date_diff": expr.DateDiff(expr.UnitHour, d, ts),
+
+		"try_cast": s.TryCast(arrow.PrimitiveTypes.Int32),
 	}
 }
 

@@ -47,7 +47,8 @@ func sameFields(a, b expr.Node) bool {
 	case *expr.IsIn:
 		return true
 	case *expr.Cast:
-		return arrow.TypeEqual(x.To, b.(*expr.Cast).To)
+		y := b.(*expr.Cast)
+		return arrow.TypeEqual(x.To, y.To) && x.Try == y.Try
 	case *expr.Alias:
 		return x.Name == b.(*expr.Alias).Name
 	case *expr.Case:
