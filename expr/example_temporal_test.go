@@ -140,3 +140,38 @@ func ExampleDateDiff() {
 	// ╰────────────────────────────┴────────────┴───────┴────────╯
 	// (3 rows)
 }
+
+func ExampleDtNamespace_Strftime() {
+	showTimes(expr.Col("at").Dt().Strftime("%a %d %b %Y, %I:%M %p").Alias("text"),
+		expr.Col("due").Dt().Strftime("%Y/%j").Alias("day_number"))
+	// Output:
+	// ╭───────────────────────────┬────────────╮
+	// │ text                      │ day_number │
+	// │ string                    │ string     │
+	// ├───────────────────────────┼────────────┤
+	// │ Thu 29 Feb 2024, 01:45 PM │ 2024/064   │
+	// │ Fri 31 Dec 1999, 11:59 PM │ 2000/001   │
+	// │ null                      │ 2024/001   │
+	// ╰───────────────────────────┴────────────╯
+	// (3 rows)
+}
+
+func ExampleStrNamespace_Strptime() {
+	tbl := newTable(`[{"s": "31/12/1999 23:59"}, {"s": "29/02/2024 08:00"}, {"s": null}]`,
+		arrow.Field{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true})
+	defer tbl.Release()
+	df := frame.FromArrow(tbl).Select("s", expr.Col("s").Str().Strptime("%d/%m/%Y %H:%M").Alias("parsed"))
+	if err := df.Show(context.Background(), os.Stdout, 10); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// ╭──────────────────┬─────────────────────╮
+	// │ s                │ parsed              │
+	// │ string           │ timestamp[us]       │
+	// ├──────────────────┼─────────────────────┤
+	// │ 31/12/1999 23:59 │ 1999-12-31 23:59:00 │
+	// │ 29/02/2024 08:00 │ 2024-02-29 08:00:00 │
+	// │ null             │ null                │
+	// ╰──────────────────┴─────────────────────╯
+	// (3 rows)
+}

@@ -167,12 +167,14 @@ const (
 	FnDayOfYear
 	FnDateTrunc // (t, unit)
 	FnDateDiff  // (start, end, unit)
+	FnStrftime  // (t, format)
+	FnStrptime  // (s, format)
 )
 
 var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day",
 	"abs", "sign", "round", "floor", "ceil", "sqrt", "exp", "ln", "log10", "log", "pow", "isnan", "isfinite",
 	"trim", "ltrim", "rtrim", "lpad", "rpad", "reverse", "replace", "string_split", "concat",
 	"regexp_matches", "regexp_extract", "regexp_replace",
-	"hour", "minute", "second", "isodow", "quarter", "dayofyear", "date_trunc", "date_diff"}
+	"hour", "minute", "second", "isodow", "quarter", "dayofyear", "date_trunc", "date_diff", "strftime", "strptime"}
 
 func (f ScalarFunc) String() string { return fnNames[f] }

@@ -345,6 +345,8 @@ func (r *resolver) resolveCall(c *Call) (Node, arrow.DataType, error) {
 	case FnTrim, FnLTrim, FnRTrim, FnPadStart, FnPadEnd, FnReverse, FnReplace, FnSplit, FnConcat,
 		FnRegexMatch, FnRegexExtract, FnRegexReplace:
 		return r.resolveString(c, args, types)
+	case FnStrftime, FnStrptime:
+		return r.resolveTimeFormat(c, args, types)
 	case FnHour, FnMinute, FnSecond, FnWeekday, FnQuarter, FnDayOfYear, FnDateTrunc, FnDateDiff:
 		return r.resolveTemporal(c, args, types)
 	case FnAbs, FnSign, FnRound, FnFloor, FnCeil, FnSqrt, FnExp, FnLn, FnLog10, FnLog, FnPow, FnIsNaN, FnIsFinite:

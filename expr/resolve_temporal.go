@@ -63,3 +63,28 @@ func unitArg(c *Call, n Node) (TimeUnit, error) {
 	}
 	return 0, planErr(c, "the unit of %s must be an expr.TimeUnit constant, got %s", c.Fn, n)
 }
+
+// resolveTimeFormat types Strftime (a date or timestamp to text) and
+// Strptime (text to a microsecond timestamp) and checks their format.
+func (r *resolver) resolveTimeFormat(c *Call, args []Node, types []arrow.DataType) (Node, arrow.DataType, error) {
+	if len(args) != 2 {
+		return nil, nil, planErr(c, "%s takes a value and a format", c.Fn)
+	}
+	lit, ok := args[1].(*Literal)
+	if !ok || !lit.Value.IsValid() || !isString(types[1]) {
+		return nil, nil, planErr(c, "the format of %s must be a string constant", c.Fn)
+	}
+	if err := checkTimeFormat(c.Fn, literalText(lit)); err != nil {
+		return nil, nil, err
+	}
+	if c.Fn == FnStrftime {
+		if !isTemporal(types[0]) {
+			return nil, nil, planErr(c, "strftime needs a date or timestamp, got %s", types[0])
+		}
+		return &Call{Fn: c.Fn, Args: args}, arrow.BinaryTypes.String, nil
+	}
+	if !isString(types[0]) {
+		return nil, nil, planErr(c, "strptime needs a string, got %s", types[0])
+	}
+	return &Call{Fn: c.Fn, Args: args}, &arrow.TimestampType{Unit: arrow.Microsecond}, nil
+}

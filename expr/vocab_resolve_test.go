@@ -35,6 +35,10 @@ func TestVocabularyPlanErrors(t *testing.T) {
 		{x.Log(expr.Col("s")), "numeric"},
 		{x.Quantile(-0.1), "[0, 1]"},
 		{expr.Col("s").Var(), "numeric"},
+		{expr.Col("s").Dt().Strftime("%Y"), "date or timestamp"},
+		{s.Strptime("%Y-%q"), "%q"},
+		{s.Strptime("%A"), "%A"},
+		{s.Strptime("%Y%"), "lone"},
 	}
 	for _, c := range cases {
 		_, err := expr.Resolve(c.e.Node(), schema)

@@ -69,6 +69,21 @@ func (e *evaluator) call(ctx context.Context, c *expr.Call) (compute.Datum, erro
 	case expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear:
 		part := c.Fn
 		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.TimePart(mem, in, part) }
+	case expr.FnStrftime, expr.FnStrptime:
+		format, ok, err := stringArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("evaluate %s: %w: the format is NULL", c, errs.ErrInternal)
+		}
+		parse := c.Fn == expr.FnStrptime
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) {
+			if parse {
+				return kernel.Strptime(mem, in, format)
+			}
+			return kernel.Strftime(mem, in, format)
+		}
 	case expr.FnDateTrunc:
 		unit, err := unitArg(c, 1)
 		if err != nil {

@@ -452,3 +452,25 @@ func TestTryCastMatchesDuckDB(t *testing.T) {
 		{expr.Concat(expr.Col("k")).TryCast(arrow.PrimitiveTypes.Int32), "TRY_CAST(concat(k) AS INTEGER)"},
 	})
 }
+
+func TestTimeFormatsMatchDuckDB(t *testing.T) {
+	d, ts := expr.Col("d"), expr.Col("ts")
+	formats := []string{"%Y-%m-%d %H:%M:%S.%f", "%y/%j %b %B %a %A", "%I:%M %p %% %d.%m.%Y", "week day %a, %B %d"}
+	var cases []vocabCase
+	for _, f := range formats {
+		q := "'" + f + "'"
+		cases = append(cases,
+			vocabCase{ts.Dt().Strftime(f), "strftime(ts, " + q + ")"},
+			vocabCase{d.Dt().Strftime(f), "strftime(d, " + q + ")"},
+		)
+		if !strings.Contains(f, "%A") {
+			cases = append(cases, vocabCase{ts.Dt().Strftime(f).Str().Strptime(f), "strptime(strftime(ts, " + q + "), " + q + ")"})
+		}
+	}
+	cases = append(cases,
+		vocabCase{expr.Col("s").Str().Strptime("%Y"), "strptime(s, '%Y')"}, // fails in both
+		vocabCase{d.Dt().Strftime("%d/%m/%y").Str().Strptime("%d/%m/%y"), "strptime(strftime(d, '%d/%m/%y'), '%d/%m/%y')"},
+		vocabCase{ts.Dt().Strftime("%Y-%m-%d %H:%M:%S").Str().Strptime("%Y-%m-%d %H:%M:%S"), "strptime(CAST(ts AS VARCHAR)[1:19], '%Y-%m-%d %H:%M:%S')"},
+	)
+	runVocabCases(t, cases)
+}

@@ -44,6 +44,7 @@ func vocabExprs() map[string]expr.Expr {
 		"trunc date": d.Dt().Truncate(expr.UnitQuarter), "date_diff": expr.DateDiff(expr.UnitHour, d, ts),
 
 		"try_cast": s.TryCast(arrow.PrimitiveTypes.Int32),
+		"strftime": ts.Dt().Strftime("%Y %j"), "strptime": s.Str().Strptime("%d/%m/%Y"),
 	}
 }
 

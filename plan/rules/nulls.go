@@ -93,7 +93,7 @@ func strictFunction(fn expr.ScalarFunc) bool {
 		expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnPadStart, expr.FnPadEnd, expr.FnReverse, expr.FnReplace,
 		expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace,
 		expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear,
-		expr.FnDateTrunc, expr.FnDateDiff:
+		expr.FnDateTrunc, expr.FnDateDiff, expr.FnStrftime, expr.FnStrptime:
 		return true
 	}
 	return false
