@@ -273,4 +273,3 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-
