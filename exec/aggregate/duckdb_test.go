@@ -96,35 +96,17 @@ func TestMatchesDuckDB(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	cols := duckColumns()
 
-	var batches [][]arrow.Array
+	batches, rows := randomBatches(t, mem, r, cols, 300, 400, func(_ int, col duckColumn) any {
+		if r.IntN(8) > 0 {
+			return col.gen(r)
+		}
+		return nil
+	})
 	defer func() {
 		for _, b := range batches {
 			exectest.ReleaseAll(b)
 		}
 	}()
-	var rows [][]any
-	for range 300 {
-		n := r.IntN(400)
-		if r.IntN(20) == 0 {
-			n = 0
-		}
-		vals := make([][]any, len(cols))
-		for range n {
-			row := make([]any, len(cols))
-			for c, col := range cols {
-				if r.IntN(8) > 0 {
-					row[c] = col.gen(r)
-				}
-				vals[c] = append(vals[c], row[c])
-			}
-			rows = append(rows, row)
-		}
-		batch := make([]arrow.Array, len(cols))
-		for c, col := range cols {
-			batch[c] = duckArray(t, mem, col.arrow, vals[c])
-		}
-		batches = append(batches, batch)
-	}
 	want := duckDBResult(t, cols, rows)
 
 	colIndex := map[string]int{}
@@ -198,20 +180,56 @@ func TestMatchesDuckDB(t *testing.T) {
 		for i := p; i < len(batches); i += 2 {
 			update(pgt, paccs, batches[i])
 		}
-		keys := exectest.Must[[]arrow.Array](t)(pgt.Keys())
-		ids := exectest.Must[[]uint32](t)(fgt.Insert(keys, nil))
-		exectest.ReleaseAll(keys)
-		for j, a := range paccs {
-			states := exectest.Must[[]arrow.Array](t)(a.States())
-			err := faccs[j].Merge(ids, fgt.Len(), states)
-			exectest.ReleaseAll(states)
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		mergePartition(t, fgt, faccs, pgt, paccs)
 		release(pgt, paccs)
 	}
 	compareDuck(t, "partial and final", finish(fgt, faccs), want)
+}
+
+// randomBatches makes batches of up to maxRows random rows (one in ten
+// empty) with value(row number, column) and returns them with the rows as
+// Go values for DuckDB.
+func randomBatches(t *testing.T, mem memory.Allocator, r *rand.Rand, cols []duckColumn, count, maxRows int, value func(row int, col duckColumn) any) ([][]arrow.Array, [][]any) {
+	var batches [][]arrow.Array
+	var rows [][]any
+	for range count {
+		n := r.IntN(maxRows)
+		if r.IntN(10) == 0 {
+			n = 0
+		}
+		vals := make([][]any, len(cols))
+		for range n {
+			row := make([]any, len(cols))
+			for c, col := range cols {
+				row[c] = value(len(rows), col)
+				vals[c] = append(vals[c], row[c])
+			}
+			rows = append(rows, row)
+		}
+		batch := make([]arrow.Array, len(cols))
+		for c, col := range cols {
+			batch[c] = duckArray(t, mem, col.arrow, vals[c])
+		}
+		batches = append(batches, batch)
+	}
+	return batches, rows
+}
+
+// mergePartition merges the keys and states of a partition's group table
+// and accumulators into the final ones, as the final phase does.
+func mergePartition(t *testing.T, final *GroupTable, faccs []Accumulator, part *GroupTable, paccs []Accumulator) {
+	t.Helper()
+	keys := exectest.Must[[]arrow.Array](t)(part.Keys())
+	ids := exectest.Must[[]uint32](t)(final.Insert(keys, nil))
+	exectest.ReleaseAll(keys)
+	for j, a := range paccs {
+		states := exectest.Must[[]arrow.Array](t)(a.States())
+		err := faccs[j].Merge(ids, final.Len(), states)
+		exectest.ReleaseAll(states)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func compareDuck(t *testing.T, phase string, got, want map[string]string) {

@@ -66,3 +66,16 @@ func widen[T number](in arrow.Array, scratch []float64) ([]float64, error) {
 	}
 	return scratch, nil
 }
+
+// floatScratch keeps the buffer floatsOf converts into from batch to
+// batch.
+type floatScratch struct{ buf []float64 }
+
+// values returns the values of a numeric array as float64 (see floatsOf).
+func (s *floatScratch) values(mem memory.Allocator, in arrow.Array) ([]float64, error) {
+	vals, err := floatsOf(mem, in, s.buf)
+	if err == nil && in.DataType().ID() != arrow.FLOAT64 {
+		s.buf = vals
+	}
+	return vals, err
+}

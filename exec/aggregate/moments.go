@@ -18,7 +18,7 @@ type moments struct {
 	counts  []int64
 	means   []float64
 	m2s     []float64
-	scratch []float64
+	scratch floatScratch
 }
 
 func momentStateTypes() []arrow.DataType {
@@ -39,12 +39,9 @@ func (a *moments) Update(ids []uint32, numGroups int, in arrow.Array) error {
 	if in == nil || len(ids) == 0 {
 		return nil
 	}
-	vals, err := floatsOf(a.mem, in, a.scratch)
+	vals, err := a.scratch.values(a.mem, in)
 	if err != nil {
 		return err
-	}
-	if in.DataType().ID() != arrow.FLOAT64 {
-		a.scratch = vals
 	}
 	bits, off := validBits(in), in.Data().Offset()
 	counts, means, m2s := a.counts, a.means, a.m2s
@@ -123,4 +120,4 @@ func (a *moments) Finish() (arrow.Array, error) {
 	return fixedArray(a.mem, arrow.PrimitiveTypes.Float64, out, valid), nil
 }
 
-func (a *moments) Release() { a.counts, a.means, a.m2s, a.scratch = nil, nil, nil, nil }
+func (a *moments) Release() { a.counts, a.means, a.m2s, a.scratch = nil, nil, nil, floatScratch{} }

@@ -21,7 +21,7 @@ type quantile struct {
 	in      arrow.DataType
 	q       float64
 	vals    [][]float64
-	scratch []float64
+	scratch floatScratch
 }
 
 // NewQuantile returns the Quantile accumulator for fraction q in [0, 1]
@@ -44,12 +44,9 @@ func (a *quantile) Update(ids []uint32, numGroups int, in arrow.Array) error {
 	if in == nil || len(ids) == 0 {
 		return nil
 	}
-	vals, err := floatsOf(a.mem, in, a.scratch)
+	vals, err := a.scratch.values(a.mem, in)
 	if err != nil {
 		return err
-	}
-	if in.DataType().ID() != arrow.FLOAT64 {
-		a.scratch = vals
 	}
 	bits, off := validBits(in), in.Data().Offset()
 	for i, g := range ids {
@@ -128,7 +125,7 @@ func (a *quantile) Finish() (arrow.Array, error) {
 	return fixedArray(a.mem, arrow.PrimitiveTypes.Float64, out, valid), nil
 }
 
-func (a *quantile) Release() { a.vals, a.scratch = nil, nil }
+func (a *quantile) Release() { a.vals, a.scratch = nil, floatScratch{} }
 
 // interpolatedQuantile sorts vals (NaN last, as SQL orders it) and returns
 // the value at rank q*(n-1), interpolated linearly between the ranks

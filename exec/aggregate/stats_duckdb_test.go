@@ -72,40 +72,22 @@ func TestStatsMatchDuckDB(t *testing.T) {
 	for c, col := range cols {
 		colIndex[col.name] = c
 	}
-	var batches [][]arrow.Array
+	batches, rows := randomBatches(t, mem, r, cols, 60, 200, func(row int, col duckColumn) any {
+		switch {
+		case col.name == "rid":
+			return int64(row)
+		case col.name == "k" && r.IntN(40) == 0:
+			return int64(100 + row) // a group of one row
+		case r.IntN(6) > 0:
+			return col.gen(r)
+		}
+		return nil
+	})
 	defer func() {
 		for _, b := range batches {
 			exectest.ReleaseAll(b)
 		}
 	}()
-	var rows [][]any
-	for range 60 {
-		n := r.IntN(200)
-		if r.IntN(10) == 0 {
-			n = 0
-		}
-		vals := make([][]any, len(cols))
-		for range n {
-			row := make([]any, len(cols))
-			for c, col := range cols {
-				switch {
-				case col.name == "rid":
-					row[c] = int64(len(rows))
-				case col.name == "k" && r.IntN(40) == 0:
-					row[c] = int64(100 + len(rows)) // a group of one row
-				case r.IntN(6) > 0:
-					row[c] = col.gen(r)
-				}
-				vals[c] = append(vals[c], row[c])
-			}
-			rows = append(rows, row)
-		}
-		batch := make([]arrow.Array, len(cols))
-		for c, col := range cols {
-			batch[c] = duckArray(t, mem, col.arrow, vals[c])
-		}
-		batches = append(batches, batch)
-	}
 
 	db := duckLoad(t, cols, rows)
 	defer db.Close()
@@ -192,17 +174,7 @@ func TestStatsMatchDuckDB(t *testing.T) {
 		for _, b := range batches[min(p*per, len(batches)):min((p+1)*per, len(batches))] {
 			update(pgt, paccs, b)
 		}
-		keys := exectest.Must[[]arrow.Array](t)(pgt.Keys())
-		ids := exectest.Must[[]uint32](t)(fgt.Insert(keys, nil))
-		exectest.ReleaseAll(keys)
-		for j, a := range paccs {
-			states := exectest.Must[[]arrow.Array](t)(a.States())
-			err := faccs[j].Merge(ids, fgt.Len(), states)
-			exectest.ReleaseAll(states)
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		mergePartition(t, fgt, faccs, pgt, paccs)
 		release(pgt, paccs)
 	}
 	check("three partitions", fgt, faccs)
@@ -436,15 +408,8 @@ func TestApproxCountDistinctError(t *testing.T) {
 					}
 				}
 			}
-			keys := exectest.Must[[]arrow.Array](t)(gt.Keys())
-			ids := exectest.Must[[]uint32](t)(final.Insert(keys, nil))
-			exectest.ReleaseAll(keys)
-			for c, acc := range accs {
-				st := exectest.Must[[]arrow.Array](t)(acc.States())
-				if err := faccs[c].Merge(ids, final.Len(), st); err != nil {
-					t.Fatal(err)
-				}
-				exectest.ReleaseAll(st)
+			mergePartition(t, final, faccs, gt, accs)
+			for _, acc := range accs {
 				acc.Release()
 			}
 			gt.Release()

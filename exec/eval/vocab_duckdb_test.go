@@ -146,7 +146,7 @@ func runVocabCases(t *testing.T, cases []vocabCase) {
 			if err := db.QueryRow("SELECT typeof(" + c.sql + ") FROM t LIMIT 1").Scan(&duckType); err != nil {
 				t.Fatal(err)
 			}
-			if lt := duckTypeName(typ); lt != duckType {
+			if lt := sqlType(typ); lt != duckType {
 				t.Errorf("%s: type %s (%s), DuckDB %s", c.e, lt, typ, duckType)
 			}
 			row := 0
@@ -215,38 +215,6 @@ func vocabBatch(t *testing.T, mem memory.Allocator, rows [][]any) arrow.RecordBa
 		a.Release()
 	}
 	return rec
-}
-
-// duckTypeName spells an arrow type as DuckDB's typeof does.
-func duckTypeName(t arrow.DataType) string {
-	switch t.ID() {
-	case arrow.INT8:
-		return "TINYINT"
-	case arrow.INT16:
-		return "SMALLINT"
-	case arrow.INT32:
-		return "INTEGER"
-	case arrow.INT64:
-		return "BIGINT"
-	case arrow.FLOAT32:
-		return "FLOAT"
-	case arrow.FLOAT64:
-		return "DOUBLE"
-	case arrow.BOOL:
-		return "BOOLEAN"
-	case arrow.STRING, arrow.LARGE_STRING:
-		return "VARCHAR"
-	case arrow.DATE32:
-		return "DATE"
-	case arrow.TIMESTAMP:
-		return "TIMESTAMP"
-	case arrow.DECIMAL128:
-		d := t.(*arrow.Decimal128Type)
-		return fmt.Sprintf("DECIMAL(%d,%d)", d.Precision, d.Scale)
-	case arrow.LIST:
-		return duckTypeName(t.(*arrow.ListType).Elem()) + "[]"
-	}
-	return t.String()
 }
 
 // vocabCell reads a result cell as a plain value: integers as int64,
