@@ -210,30 +210,38 @@ func Round(mem memory.Allocator, in arrow.Array, digits int64) (arrow.Array, err
 	case arrow.UINT64:
 		return mapNumbers(mem, dt, in, roundUnsigned[uint64](digits, math.MaxUint64))
 	case arrow.FLOAT32:
-		return mapNumbers(mem, dt, in, func(x float32) (float32, error) { return float32(roundFloat(float64(x), digits)), nil })
+		round := floatRounder(digits)
+		return mapNumbers(mem, dt, in, func(x float32) (float32, error) { return float32(round(float64(x))), nil })
 	case arrow.FLOAT64:
-		return mapNumbers(mem, dt, in, func(x float64) (float64, error) { return roundFloat(x, digits), nil })
+		round := floatRounder(digits)
+		return mapNumbers(mem, dt, in, func(x float64) (float64, error) { return round(x), nil })
 	case arrow.DECIMAL128:
 		return roundDecimal(mem, in, digits)
 	}
 	return nil, errUnsupported("round", dt)
 }
 
-func roundFloat(x float64, digits int64) float64 {
+// floatRounder returns DuckDB's rounding of a float to digits places,
+// with the power of ten computed once.
+func floatRounder(digits int64) func(float64) float64 {
 	if digits < 0 {
 		m := math.Pow(10, float64(-digits))
-		r := math.Round(x/m) * m
+		return func(x float64) float64 {
+			r := math.Round(x/m) * m
+			if math.IsInf(r, 0) || math.IsNaN(r) {
+				return 0
+			}
+			return r
+		}
+	}
+	m := math.Pow(10, float64(digits))
+	return func(x float64) float64 {
+		r := math.Round(x*m) / m
 		if math.IsInf(r, 0) || math.IsNaN(r) {
-			return 0
+			return x
 		}
 		return r
 	}
-	m := math.Pow(10, float64(digits))
-	r := math.Round(x*m) / m
-	if math.IsInf(r, 0) || math.IsNaN(r) {
-		return x
-	}
-	return r
 }
 
 // pow10 is 10^k for k in [0, 19].

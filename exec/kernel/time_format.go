@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -51,9 +52,7 @@ func appendStrftime(dst []byte, format string, us int64) ([]byte, error) {
 	tod := us - days*microsPerDay
 	y, m, d := civilFromDays(days)
 	hour := tod / (3600 * microsPerSecond)
-	num := func(v int64, width int) {
-		dst = fmt.Appendf(dst, "%0*d", width, v)
-	}
+	num := func(v int64, width int) { dst = appendPadded(dst, v, width) }
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' || i+1 == len(format) {
@@ -103,6 +102,22 @@ func appendStrftime(dst []byte, format string, us int64) ([]byte, error) {
 		}
 	}
 	return dst, nil
+}
+
+// appendPadded appends v in decimal with at least width digits.
+func appendPadded(dst []byte, v int64, width int) []byte {
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	digits := 1
+	for t := v; t >= 10; t /= 10 {
+		digits++
+	}
+	for ; digits < width; digits++ {
+		dst = append(dst, '0')
+	}
+	return strconv.AppendInt(dst, v, 10)
 }
 
 // Strptime parses each string with a strptime format into a microsecond
