@@ -24,6 +24,7 @@ type aggregateOp struct {
 	keyTypes []arrow.DataType
 	kinds    []aggregate.Kind
 	inTypes  []arrow.DataType // input type of each aggregate; nil for count(*)
+	fracs    []float64        // the fraction of each Quantile
 	states   [][]arrow.DataType
 	schema   *arrow.Schema
 }
@@ -32,6 +33,17 @@ var aggKinds = map[expr.AggFunc]aggregate.Kind{
 	expr.AggSum: aggregate.Sum, expr.AggCount: aggregate.Count, expr.AggCountAll: aggregate.CountAll,
 	expr.AggMean: aggregate.Mean, expr.AggMin: aggregate.Min, expr.AggMax: aggregate.Max,
 	expr.AggCountDistinct: aggregate.CountDistinct,
+
+	expr.AggVar: aggregate.Var, expr.AggVarPop: aggregate.VarPop, expr.AggStd: aggregate.Std, expr.AggStdPop: aggregate.StdPop,
+
+	expr.AggMedian: aggregate.Quantile, expr.AggQuantile: aggregate.Quantile,
+
+	expr.AggApproxCountDistinct: aggregate.ApproxCountDistinct,
+
+	expr.AggFirst: aggregate.First, expr.AggLast: aggregate.Last, expr.AggList: aggregate.List,
+
+	// bool_and and bool_or are the minimum and maximum of booleans.
+	expr.AggAll: aggregate.Min, expr.AggAny: aggregate.Max,
 }
 
 func newAggregateOp(input Operator, n *physical.HashAggregate) (*aggregateOp, error) {
@@ -62,8 +74,13 @@ func newAggregateOp(input Operator, n *physical.HashAggregate) (*aggregateOp, er
 		if err != nil {
 			return nil, fmt.Errorf("aggregate %s: %w", a, err)
 		}
+		frac := a.Fraction
+		if a.Fn == expr.AggMedian {
+			frac = 0.5
+		}
 		op.kinds = append(op.kinds, kind)
 		op.inTypes = append(op.inTypes, in)
+		op.fracs = append(op.fracs, frac)
 		op.states = append(op.states, st)
 		if n.Mode == physical.AggPartial {
 			for j, t := range st {
@@ -157,7 +174,12 @@ func (s *aggregateStream) run(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 	}()
 	for i, k := range op.kinds {
-		if accs[i], err = aggregate.New(mem, k, op.inTypes[i]); err != nil {
+		if k == aggregate.Quantile {
+			accs[i], err = aggregate.NewQuantile(mem, op.inTypes[i], op.fracs[i])
+		} else {
+			accs[i], err = aggregate.New(mem, k, op.inTypes[i])
+		}
+		if err != nil {
 			return nil, err
 		}
 	}

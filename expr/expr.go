@@ -153,6 +153,14 @@ func (e Expr) Alias(name string) Expr { return Expr{&Alias{In: e.tree(), Name: n
 // Cast converts e to the Arrow type to.
 func (e Expr) Cast(to arrow.DataType) Expr { return Expr{&Cast{In: e.tree(), To: to}} }
 
+// TryCast converts e to the Arrow type to as Cast does, but a value that
+// does not convert (text that is no number, a number out of range) becomes
+// NULL instead of failing the query, as DuckDB's TRY_CAST. Types that no
+// cast converts between are still a plan error.
+func (e Expr) TryCast(to arrow.DataType) Expr {
+	return Expr{&Cast{In: e.tree(), To: to, Try: true}}
+}
+
 // Sum adds up the non-null values. Integer sums are int64 and fail rather
 // than overflow.
 func (e Expr) Sum() Expr { return Expr{&Agg{Fn: AggSum, In: e.tree()}} }

@@ -2,6 +2,8 @@ package expr
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -51,10 +53,12 @@ type IsIn struct {
 	List []Node
 }
 
-// Cast converts its input to another Arrow type.
+// Cast converts its input to another Arrow type. A Try cast gives NULL
+// for the values that do not convert, where a plain one fails.
 type Cast struct {
-	In Node
-	To arrow.DataType
+	In  Node
+	To  arrow.DataType
+	Try bool
 }
 
 // Alias names the output of an expression.
@@ -70,16 +74,21 @@ type Case struct {
 	Else  Node
 }
 
-// Call applies a scalar function to its arguments.
+// Call applies a scalar function to its arguments. Build it with NewCall,
+// which compiles a regular expression pattern once for every batch.
 type Call struct {
 	Fn   ScalarFunc
 	Args []Node
+	re   *regexp.Regexp // the compiled pattern of a regular expression function
 }
 
 // Agg is an aggregate function over its input. In is nil for CountAll.
 type Agg struct {
 	Fn AggFunc
 	In Node
+	// Fraction is the quantile AggQuantile computes, in [0, 1]; other
+	// aggregates leave it zero.
+	Fraction float64
 }
 
 // SortKey orders rows by In. It is only valid as an argument of Sort.
@@ -166,9 +175,14 @@ func (c *Cast) WithChildren(ch []Node) (Node, error) {
 	if err := checkArity(c, ch, 1); err != nil {
 		return nil, err
 	}
-	return &Cast{In: ch[0], To: c.To}, nil
+	return &Cast{In: ch[0], To: c.To, Try: c.Try}, nil
 }
-func (c *Cast) String() string { return "CAST(" + c.In.String() + " AS " + c.To.String() + ")" }
+func (c *Cast) String() string {
+	if c.Try {
+		return "TRY_CAST(" + c.In.String() + " AS " + c.To.String() + ")"
+	}
+	return "CAST(" + c.In.String() + " AS " + c.To.String() + ")"
+}
 
 func (a *Alias) Children() []Node { return []Node{a.In} }
 func (a *Alias) WithChildren(ch []Node) (Node, error) {
@@ -220,7 +234,7 @@ func (c *Call) WithChildren(ch []Node) (Node, error) {
 	if err := checkArity(c, ch, len(c.Args)); err != nil {
 		return nil, err
 	}
-	return &Call{Fn: c.Fn, Args: ch}, nil
+	return NewCall(c.Fn, ch)
 }
 func (c *Call) String() string { return c.Fn.String() + "(" + joinNodes(c.Args) + ")" }
 
@@ -237,11 +251,14 @@ func (a *Agg) WithChildren(ch []Node) (Node, error) {
 	if a.In == nil {
 		return a, nil
 	}
-	return &Agg{Fn: a.Fn, In: ch[0]}, nil
+	return &Agg{Fn: a.Fn, In: ch[0], Fraction: a.Fraction}, nil
 }
 func (a *Agg) String() string {
 	if a.In == nil {
 		return a.Fn.String() + "(*)"
+	}
+	if a.Fn == AggQuantile {
+		return a.Fn.String() + "(" + a.In.String() + ", " + strconv.FormatFloat(a.Fraction, 'g', -1, 64) + ")"
 	}
 	return a.Fn.String() + "(" + a.In.String() + ")"
 }

@@ -96,9 +96,23 @@ const (
 	AggMin
 	AggMax
 	AggCountDistinct
+	AggVar                 // sample variance
+	AggStd                 // sample standard deviation
+	AggVarPop              // population variance
+	AggStdPop              // population standard deviation
+	AggMedian              // the 0.5 quantile, interpolated
+	AggQuantile            // the Agg's Fraction quantile, interpolated
+	AggApproxCountDistinct // HyperLogLog estimate of the distinct count
+	AggFirst               // first value in input order, NULL included
+	AggLast                // last value in input order, NULL included
+	AggList                // all values in input order, NULLs included
+	AggAny                 // true when any value is true (bool_or)
+	AggAll                 // true when every value is true (bool_and)
 )
 
-var aggNames = [...]string{"sum", "count", "count", "mean", "min", "max", "count_distinct"}
+var aggNames = [...]string{"sum", "count", "count", "mean", "min", "max", "count_distinct",
+	"var", "std", "var_pop", "std_pop", "median", "quantile", "approx_count_distinct",
+	"first", "last", "list", "any", "all"}
 
 func (a AggFunc) String() string { return aggNames[a] }
 
@@ -120,8 +134,47 @@ const (
 	FnYear
 	FnMonth
 	FnDay
+	FnAbs
+	FnSign
+	FnRound // (x, digits)
+	FnFloor
+	FnCeil
+	FnSqrt
+	FnExp
+	FnLn
+	FnLog10
+	FnLog // (x, base)
+	FnPow // (x, exponent)
+	FnIsNaN
+	FnIsFinite
+	FnTrim
+	FnLTrim
+	FnRTrim
+	FnPadStart // (s, length, fill)
+	FnPadEnd   // (s, length, fill)
+	FnReverse
+	FnReplace      // (s, old, new)
+	FnSplit        // (s, separator)
+	FnConcat       // (args...), NULLs skipped
+	FnRegexMatch   // (s, pattern)
+	FnRegexExtract // (s, pattern, group)
+	FnRegexReplace // (s, pattern, replacement)
+	FnHour
+	FnMinute
+	FnSecond
+	FnWeekday
+	FnQuarter
+	FnDayOfYear
+	FnDateTrunc // (t, unit)
+	FnDateDiff  // (start, end, unit)
+	FnStrftime  // (t, format)
+	FnStrptime  // (s, format)
 )
 
-var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day"}
+var fnNames = [...]string{"coalesce", "contains", "starts_with", "ends_with", "like", "lower", "upper", "length", "substr", "year", "month", "day",
+	"abs", "sign", "round", "floor", "ceil", "sqrt", "exp", "ln", "log10", "log", "pow", "isnan", "isfinite",
+	"trim", "ltrim", "rtrim", "lpad", "rpad", "reverse", "replace", "string_split", "concat",
+	"regexp_matches", "regexp_extract", "regexp_replace",
+	"hour", "minute", "second", "isodow", "quarter", "dayofyear", "date_trunc", "date_diff", "strftime", "strptime"}
 
 func (f ScalarFunc) String() string { return fnNames[f] }

@@ -95,7 +95,7 @@ func (r *resolver) resolve(n Node) (Node, arrow.DataType, error) {
 				return &Literal{Value: s}, x.To, nil
 			}
 		}
-		return &Cast{In: in, To: x.To}, x.To, nil
+		return &Cast{In: in, To: x.To, Try: x.Try}, x.To, nil
 	case *Alias:
 		in, t, err := r.resolve(x.In)
 		if err != nil {
@@ -342,6 +342,18 @@ func (r *resolver) resolveCall(c *Call) (Node, arrow.DataType, error) {
 			return &Call{Fn: c.Fn, Args: args}, types[0], nil
 		}
 		return &Call{Fn: c.Fn, Args: args}, arrow.FixedWidthTypes.Boolean, nil
+	case FnTrim, FnLTrim, FnRTrim, FnPadStart, FnPadEnd, FnReverse, FnReplace, FnSplit, FnConcat,
+		FnRegexMatch, FnRegexExtract, FnRegexReplace:
+		return r.resolveString(c, args, types)
+	case FnStrftime, FnStrptime:
+		return r.resolveTimeFormat(c, args, types)
+	case FnHour, FnMinute, FnSecond, FnWeekday, FnQuarter, FnDayOfYear, FnDateTrunc, FnDateDiff:
+		return r.resolveTemporal(c, args, types)
+	case FnAbs, FnSign, FnRound, FnFloor, FnCeil, FnSqrt, FnExp, FnLn, FnLog10, FnLog, FnPow, FnIsNaN, FnIsFinite:
+		if len(args) == 0 {
+			return nil, nil, planErr(c, "%s needs an argument", c.Fn)
+		}
+		return r.resolveMath(c, args, types)
 	case FnYear, FnMonth, FnDay:
 		if !isTemporal(types[0]) {
 			return nil, nil, planErr(c, "%s needs a date or timestamp, got %s", c.Fn, types[0])
@@ -364,7 +376,10 @@ func (r *resolver) resolveAgg(a *Agg) (Node, arrow.DataType, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	out := &Agg{Fn: a.Fn, In: in}
+	if a.Fn == AggQuantile && !(a.Fraction >= 0 && a.Fraction <= 1) {
+		return nil, nil, planErr(a, "the quantile must lie in [0, 1], got %v", a.Fraction)
+	}
+	out := &Agg{Fn: a.Fn, In: in, Fraction: a.Fraction}
 	rt, err := AggResultType(a.Fn, t)
 	if err != nil {
 		return nil, nil, planErr(a, "%v", err)
@@ -398,6 +413,25 @@ func AggResultType(fn AggFunc, in arrow.DataType) (arrow.DataType, error) {
 			return in, nil
 		}
 		return nil, fmt.Errorf("%s is not defined for %s", fn, in)
+	case AggVar, AggStd, AggVarPop, AggStdPop, AggMedian, AggQuantile:
+		if isNumeric(in) {
+			return arrow.PrimitiveTypes.Float64, nil
+		}
+		return nil, fmt.Errorf("%s needs a numeric input, got %s", fn, in)
+	case AggApproxCountDistinct:
+		if isNumeric(in) || isString(in) || isTemporal(in) || in.ID() == arrow.BOOL || in.ID() == arrow.BINARY || in.ID() == arrow.LARGE_BINARY {
+			return arrow.PrimitiveTypes.Int64, nil
+		}
+		return nil, fmt.Errorf("%s is not defined for %s", fn, in)
+	case AggFirst, AggLast:
+		return in, nil
+	case AggList:
+		return arrow.ListOf(in), nil
+	case AggAny, AggAll:
+		if in.ID() == arrow.BOOL {
+			return in, nil
+		}
+		return nil, fmt.Errorf("%s needs a boolean input, got %s", fn, in)
 	}
 	return nil, fmt.Errorf("unknown aggregate %d", fn)
 }

@@ -46,6 +46,14 @@ func New(mem memory.Allocator, k Kind, in arrow.DataType) (Accumulator, error) {
 		return newCountDistinct(mem, in)
 	case Min, Max:
 		return newMinMax(mem, in, k == Max), nil
+	case Var, VarPop, Std, StdPop:
+		return &moments{mem: mem, in: in, kind: k}, nil
+	case Quantile:
+		return nil, fmt.Errorf("quantile needs its fraction: use NewQuantile: %w", errs.ErrInternal)
+	case ApproxCountDistinct:
+		return &approxDistinct{mem: mem, in: in}, nil
+	case First, Last, List:
+		return newPicker(mem, k, in), nil
 	case Sum:
 		switch c {
 		case classFloat:

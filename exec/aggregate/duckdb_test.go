@@ -96,35 +96,17 @@ func TestMatchesDuckDB(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	cols := duckColumns()
 
-	var batches [][]arrow.Array
+	batches, rows := randomBatches(t, mem, r, cols, 300, 400, func(_ int, col duckColumn) any {
+		if r.IntN(8) > 0 {
+			return col.gen(r)
+		}
+		return nil
+	})
 	defer func() {
 		for _, b := range batches {
 			exectest.ReleaseAll(b)
 		}
 	}()
-	var rows [][]any
-	for range 300 {
-		n := r.IntN(400)
-		if r.IntN(20) == 0 {
-			n = 0
-		}
-		vals := make([][]any, len(cols))
-		for range n {
-			row := make([]any, len(cols))
-			for c, col := range cols {
-				if r.IntN(8) > 0 {
-					row[c] = col.gen(r)
-				}
-				vals[c] = append(vals[c], row[c])
-			}
-			rows = append(rows, row)
-		}
-		batch := make([]arrow.Array, len(cols))
-		for c, col := range cols {
-			batch[c] = duckArray(t, mem, col.arrow, vals[c])
-		}
-		batches = append(batches, batch)
-	}
 	want := duckDBResult(t, cols, rows)
 
 	colIndex := map[string]int{}
@@ -198,20 +180,56 @@ func TestMatchesDuckDB(t *testing.T) {
 		for i := p; i < len(batches); i += 2 {
 			update(pgt, paccs, batches[i])
 		}
-		keys := exectest.Must[[]arrow.Array](t)(pgt.Keys())
-		ids := exectest.Must[[]uint32](t)(fgt.Insert(keys, nil))
-		exectest.ReleaseAll(keys)
-		for j, a := range paccs {
-			states := exectest.Must[[]arrow.Array](t)(a.States())
-			err := faccs[j].Merge(ids, fgt.Len(), states)
-			exectest.ReleaseAll(states)
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		mergePartition(t, fgt, faccs, pgt, paccs)
 		release(pgt, paccs)
 	}
 	compareDuck(t, "partial and final", finish(fgt, faccs), want)
+}
+
+// randomBatches makes batches of up to maxRows random rows (one in ten
+// empty) with value(row number, column) and returns them with the rows as
+// Go values for DuckDB.
+func randomBatches(t *testing.T, mem memory.Allocator, r *rand.Rand, cols []duckColumn, count, maxRows int, value func(row int, col duckColumn) any) ([][]arrow.Array, [][]any) {
+	var batches [][]arrow.Array
+	var rows [][]any
+	for range count {
+		n := r.IntN(maxRows)
+		if r.IntN(10) == 0 {
+			n = 0
+		}
+		vals := make([][]any, len(cols))
+		for range n {
+			row := make([]any, len(cols))
+			for c, col := range cols {
+				row[c] = value(len(rows), col)
+				vals[c] = append(vals[c], row[c])
+			}
+			rows = append(rows, row)
+		}
+		batch := make([]arrow.Array, len(cols))
+		for c, col := range cols {
+			batch[c] = duckArray(t, mem, col.arrow, vals[c])
+		}
+		batches = append(batches, batch)
+	}
+	return batches, rows
+}
+
+// mergePartition merges the keys and states of a partition's group table
+// and accumulators into the final ones, as the final phase does.
+func mergePartition(t *testing.T, final *GroupTable, faccs []Accumulator, part *GroupTable, paccs []Accumulator) {
+	t.Helper()
+	keys := exectest.Must[[]arrow.Array](t)(part.Keys())
+	ids := exectest.Must[[]uint32](t)(final.Insert(keys, nil))
+	exectest.ReleaseAll(keys)
+	for j, a := range paccs {
+		states := exectest.Must[[]arrow.Array](t)(a.States())
+		err := faccs[j].Merge(ids, final.Len(), states)
+		exectest.ReleaseAll(states)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func compareDuck(t *testing.T, phase string, got, want map[string]string) {
@@ -301,13 +319,38 @@ func renderDuck(v any) string {
 // GROUP BY.
 func duckDBResult(t *testing.T, cols []duckColumn, rows [][]any) map[string]string {
 	t.Helper()
+	db := duckLoad(t, cols, rows)
+	defer db.Close()
+	var sel []string
+	for _, a := range duckAggs {
+		sel = append(sel, a.sql)
+	}
+	q := "SELECT k1, k2, k3, " + strings.Join(sel, ", ") + " FROM t GROUP BY k1, k2, k3"
+	out := map[string]string{}
+	duckRows(t, db, q, func(vals []any) {
+		var k, v []string
+		for i, x := range vals {
+			if i < duckKeys {
+				k = append(k, renderDuck(x))
+			} else {
+				v = append(v, renderDuck(x))
+			}
+		}
+		out[strings.Join(k, "|")] = strings.Join(v, " ")
+	})
+	return out
+}
+
+// duckLoad creates table t with cols in a new in-memory DuckDB and
+// appends rows; the caller closes the database.
+func duckLoad(t *testing.T, cols []duckColumn, rows [][]any) *sql.DB {
+	t.Helper()
 	ctx := context.Background()
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db := sql.OpenDB(connector)
-	defer db.Close()
 	var defs []string
 	for _, c := range cols {
 		defs = append(defs, c.name+" "+c.sql)
@@ -339,41 +382,35 @@ func duckDBResult(t *testing.T, cols []duckColumn, rows [][]any) map[string]stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sel []string
-	for _, a := range duckAggs {
-		sel = append(sel, a.sql)
-	}
-	q := "SELECT k1, k2, k3, " + strings.Join(sel, ", ") + " FROM t GROUP BY k1, k2, k3"
+	return db
+}
+
+// duckRows runs q and hands each row's values to fn.
+func duckRows(t *testing.T, db *sql.DB, q string, fn func([]any)) {
+	t.Helper()
 	res, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer res.Close()
+	cols, err := res.Columns()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Close()
-	out := map[string]string{}
-	n := duckKeys + len(duckAggs)
 	for res.Next() {
-		vals := make([]any, n)
-		ptrs := make([]any, n)
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := res.Scan(ptrs...); err != nil {
 			t.Fatal(err)
 		}
-		var k, v []string
-		for i, x := range vals {
-			if i < duckKeys {
-				k = append(k, renderDuck(x))
-			} else {
-				v = append(v, renderDuck(x))
-			}
-		}
-		out[strings.Join(k, "|")] = strings.Join(v, " ")
+		fn(vals)
 	}
 	if err := res.Err(); err != nil {
 		t.Fatal(err)
 	}
-	return out
 }
 
 // duckValue converts a generated value to what the appender takes for the

@@ -27,6 +27,27 @@ const (
 	Max
 	// CountDistinct counts the distinct non-null values.
 	CountDistinct
+	// Var is the sample variance of the non-null numbers, as float64.
+	Var
+	// VarPop is the population variance.
+	VarPop
+	// Std is the sample standard deviation.
+	Std
+	// StdPop is the population standard deviation.
+	StdPop
+	// Quantile is an exact quantile of the non-null numbers with linear
+	// interpolation, as float64; NewQuantile makes it.
+	Quantile
+	// ApproxCountDistinct estimates the distinct non-null values with a
+	// HyperLogLog sketch.
+	ApproxCountDistinct
+	// First keeps the first value of each group in input order, NULL
+	// included.
+	First
+	// Last keeps the last value of each group in input order.
+	Last
+	// List collects each group's values, NULLs included, in input order.
+	List
 )
 
 func (k Kind) String() string {
@@ -45,6 +66,24 @@ func (k Kind) String() string {
 		return "max"
 	case CountDistinct:
 		return "count_distinct"
+	case Var:
+		return "var"
+	case VarPop:
+		return "var_pop"
+	case Std:
+		return "std"
+	case StdPop:
+		return "std_pop"
+	case Quantile:
+		return "quantile"
+	case ApproxCountDistinct:
+		return "approx_count_distinct"
+	case First:
+		return "first"
+	case Last:
+		return "last"
+	case List:
+		return "list"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -97,12 +136,14 @@ func ResultType(k Kind, in arrow.DataType) (arrow.DataType, error) {
 		return nil, err
 	}
 	switch k {
-	case Count, CountAll, CountDistinct:
+	case Count, CountAll, CountDistinct, ApproxCountDistinct:
 		return arrow.PrimitiveTypes.Int64, nil
-	case Mean:
+	case Mean, Var, VarPop, Std, StdPop, Quantile:
 		return arrow.PrimitiveTypes.Float64, nil
-	case Min, Max:
+	case Min, Max, First, Last:
 		return in, nil
+	case List:
+		return arrow.ListOf(in), nil
 	}
 	switch classify(in) { // Sum
 	case classFloat:
@@ -138,8 +179,18 @@ func StateTypes(k Kind, in arrow.DataType) ([]arrow.DataType, error) {
 		return []arrow.DataType{sum, arrow.PrimitiveTypes.Int64}, nil
 	case Min, Max:
 		return []arrow.DataType{in}, nil
+	case Var, VarPop, Std, StdPop:
+		return momentStateTypes(), nil
+	case Quantile:
+		return []arrow.DataType{arrow.ListOf(arrow.PrimitiveTypes.Float64)}, nil
+	case ApproxCountDistinct:
+		return []arrow.DataType{arrow.BinaryTypes.Binary}, nil
+	case First, Last:
+		// The value, and whether the group saw a row at all: the value
+		// itself may be NULL.
+		return []arrow.DataType{in, arrow.FixedWidthTypes.Boolean}, nil
 	}
-	return []arrow.DataType{arrow.ListOf(in)}, nil // CountDistinct
+	return []arrow.DataType{arrow.ListOf(in)}, nil // CountDistinct, List
 }
 
 // check reports whether k accepts input type in.
@@ -151,8 +202,12 @@ func check(k Kind, in arrow.DataType) error {
 		ok = true
 	case Count:
 		ok = in != nil
-	case Sum, Mean:
+	case Sum, Mean, Var, VarPop, Std, StdPop, Quantile:
 		ok = c == classSigned || c == classUnsigned || c == classFloat || c == classDecimal
+	case ApproxCountDistinct:
+		ok = c != classOther
+	case First, Last, List:
+		ok = in != nil
 	case Min, Max:
 		ok = c != classOther
 	case CountDistinct:

@@ -48,6 +48,66 @@ func (e *evaluator) call(ctx context.Context, c *expr.Call) (compute.Datum, erro
 		fn = kernel.Month
 	case expr.FnDay:
 		fn = kernel.Day
+	case expr.FnAbs, expr.FnSign, expr.FnFloor, expr.FnCeil, expr.FnSqrt, expr.FnExp, expr.FnLn, expr.FnLog10,
+		expr.FnIsNaN, expr.FnIsFinite:
+		fn = mathKernels[c.Fn]
+	case expr.FnRound:
+		digits, ok, err := intArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("evaluate %s: %w: the digits of round are NULL", c, errs.ErrInternal)
+		}
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.Round(mem, in, digits) }
+	case expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnReverse, expr.FnPadStart, expr.FnPadEnd,
+		expr.FnReplace, expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace:
+		var err error
+		if fn, err = stringKernel(c); err != nil {
+			return nil, err
+		}
+	case expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear:
+		part := c.Fn
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) { return kernel.TimePart(mem, in, part) }
+	case expr.FnStrftime, expr.FnStrptime:
+		format, ok, err := stringArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("evaluate %s: %w: the format is NULL", c, errs.ErrInternal)
+		}
+		parse := c.Fn == expr.FnStrptime
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) {
+			if parse {
+				return kernel.Strptime(mem, in, format)
+			}
+			return kernel.Strftime(mem, in, format)
+		}
+	case expr.FnDateTrunc:
+		unit, err := unitArg(c, 1)
+		if err != nil {
+			return nil, err
+		}
+		fn = func(mem memory.Allocator, in arrow.Array) (arrow.Array, error) {
+			return kernel.DateTrunc(mem, in, unit)
+		}
+	case expr.FnDateDiff:
+		unit, err := unitArg(c, 2)
+		if err != nil {
+			return nil, err
+		}
+		return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+			return kernel.DateDiff(mem, arrs[0], arrs[1], unit)
+		})
+	case expr.FnConcat:
+		return e.naryKernel(ctx, c, func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+			return kernel.Concat(mem, arrs...)
+		})
+	case expr.FnLog:
+		return e.binaryKernel(ctx, c, kernel.Log)
+	case expr.FnPow:
+		return e.binaryKernel(ctx, c, kernel.Pow)
 	default:
 		return nil, fmt.Errorf("evaluate %s: %w: unknown function %d", c, errs.ErrInternal, c.Fn)
 	}
@@ -228,4 +288,16 @@ func intArg(c *expr.Call, i int) (int64, bool, error) {
 		return 0, false, fmt.Errorf("evaluate %s: %w: argument %d: %w", c, errs.ErrExec, i+1, err)
 	}
 	return n.(*scalar.Int64).Value, true, nil
+}
+
+// unitArg reads the TimeUnit constant at argument i of c.
+func unitArg(c *expr.Call, i int) (expr.TimeUnit, error) {
+	v, ok, err := intArg(c, i)
+	if err != nil {
+		return 0, err
+	}
+	if !ok || v < int64(expr.UnitYear) || v > int64(expr.UnitMicrosecond) {
+		return 0, fmt.Errorf("evaluate %s: %w: argument %d is not a time unit", c, errs.ErrInternal, i+1)
+	}
+	return expr.TimeUnit(v), nil
 }

@@ -2,10 +2,12 @@ package eval
 
 import (
 	"context"
+	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 
+	"lakeframe/errs"
 	"lakeframe/expr"
 )
 
@@ -22,6 +24,15 @@ func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, erro
 	if err != nil {
 		return nil, err
 	}
+	out, err := e.castValue(ctx, c, in)
+	if err != nil && c.Try && errors.Is(err, errs.ErrExec) {
+		return e.tryCastRows(ctx, c)
+	}
+	return out, err
+}
+
+// castValue casts an evaluated input, whose reference it takes.
+func (e *evaluator) castValue(ctx context.Context, c *expr.Cast, in compute.Datum) (compute.Datum, error) {
 	from := datumType(in)
 	switch {
 	case arrow.TypeEqual(from, c.To):
@@ -45,6 +56,16 @@ func (e *evaluator) cast(ctx context.Context, c *expr.Cast) (compute.Datum, erro
 		mode := compute.RoundHalfToEven
 		if isDecimal(from) {
 			mode = compute.RoundHalfTowardsInfinity
+			// Rounding up may need one more digit than the type has
+			// (99.99 to 100): widen first, which is exact.
+			if d := from.(*arrow.Decimal128Type); d.Precision < 38 {
+				wider, err := compute.CastDatum(ctx, in, compute.SafeCastOptions(&arrow.Decimal128Type{Precision: d.Precision + 1, Scale: d.Scale}))
+				in.Release()
+				if err != nil {
+					return nil, wrapErr(c, err)
+				}
+				in = wider
+			}
 		}
 		rounded, err := compute.Round(ctx, compute.RoundOptions{NDigits: 0, Mode: mode}, in)
 		in.Release()

@@ -360,8 +360,20 @@ func sqlOf(n expr.Node) string {
 	panic(fmt.Sprintf("sqlOf: %T", n))
 }
 
+// sqlType spells a type in DuckDB's SQL, as its typeof() names it.
 func sqlType(t arrow.DataType) string {
 	switch t.ID() {
+	case arrow.INT8:
+		return "TINYINT"
+	case arrow.INT16:
+		return "SMALLINT"
+	case arrow.FLOAT32:
+		return "FLOAT"
+	case arrow.DECIMAL128:
+		d := t.(*arrow.Decimal128Type)
+		return fmt.Sprintf("DECIMAL(%d,%d)", d.Precision, d.Scale)
+	case arrow.LIST:
+		return sqlType(t.(*arrow.ListType).Elem()) + "[]"
 	case arrow.INT64:
 		return "BIGINT"
 	case arrow.INT32:

@@ -30,6 +30,8 @@ type exprJSON struct {
 	HasElse    bool        `json:"else,omitempty"`
 	Desc       bool        `json:"desc,omitempty"`
 	NullsFirst bool        `json:"nulls_first,omitempty"`
+	Fraction   float64     `json:"frac,omitempty"`
+	Try        bool        `json:"try,omitempty"`
 }
 
 // MarshalExprs encodes resolved expressions in the codec plans travel in,
@@ -97,7 +99,7 @@ func encodeExpr(n expr.Node) (*exprJSON, error) {
 	case *expr.IsIn:
 		j.Kind = "isin"
 	case *expr.Cast:
-		j.Kind = "cast"
+		j.Kind, j.Try = "cast", x.Try
 		if j.Type, err = encodeType(x.To); err != nil {
 			return nil, fmt.Errorf("cast %s: %w", x, err)
 		}
@@ -108,7 +110,7 @@ func encodeExpr(n expr.Node) (*exprJSON, error) {
 	case *expr.Call:
 		j.Kind, j.Op = "call", int(x.Fn)
 	case *expr.Agg:
-		j.Kind, j.Op = "agg", int(x.Fn)
+		j.Kind, j.Op, j.Fraction = "agg", int(x.Fn), x.Fraction
 	case *expr.SortKey:
 		j.Kind, j.Desc, j.NullsFirst = "sortkey", x.Desc, x.NullsFirst
 	default:
@@ -163,7 +165,7 @@ func decodeExpr(j *exprJSON) (expr.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &expr.Cast{In: kids[0], To: t}, nil
+		return &expr.Cast{In: kids[0], To: t, Try: j.Try}, nil
 	case "alias":
 		if err := arity(1); err != nil {
 			return nil, err
@@ -186,9 +188,14 @@ func decodeExpr(j *exprJSON) (expr.Node, error) {
 		}
 		return c, nil
 	case "call":
-		return &expr.Call{Fn: expr.ScalarFunc(j.Op), Args: kids}, nil
+		// NewCall compiles a regular expression pattern once, here.
+		c, err := expr.NewCall(expr.ScalarFunc(j.Op), kids)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	case "agg":
-		a := &expr.Agg{Fn: expr.AggFunc(j.Op)}
+		a := &expr.Agg{Fn: expr.AggFunc(j.Op), Fraction: j.Fraction}
 		if len(kids) > 1 {
 			return nil, fmt.Errorf("agg: want at most 1 child, got %d", len(kids))
 		}

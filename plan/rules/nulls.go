@@ -87,7 +87,13 @@ func strictFunction(fn expr.ScalarFunc) bool {
 	switch fn {
 	case expr.FnContains, expr.FnStartsWith, expr.FnEndsWith, expr.FnLike,
 		expr.FnLower, expr.FnUpper, expr.FnLength, expr.FnSubstr,
-		expr.FnYear, expr.FnMonth, expr.FnDay:
+		expr.FnYear, expr.FnMonth, expr.FnDay,
+		expr.FnAbs, expr.FnSign, expr.FnRound, expr.FnFloor, expr.FnCeil, expr.FnSqrt, expr.FnExp,
+		expr.FnLn, expr.FnLog10, expr.FnLog, expr.FnPow, expr.FnIsNaN, expr.FnIsFinite,
+		expr.FnTrim, expr.FnLTrim, expr.FnRTrim, expr.FnPadStart, expr.FnPadEnd, expr.FnReverse, expr.FnReplace,
+		expr.FnSplit, expr.FnRegexMatch, expr.FnRegexExtract, expr.FnRegexReplace,
+		expr.FnHour, expr.FnMinute, expr.FnSecond, expr.FnWeekday, expr.FnQuarter, expr.FnDayOfYear,
+		expr.FnDateTrunc, expr.FnDateDiff, expr.FnStrftime, expr.FnStrptime:
 		return true
 	}
 	return false

@@ -47,7 +47,8 @@ func sameFields(a, b expr.Node) bool {
 	case *expr.IsIn:
 		return true
 	case *expr.Cast:
-		return arrow.TypeEqual(x.To, b.(*expr.Cast).To)
+		y := b.(*expr.Cast)
+		return arrow.TypeEqual(x.To, y.To) && x.Try == y.Try
 	case *expr.Alias:
 		return x.Name == b.(*expr.Alias).Name
 	case *expr.Case:
@@ -56,7 +57,8 @@ func sameFields(a, b expr.Node) bool {
 	case *expr.Call:
 		return x.Fn == b.(*expr.Call).Fn
 	case *expr.Agg:
-		return x.Fn == b.(*expr.Agg).Fn
+		y := b.(*expr.Agg)
+		return x.Fn == y.Fn && x.Fraction == y.Fraction
 	case *expr.SortKey:
 		y := b.(*expr.SortKey)
 		return x.Desc == y.Desc && x.NullsFirst == y.NullsFirst
