@@ -44,31 +44,39 @@ type CSVOptions struct {
 //
 // An s3://bucket/key path is written locally and uploaded (see writeS3).
 func WriteCSV(ctx context.Context, in exec.Stream, path string, opts CSVOptions) (*Result, error) {
-	if files.IsS3Path(path) {
-		return writeS3(ctx, in, path, opts.S3, opts.Overwrite, func(local string) (*Result, error) {
-			o := opts
-			o.Overwrite, o.S3 = false, nil
-			return WriteCSV(ctx, in, local, o)
-		})
-	}
-	defer in.Close()
 	if opts.Delimiter == 0 {
 		opts.Delimiter = ','
 	}
 	if opts.Delimiter == '"' || opts.Delimiter == '\n' || opts.Delimiter == '\r' {
+		in.Close()
 		return nil, fmt.Errorf("%w: csv delimiter %q", errs.ErrPlan, opts.Delimiter)
 	}
-	schema := in.Schema()
-	for _, f := range schema.Fields() {
+	for _, f := range in.Schema().Fields() {
 		if !csvWritable(f.Type) {
+			in.Close()
 			return nil, fmt.Errorf("%w: writing column %s of type %s to CSV", errs.ErrNotImplemented, f.Name, f.Type)
 		}
 	}
-	st, err := stage(path, false, opts.Overwrite)
+	return writeOneFile(ctx, in, path, opts.S3, opts.Overwrite, func(st *staging) (*Result, error) {
+		return writeCSV(ctx, in, st, opts)
+	})
+}
+
+// writeOneFile writes one file through a staging name renamed into place
+// when write succeeds; an s3:// path is written locally and uploaded (see
+// writeS3). It closes in.
+func writeOneFile(ctx context.Context, in exec.Stream, path string, s3 *files.S3Config, overwrite bool, write func(*staging) (*Result, error)) (*Result, error) {
+	if files.IsS3Path(path) {
+		return writeS3(ctx, in, path, s3, overwrite, func(local string) (*Result, error) {
+			return writeOneFile(ctx, in, local, nil, false, write)
+		})
+	}
+	defer in.Close()
+	st, err := stage(path, false, overwrite)
 	if err != nil {
 		return nil, err
 	}
-	res, err := writeCSV(ctx, in, st, opts)
+	res, err := write(st)
 	if err != nil {
 		st.abort()
 		return nil, err

@@ -36,27 +36,9 @@ type JSONOptions struct {
 // RFC 3339 strings in UTC; decimals, lists and structs are written as
 // arrow-go marshals them.
 func WriteJSON(ctx context.Context, in exec.Stream, path string, opts JSONOptions) (*Result, error) {
-	if files.IsS3Path(path) {
-		return writeS3(ctx, in, path, opts.S3, opts.Overwrite, func(local string) (*Result, error) {
-			o := opts
-			o.Overwrite, o.S3 = false, nil
-			return WriteJSON(ctx, in, local, o)
-		})
-	}
-	defer in.Close()
-	st, err := stage(path, false, opts.Overwrite)
-	if err != nil {
-		return nil, err
-	}
-	res, err := writeJSON(ctx, in, st)
-	if err != nil {
-		st.abort()
-		return nil, err
-	}
-	if err := st.commit(); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return writeOneFile(ctx, in, path, opts.S3, opts.Overwrite, func(st *staging) (*Result, error) {
+		return writeJSON(ctx, in, st)
+	})
 }
 
 func writeJSON(ctx context.Context, in exec.Stream, st *staging) (*Result, error) {
