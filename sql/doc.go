@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Package sql is lakeframe's PostgreSQL-dialect SQL front end. Statements
 // are parsed by PostgreSQL's own parser (pg_query_go) and bound to the same
 // logical plans the DataFrame API builds, so SQL and frames compose: a

@@ -1,3 +1,5 @@
+//go:build cgo
+
 // Command lakeframe runs SQL over files and Iceberg catalogs:
 //
 //	lakeframe sql -c 'SELECT region, sum(amount) FROM orders GROUP BY 1' orders.parquet

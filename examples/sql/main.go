@@ -1,3 +1,5 @@
+//go:build cgo
+
 // SQL: PostgreSQL-dialect SQL over Parquet files and in-memory tables,
 // composed with the DataFrame API.
 //
