@@ -43,6 +43,9 @@ func TestMisuseIsAPlanError(t *testing.T) {
 		"zero in an aggregate":  df.Agg(expr.Expr{}.Sum()),
 		"zero sort key":         df.Sort(expr.Expr{}.Desc()),
 		"zero computed column":  df.WithColumn("c", expr.Expr{}),
+		"nil arrow table":       frame.FromArrow(nil),
+		"nil in a union":        df.UnionAll(nilFrame),
+		"zero in with_columns":  df.WithColumns(expr.Expr{}),
 	}
 	for name, d := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"lakeframe/errs"
 	"lakeframe/exec/source/csv"
 	"lakeframe/exec/source/jsonl"
 	"lakeframe/exec/source/memory"
@@ -45,5 +46,8 @@ func ReadJSONWith(opts JSONOptions, paths ...string) *DataFrame {
 // FromArrow queries an in-memory Arrow table. The frame does not take the
 // table over: keep it alive (unreleased) while queries on the frame run.
 func FromArrow(tbl arrow.Table) *DataFrame {
+	if tbl == nil {
+		return failed(fmt.Errorf("from_arrow: %w: the table is nil", errs.ErrPlan))
+	}
 	return fromNode(plan.NewScan(memory.NewSource(tbl, memory.Options{})))
 }
