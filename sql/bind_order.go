@@ -174,11 +174,29 @@ func (b *binder) limit(stmt *pg.SelectStmt, in plan.Node) (plan.Node, error) {
 	return out, nil
 }
 
+// isIntegerTypeName says whether a cast's type is one of PostgreSQL's
+// integer types.
+func isIntegerTypeName(t *pg.TypeName) bool {
+	if t == nil || len(t.Names) == 0 {
+		return false
+	}
+	switch t.Names[len(t.Names)-1].GetString_().GetSval() {
+	case "int2", "int4", "int8", "smallint", "integer", "int", "bigint":
+		return true
+	}
+	return false
+}
+
 // rowCount reads the constant of LIMIT or OFFSET; absent or NULL (LIMIT
 // ALL) gives none.
 func (b *binder) rowCount(n *pg.Node, clause, negativeCode string, none int64) (int64, error) {
 	if n == nil {
 		return none, nil
+	}
+	// An integer constant cast to an integer type (postgres_fdw sends
+	// LIMIT 3::bigint) is the constant.
+	if tc := n.GetTypeCast(); tc != nil && tc.Arg.GetAConst() != nil && isIntegerTypeName(tc.TypeName) {
+		n = tc.Arg
 	}
 	c := n.GetAConst()
 	switch {

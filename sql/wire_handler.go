@@ -49,7 +49,7 @@ func NewWireHandler(sess *Session, opts ...frame.Option) *WireHandler {
 
 // NewSession starts a connection's session.
 func (h *WireHandler) NewSession(_ context.Context, user, database string, params map[string]string) (pgwire.Session, error) {
-	ws := &wireSession{h: h, tx: 'I', settings: map[string]string{
+	ws := &wireSession{h: h, tx: 'I', cursors: map[string]*cursor{}, settings: map[string]string{
 		"server_version": "15.0", "server_encoding": "UTF8", "client_encoding": "UTF8",
 		"datestyle": "ISO, MDY", "intervalstyle": "postgres", "timezone": "UTC",
 		"standard_conforming_strings": "on", "integer_datetimes": "on",
@@ -66,6 +66,7 @@ type wireSession struct {
 	mu       sync.Mutex
 	tx       byte
 	settings map[string]string
+	cursors  map[string]*cursor
 }
 
 func (s *wireSession) Split(query string) ([]string, error) {
@@ -94,7 +95,10 @@ func (s *wireSession) TxStatus() byte {
 	return s.tx
 }
 
-func (s *wireSession) Close() error { return nil }
+func (s *wireSession) Close() error {
+	s.closeCursors()
+	return nil
+}
 
 // Prepare sorts a statement into what the connection answers itself
 // (transactions, SET, SHOW), queries with rows, and other statements.
@@ -122,6 +126,12 @@ func (s *wireSession) Prepare(ctx context.Context, text string, paramTypes []uin
 		return s.set(n.GetVariableSetStmt()), nil
 	case n.GetVariableShowStmt() != nil:
 		return s.show(n.GetVariableShowStmt().Name), nil
+	case n.GetDeclareCursorStmt() != nil:
+		return s.declare(ctx, text, n.GetDeclareCursorStmt())
+	case n.GetFetchStmt() != nil:
+		return s.fetch(n.GetFetchStmt())
+	case n.GetClosePortalStmt() != nil:
+		return s.closeCursor(n.GetClosePortalStmt()), nil
 	case n.GetSelectStmt() != nil:
 		// The result's columns come from binding the query with NULL in
 		// place of each parameter.
@@ -355,6 +365,8 @@ func (e *wireExec) Run(ctx context.Context, params []any) (pgwire.Result, error)
 func (s *wireSession) transaction(t *pg.TransactionStmt) pgwire.Statement {
 	tag, state := "BEGIN", byte('T')
 	switch t.Kind {
+	case pg.TransactionStmtKind_TRANS_STMT_START:
+		tag = "START TRANSACTION"
 	case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
 		tag, state = "COMMIT", 'I'
 	case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
@@ -367,6 +379,9 @@ func (s *wireSession) transaction(t *pg.TransactionStmt) pgwire.Statement {
 		tag, state = "ROLLBACK", 0
 	}
 	return &wireTagged{tag: tag, then: func() {
+		if state == 'I' {
+			s.closeCursors() // cursors end with their transaction
+		}
 		if state != 0 {
 			s.mu.Lock()
 			s.tx = state
