@@ -52,6 +52,10 @@ type Result struct {
 	// Tag is the command tag ("INSERT 0 3", "CREATE TABLE", "BEGIN"); for
 	// rows left empty, the server sends "SELECT n" with the rows it sent.
 	Tag string
+	// Deallocate names a prepared statement of the connection to drop
+	// (SQL's DEALLOCATE name), AllStatements all of them.
+	Deallocate    string
+	AllStatements bool
 }
 
 // Rows is a stream of record batches; exec.Stream satisfies it.

@@ -125,6 +125,7 @@ func (c *conn) runSimple(text string) error {
 	if err != nil {
 		return err
 	}
+	c.deallocate(res)
 	if res.Rows == nil {
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
 		return nil
@@ -272,6 +273,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		if err != nil {
 			return err
 		}
+		c.deallocate(res)
 		if res.Rows == nil {
 			p.done = true
 			c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
@@ -314,6 +316,16 @@ func (c *conn) closeObject(m *pgproto3.Close) error {
 	}
 	c.be.Send(&pgproto3.CloseComplete{})
 	return nil
+}
+
+// deallocate drops the prepared statements a result names.
+func (c *conn) deallocate(res Result) {
+	switch {
+	case res.AllStatements:
+		clear(c.stmts)
+	case res.Deallocate != "":
+		delete(c.stmts, res.Deallocate)
+	}
 }
 
 func (c *conn) dropPortal(name string) {

@@ -132,6 +132,9 @@ func (s *wireSession) Prepare(ctx context.Context, text string, paramTypes []uin
 		return s.fetch(n.GetFetchStmt())
 	case n.GetClosePortalStmt() != nil:
 		return s.closeCursor(n.GetClosePortalStmt()), nil
+	case n.GetDeallocateStmt() != nil:
+		d := n.GetDeallocateStmt()
+		return &wireResult{res: pgwire.Result{Tag: "DEALLOCATE", Deallocate: d.Name, AllStatements: d.Isall}}, nil
 	case n.GetSelectStmt() != nil:
 		// The result's columns come from binding the query with NULL in
 		// place of each parameter.
@@ -437,6 +440,15 @@ func (t *wireTagged) Columns() *arrow.Schema { return nil }
 func (t *wireTagged) Run(context.Context, []any) (pgwire.Result, error) {
 	t.then()
 	return pgwire.Result{Tag: t.tag}, nil
+}
+
+// wireResult is a statement whose result is known beforehand.
+type wireResult struct{ res pgwire.Result }
+
+func (r *wireResult) ParamTypes() []uint32   { return nil }
+func (r *wireResult) Columns() *arrow.Schema { return nil }
+func (r *wireResult) Run(context.Context, []any) (pgwire.Result, error) {
+	return r.res, nil
 }
 
 // wireFailed is a statement whose error shows when it runs.

@@ -76,6 +76,13 @@ func TestServeThroughPostgresFDW(t *testing.T) {
 			t.Fatalf("%s\nthrough postgres_fdw:\n%s\nlakeframe:\n%s", q, got, want)
 		}
 	}
+	// An INSERT through the foreign table lands in lakeframe's table.
+	if _, err := pg.Exec(ctx, "INSERT INTO ft1 VALUES (5000, 'from pg', -1.25), (5001, NULL, NULL)"); err != nil {
+		t.Fatalf("insert through postgres_fdw: %v", err)
+	}
+	if got := rowsText(t, lake, "SELECT a, b, c FROM t1 WHERE a >= 5000 ORDER BY a"); got != "5000|from pg|-1.25\n5001|NULL|NULL" {
+		t.Fatalf("lakeframe reads the inserted rows as:\n%s", got)
+	}
 	plan := rowsText(t, pg, "EXPLAIN (VERBOSE, COSTS OFF) SELECT b, count(*) FROM ft1 WHERE a >= 100 GROUP BY b")
 	if !strings.Contains(plan, "Remote SQL: SELECT b, count(*) FROM public.t1 WHERE ((a >= 100)) GROUP BY 1") {
 		t.Fatalf("the aggregate and filter were not sent to lakeframe:\n%s", plan)
