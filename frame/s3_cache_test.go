@@ -101,7 +101,9 @@ func TestS3BlockCache(t *testing.T) {
 		return read.Where(expr.Col("amount").Gt(10)).GroupBy("region", "year").
 			Agg(expr.Col("amount").Sum().Alias("total"), expr.CountAll().Alias("n")).Sort("region", "year")
 	}
+	localStart := time.Now()
 	want := collectSorted(t, query(frame.ReadParquet(local)))
+	t.Logf("the same query on the local files: %v", time.Since(localStart).Round(time.Millisecond))
 	run := func(name string) (requests, gets int64) {
 		r0, g0 := store.requests.Load(), store.gets.Load()
 		start := time.Now()

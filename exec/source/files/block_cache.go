@@ -164,12 +164,19 @@ func (c *BlockCache) ReadAt(ctx context.Context, obj ObjectVersion, fetch FetchR
 	}
 	first, last := off/c.blockSize, (off+int64(len(want))-1)/c.blockSize
 	prefix := c.objectPrefix(obj)
-	blocks := make([][]byte, last-first+1)
+	// part returns the bytes of want that block b covers, and where they
+	// start within the block.
+	part := func(b int64) ([]byte, int64) {
+		blockStart := b * c.blockSize
+		from := max(off-blockStart, 0)
+		lo := max(blockStart-off, 0)
+		hi := min(blockStart+c.blockLen(obj, b)-off, int64(len(want)))
+		return want[lo:hi], from
+	}
 	var missing []int64
 	for b := first; b <= last; b++ {
-		data, ok := c.load(prefix, b, c.blockLen(obj, b))
-		if ok {
-			blocks[b-first] = data
+		dst, from := part(b)
+		if c.load(prefix, b, c.blockLen(obj, b), dst, from) {
 			c.hits.Add(1)
 		} else {
 			missing = append(missing, b)
@@ -194,7 +201,8 @@ func (c *BlockCache) ReadAt(ctx context.Context, obj ObjectVersion, fetch FetchR
 				c.fetched.Add(int64(len(data)))
 				for b := run[0]; b <= run[1]; b++ {
 					blk := data[(b-run[0])*c.blockSize : min((b-run[0]+1)*c.blockSize, int64(len(data)))]
-					blocks[b-first] = blk
+					dst, from := part(b)
+					copy(dst, blk[from:])
 					c.store(prefix, b, blk)
 				}
 				return nil
@@ -204,12 +212,7 @@ func (c *BlockCache) ReadAt(ctx context.Context, obj ObjectVersion, fetch FetchR
 			return 0, err
 		}
 	}
-	n := 0
-	for i, blk := range blocks {
-		blockStart := (first + int64(i)) * c.blockSize
-		from := max(off-blockStart, 0)
-		n += copy(want[n:], blk[from:])
-	}
+	n := len(want)
 	if len(want) < len(p) {
 		return n, io.EOF
 	}
@@ -245,18 +248,26 @@ func (c *BlockCache) objectPrefix(obj ObjectVersion) string {
 
 func blockPath(prefix string, b int64) string { return prefix + "-" + strconv.FormatInt(b, 10) }
 
-// load reads a block from disk. A block of the wrong length (a torn write
-// cannot happen, but a file changed by hand can) counts as missing.
-func (c *BlockCache) load(prefix string, b, size int64) ([]byte, bool) {
+// load copies the bytes of block b from offset from into dst, reading only
+// those. A block file of the wrong length (a torn write cannot happen, but
+// a file changed by hand can) counts as missing.
+func (c *BlockCache) load(prefix string, b, size int64, dst []byte, from int64) bool {
 	p := blockPath(prefix, b)
-	data, err := os.ReadFile(p)
-	if err != nil || int64(len(data)) != size {
-		return nil, false
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Size() != size {
+		return false
+	}
+	if n, err := f.ReadAt(dst, from); n != len(dst) || (err != nil && err != io.EOF) {
+		return false
 	}
 	// A hit makes the block the most recent for eviction.
 	now := time.Now()
 	os.Chtimes(p, now, now)
-	return data, true
+	return true
 }
 
 // store writes a block under a temporary name and renames it into place,
