@@ -188,12 +188,16 @@ func TestWithExecutors(t *testing.T) {
 	dir := writeGroupData(t, 2, 5000)
 	df := readSmallTasks(dir).GroupBy(expr.Col("g")).Agg(expr.Col("n").Sum().Alias("s"))
 	want := collectRows(t, df)
+	start := time.Now()
 	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), want)
+	t.Logf("first query, executors started: %v", time.Since(start).Round(time.Millisecond))
 	first := remote.WarmExecutors(2)
 	if len(first) != 2 {
 		t.Fatalf("after the first query the warm pool has executors %v", first)
 	}
+	start = time.Now()
 	sameRows(t, collectRows(t, df, frame.WithExecutors(2)), want)
+	t.Logf("second query, executors warm: %v", time.Since(start).Round(time.Millisecond))
 	if second := remote.WarmExecutors(2); fmt.Sprint(second) != fmt.Sprint(first) {
 		t.Fatalf("the second query ran on executors %v, the first on %v", second, first)
 	}
