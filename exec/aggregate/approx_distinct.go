@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/exec/internal/hashmix"
 )
 
 // hllPrecision is the number of hash bits that pick a register: 4096
@@ -170,9 +171,9 @@ func hashValues(in arrow.Array, out []uint64) error {
 	case arrow.BOOL:
 		b := in.(*array.Boolean)
 		for i := range out {
-			out[i] = mix64(0)
+			out[i] = hashmix.Mix64(0)
 			if b.Value(i) {
-				out[i] = mix64(1)
+				out[i] = hashmix.Mix64(1)
 			}
 		}
 		return nil
@@ -182,7 +183,7 @@ func hashValues(in arrow.Array, out []uint64) error {
 			return err
 		}
 		for i, v := range vals {
-			out[i] = mix64(v.LowBits() ^ mix64(uint64(v.HighBits())))
+			out[i] = hashmix.Mix64(v.LowBits() ^ hashmix.Mix64(uint64(v.HighBits())))
 		}
 		return nil
 	case arrow.STRING:
@@ -203,7 +204,7 @@ func hashFixed[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 		return err
 	}
 	for i, v := range vals {
-		out[i] = mix64(uint64(v))
+		out[i] = hashmix.Mix64(uint64(v))
 	}
 	return nil
 }
@@ -221,20 +222,9 @@ func hashFloats[T float32 | float64](in arrow.Array, out []uint64) error {
 		case f != f:
 			f = math.NaN()
 		}
-		out[i] = mix64(math.Float64bits(f))
+		out[i] = hashmix.Mix64(math.Float64bits(f))
 	}
 	return nil
-}
-
-// mix64 is the finalizer of MurmurHash3: every input bit flips each output
-// bit with probability close to one half.
-func mix64(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	h ^= h >> 33
-	return h
 }
 
 func hashEach[S ~string | ~[]byte](out []uint64, value func(int) S) error {
@@ -257,5 +247,5 @@ func hashBytes[S ~string | ~[]byte](b S) uint64 {
 		h = bits.RotateLeft64(h^w, 29) * 0xbf58476d1ce4e5b9
 		b = b[n:]
 	}
-	return mix64(h)
+	return hashmix.Mix64(h)
 }

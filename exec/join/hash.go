@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"lakeframe/exec/internal/hashmix"
 )
 
 // Hasher hashes key tuples to split both sides of a join into partitions
@@ -23,7 +25,7 @@ func (h *Hasher) Hash(keys []arrow.Array, n int, seed uint64, out []uint64) erro
 		return err
 	}
 	out = out[:n]
-	start := mix(seed)
+	start := hashmix.Mix64(seed)
 	for i := range out {
 		out[i] = start
 	}
@@ -37,12 +39,12 @@ func (h *Hasher) Hash(keys []arrow.Array, n int, seed uint64, out []uint64) erro
 		case codeDirect:
 			encode(k, h.codes)
 			for i, c := range h.codes {
-				out[i] = mix(out[i] ^ c)
+				out[i] = hashmix.Mix64(out[i] ^ c)
 			}
 		case codeDict:
 			rows := byteRowsOf(k)
 			for i := range out {
-				out[i] = mix(out[i] ^ maphash.Bytes(hashSeed, rows.at(i)))
+				out[i] = hashmix.Mix64(out[i] ^ maphash.Bytes(hashSeed, rows.at(i)))
 			}
 		}
 	}
@@ -55,15 +57,4 @@ func typesOf(arrs []arrow.Array) []arrow.DataType {
 		out[i] = a.DataType()
 	}
 	return out
-}
-
-// mix is a strong 64-bit finalizer: every input bit affects every output
-// bit, so the top bits make good partition numbers.
-func mix(k uint64) uint64 {
-	k ^= k >> 33
-	k *= 0xff51afd7ed558ccd
-	k ^= k >> 33
-	k *= 0xc4ceb9fe1a85ec53
-	k ^= k >> 33
-	return k
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"lakeframe/errs"
+	"lakeframe/exec/internal/hashmix"
 )
 
 // shuffleHash assigns rows to exchange partitions by their key values.
@@ -31,15 +32,15 @@ func shuffleHash(keys []arrow.Array, n int, out []uint64) error {
 		hasNulls := k.NullN() > 0
 		hashOne := func(i int, b []byte) {
 			if hasNulls && k.IsNull(i) {
-				out[i] = fmix(out[i] ^ nullHash)
+				out[i] = hashmix.Mix64(out[i] ^ nullHash)
 				return
 			}
-			out[i] = fmix(fnv(out[i], b))
+			out[i] = hashmix.Mix64(fnv(out[i], b))
 		}
 		switch a := k.(type) {
 		case *array.Null:
 			for i := range out {
-				out[i] = fmix(out[i] ^ nullHash)
+				out[i] = hashmix.Mix64(out[i] ^ nullHash)
 			}
 			continue
 		case *array.Boolean:
@@ -117,15 +118,6 @@ func fnv(h uint64, b []byte) uint64 {
 		h *= fnvPrime
 	}
 	return h
-}
-
-func fmix(k uint64) uint64 {
-	k ^= k >> 33
-	k *= 0xff51afd7ed558ccd
-	k ^= k >> 33
-	k *= 0xc4ceb9fe1a85ec53
-	k ^= k >> 33
-	return k
 }
 
 func normFloat(f float64) uint64 {
