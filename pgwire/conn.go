@@ -80,6 +80,19 @@ func (c *conn) cancelQuery() {
 	}
 }
 
+// watch makes cancel what a cancel request calls, until the returned
+// function is called.
+func (c *conn) watch(cancel context.CancelFunc) func() {
+	c.mu.Lock()
+	c.cancelFn = cancel
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.cancelFn = nil
+		c.mu.Unlock()
+	}
+}
+
 // queryContext is the context one statement runs under; a cancel request
 // cancels it.
 func (c *conn) queryContext() (context.Context, context.CancelFunc) {

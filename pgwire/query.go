@@ -27,6 +27,23 @@ type portal struct {
 	formats []int16 // per result column
 	rows    *rowWriter
 	done    bool
+	// ctx is what the portal's statement runs under: its rows may be read
+	// over several Executes (a row limit each), so it lives until the
+	// portal finishes or is closed, not for one Execute.
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// finish ends the portal's statement.
+func (p *portal) finish() {
+	if p.rows != nil {
+		p.rows.close()
+		p.rows = nil
+	}
+	if p.cancel != nil {
+		p.cancel()
+	}
+	p.done = true
 }
 
 // loop serves messages until Terminate or a broken connection.
@@ -266,26 +283,29 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(completedTag(p))})
 		return nil
 	}
-	ctx, done := c.queryContext()
-	defer done()
+	if p.ctx == nil {
+		p.ctx, p.cancel = context.WithCancel(c.ctx)
+	}
+	// A cancel request cancels the portal's statement while it runs.
+	defer c.watch(p.cancel)()
 	if p.rows == nil {
-		res, err := p.stmt.Run(ctx, p.params)
+		res, err := p.stmt.Run(p.ctx, p.params)
 		if err != nil {
+			p.finish()
 			return err
 		}
 		c.deallocate(res)
 		if res.Rows == nil {
-			p.done = true
+			p.finish()
 			c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)})
 			return nil
 		}
 		p.rows = newRowWriter(c, res.Rows, p.formats)
 		p.rows.baseTag = res.Tag
 	}
-	more, err := p.rows.send(ctx, int64(m.MaxRows))
+	more, err := p.rows.send(p.ctx, int64(m.MaxRows))
 	if err != nil {
-		p.rows.close()
-		p.rows, p.done = nil, true
+		p.finish()
 		return err
 	}
 	if more {
@@ -293,8 +313,7 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		return nil
 	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(p.rows.tag(p.rows.baseTag))})
-	p.rows.close()
-	p.done = true
+	p.finish()
 	return nil
 }
 
@@ -330,9 +349,7 @@ func (c *conn) deallocate(res Result) {
 
 func (c *conn) dropPortal(name string) {
 	if p, ok := c.portals[name]; ok {
-		if p.rows != nil {
-			p.rows.close()
-		}
+		p.finish()
 		delete(c.portals, name)
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -182,4 +184,79 @@ func derefF(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// TestServePortalRowLimits reads a query's rows 7,000 at a time through one
+// portal, as JDBC's fetch size does: the query (several batches) keeps
+// running between Executes, and every row arrives once.
+func TestServePortalRowLimits(t *testing.T) {
+	t.Setenv(PasswordEnv, "pw-for-tests")
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("n,s\n")
+	for i := range 60000 {
+		fmt.Fprintf(&csv, "%d,v%d\n", i, i%7)
+	}
+	path := filepath.Join(dir, "nums.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := startServe(t, path)
+	host, port, _ := net.SplitHostPort(addr)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakeframe:pw-for-tests@%s:%s/lake?sslmode=disable", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	pc := conn.PgConn()
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Parse{Query: "SELECT n, s FROM nums WHERE n % 2 = 0"})
+	fe.Send(&pgproto3.Bind{ResultFormatCodes: []int16{1, 0}})
+	sum, rows := int64(0), 0
+	for range 20 {
+		fe.Send(&pgproto3.Execute{MaxRows: 7000})
+		fe.Send(&pgproto3.Sync{})
+		if err := fe.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		end := ""
+		for end == "" || end == "suspended" {
+			msg, err := pc.ReceiveMessage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch m := msg.(type) {
+			case *pgproto3.DataRow:
+				rows++
+				sum += int64(binary.BigEndian.Uint64(m.Values[0]))
+			case *pgproto3.PortalSuspended:
+				end = "suspended"
+			case *pgproto3.CommandComplete:
+				end = string(m.CommandTag)
+			case *pgproto3.ErrorResponse:
+				t.Fatalf("after %d rows: %s %s", rows, m.Code, m.Message)
+			case *pgproto3.ReadyForQuery:
+				if end == "" {
+					t.Fatal("ready without an end")
+				}
+			}
+			if end == "suspended" {
+				if _, err := pc.ReceiveMessage(ctx); err != nil { // ReadyForQuery
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if end != "suspended" {
+			if _, err := pc.ReceiveMessage(ctx); err != nil { // ReadyForQuery
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	// 30,000 even numbers 0..59998: their sum is 2 * (0 + … + 29999).
+	if rows != 30000 || sum != 2*29999*30000/2 {
+		t.Fatalf("%d rows summing to %d, want 30000 rows summing to %d", rows, sum, 2*29999*30000/2)
+	}
 }
