@@ -179,7 +179,7 @@ func (df *DataFrame) Unpivot(index, on []string, variable, value string) *DataFr
 // when none is named.
 func columnsOrAll(schema *arrow.Schema, names []string) ([]string, error) {
 	if len(names) == 0 {
-		return fieldNames(schema), nil
+		return plan.ColumnNames(schema), nil
 	}
 	for _, n := range names {
 		if len(schema.FieldIndices(n)) == 0 {

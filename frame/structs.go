@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"lakeframe/errs"
+	"lakeframe/plan"
 )
 
 // structTag names the column a struct field maps to; "-" leaves the field
@@ -115,7 +116,7 @@ func columnFor(schema *arrow.Schema, f structField) (int, error) {
 		}
 	}
 	if match < 0 {
-		return 0, fmt.Errorf("%w: no column for field %s; the columns are %s", errs.ErrPlan, f.column, strings.Join(fieldNames(schema), ", "))
+		return 0, fmt.Errorf("%w: no column for field %s; the columns are %s", errs.ErrPlan, f.column, strings.Join(plan.ColumnNames(schema), ", "))
 	}
 	return match, nil
 }

@@ -110,7 +110,7 @@ func columnsByPosition(inputs []plan.Node) ([]string, [][]expr.Node, error) {
 		s := in.Schema()
 		if s.NumFields() != len(names) {
 			return nil, nil, fmt.Errorf("%w: input %d has %d columns (%v), the first has %d (%v)",
-				errs.ErrPlan, i+1, s.NumFields(), fieldNames(s), len(names), names)
+				errs.ErrPlan, i+1, s.NumFields(), plan.ColumnNames(s), len(names), names)
 		}
 		cols[i] = make([]expr.Node, len(names))
 		for c, f := range s.Fields() {
@@ -202,12 +202,4 @@ func lineUp(in plan.Node, names []string, cols []expr.Node) (plan.Node, error) {
 		}
 	}
 	return plan.NewProject(in, exprs)
-}
-
-func fieldNames(s *arrow.Schema) []string {
-	names := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		names[i] = f.Name
-	}
-	return names
 }

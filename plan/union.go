@@ -47,12 +47,15 @@ func NewUnion(inputs ...Node) (*Union, error) {
 	return &Union{Inputs: inputs, schema: arrow.NewSchema(fields, nil)}, nil
 }
 
-func columnList(s *arrow.Schema) string {
+func columnList(s *arrow.Schema) string { return strings.Join(ColumnNames(s), ", ") }
+
+// ColumnNames lists a schema's column names in order.
+func ColumnNames(s *arrow.Schema) []string {
 	names := make([]string, s.NumFields())
 	for i, f := range s.Fields() {
 		names[i] = f.Name
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 func (u *Union) Schema() *arrow.Schema { return u.schema }

@@ -122,7 +122,7 @@ func prune(n plan.Node, need columnSet) (plan.Node, bool, error) {
 func pruneUnion(u *plan.Union, need columnSet) (plan.Node, bool, error) {
 	names, ok := neededFields(u.Schema(), need)
 	if !ok {
-		names = fieldNames(u.Schema())
+		names = plan.ColumnNames(u.Schema())
 	}
 	if len(names) == 0 {
 		names = []string{u.Schema().Field(0).Name}
@@ -155,14 +155,6 @@ func pruneUnion(u *plan.Union, need columnSet) (plan.Node, bool, error) {
 	}
 	out, err := u.WithChildren(inputs...)
 	return out, true, err
-}
-
-func fieldNames(s *arrow.Schema) []string {
-	names := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		names[i] = f.Name
-	}
-	return names
 }
 
 // pruneInput prunes the single input of a node that passes its input's
